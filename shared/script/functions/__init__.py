@@ -1,0 +1,1 @@
+"""The Barb Script function library; importing this package fills ``shared.script.registry.REGISTRY``."""

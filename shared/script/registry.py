@@ -1,0 +1,150 @@
+"""The declaration of every Barb Script function.
+
+Each function is declared exactly once, with ``@function(...)`` on its implementation. The validator, the
+LLM's tool reference and ``docs/functions.md`` are all generated from these declarations, so a function's
+signature, defaults, ranges and description cannot drift apart.
+
+An implementation receives an :class:`EvalContext` and then its arguments, already checked and converted:
+``column`` arguments arrive as ``pl.Expr`` (a number literal is broadcast with ``pl.lit``), ``int`` and
+``number`` arguments as Python numbers, ``string`` as ``str``, ``bool`` as ``bool``. It returns a
+``pl.Expr`` evaluated over the current bar frame.
+
+The bar frame an expression runs on has the columns ``date`` (trade date, ``pl.Date``), ``minute``
+(minutes since midnight in the display time zone, bar open; intraday frames only), ``open high low close
+volume`` and the ``map`` columns defined so far. In later steps it is the previous step's output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+ArgKind = Literal["column", "int", "number", "string", "bool"]
+FunctionKind = Literal["series", "aggregate"]
+ReturnType = Literal["number", "integer", "boolean", "date", "time", "text"]
+Category = Literal[
+    "core",
+    "lag",
+    "window",
+    "cumulative",
+    "pattern",
+    "aggregate",
+    "time",
+    "price",
+    "oscillator",
+    "volatility",
+    "trend",
+    "volume",
+    "session",
+    "calendar",
+]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+"""Marks an argument without a default."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One parameter of a function: its kind, default and allowed range (inclusive)."""
+
+    name: str
+    kind: ArgKind
+    default: Any = REQUIRED
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """What an implementation may know about the frame it runs on."""
+
+    timeframe: str = "daily"
+    """Bar size of the frame (``1m`` … ``yearly``), or ``step`` for a later step's table."""
+    intraday: bool = False
+    session_keys: tuple[str, ...] = ("date",)
+    """Columns that identify one session; session-anchored functions reset on each new key."""
+    date_col: str | None = "date"
+    """The frame's date column (the first date-typed column in later steps), or None if it has none."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Engine-provided data some functions need (for example the trading calendar)."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """The declaration of one function."""
+
+    name: str
+    category: Category
+    args: tuple[Arg, ...]
+    description: str
+    example: str
+    impl: Callable[..., pl.Expr]
+    kind: FunctionKind = "series"
+    returns: ReturnType = "number"
+    lookahead: bool = False
+    """True when a value depends on later bars (never allowed in backtest entry/exit rules)."""
+    format: str | None = None
+    """Display format of the result (``weekday``, ``month``), kept when the value is numeric."""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def signature(self) -> str:
+        parts = []
+        for arg in self.args:
+            parts.append(arg.name if arg.required else f"{arg.name}={arg.default!r}".replace("'", '"'))
+        return f"{self.name}({', '.join(parts)})"
+
+
+REGISTRY: dict[str, FunctionSpec] = {}
+"""Every declared function by name (aliases included). Filled at import of ``shared.script.functions``."""
+
+
+def function(
+    name: str,
+    *,
+    category: Category,
+    args: tuple[Arg, ...] = (),
+    description: str,
+    example: str,
+    kind: FunctionKind = "series",
+    returns: ReturnType = "number",
+    lookahead: bool = False,
+    format: str | None = None,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Callable[..., pl.Expr]], Callable[..., pl.Expr]]:
+    """Declare a Barb Script function; use as a decorator on its implementation."""
+
+    def register(impl: Callable[..., pl.Expr]) -> Callable[..., pl.Expr]:
+        spec = FunctionSpec(
+            name=name,
+            category=category,
+            args=args,
+            description=description,
+            example=example,
+            impl=impl,
+            kind=kind,
+            returns=returns,
+            lookahead=lookahead,
+            format=format,
+            aliases=aliases,
+        )
+        for key in (name, *aliases):
+            if key in REGISTRY:
+                raise ValueError(f"Barb Script function {key!r} is declared twice")
+            REGISTRY[key] = spec
+        return impl
+
+    return register
