@@ -1,0 +1,114 @@
+"""Conversations and their messages: create, list (paginated), read, rename, soft delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from shared.store import get_store
+from shared.store.models import Conversation
+from shared.web.app import build_app
+from shared.web.auth import require_user
+from shared.web.errors import ApiError, not_found
+from shared.web.requests import parse_body, query_params
+
+
+class NewConversation(BaseModel):
+    instrument: str = Field(min_length=1, max_length=20)
+    title: str | None = Field(default=None, max_length=200)
+
+
+class Rename(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+    @field_validator("title")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the title cannot be blank")
+        return value.strip()
+
+
+class ListParams(BaseModel):
+    instrument: str | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = None
+
+
+def public(conversation: Conversation) -> dict[str, Any]:
+    """A conversation as clients see it (the model's rolling summary stays internal)."""
+    return conversation.model_dump(mode="json", exclude={"summary", "summary_through", "user_id"})
+
+
+async def create(request: Request) -> JSONResponse:
+    user = await require_user(request)
+    body = await parse_body(request, NewConversation)
+    store = get_store()
+    entry = await store.get_catalogue_entry(body.instrument)
+    if entry is None:
+        raise not_found(f"Instrument {body.instrument.upper()!r}")
+    conversation = await store.create_conversation(user.id, entry.symbol, body.title)
+    return JSONResponse(public(conversation), status_code=201)
+
+
+async def list_conversations(request: Request) -> JSONResponse:
+    user = await require_user(request)
+    params = query_params(request, ListParams)
+    try:
+        page = await get_store().list_conversations(
+            user.id, instrument=params.instrument, limit=params.limit, cursor=params.cursor
+        )
+    except ValueError:
+        raise ApiError(422, "VALIDATION_ERROR", "The cursor is not valid; start again without it.") from None
+    return JSONResponse({"conversations": [public(c) for c in page.items], "next_cursor": page.next_cursor})
+
+
+async def _owned(request: Request) -> tuple[str, str]:
+    user = await require_user(request)
+    conversation_id = request.path_params["conversation_id"]
+    if await get_store().get_conversation(user.id, conversation_id) is None:
+        raise not_found("Conversation")
+    return user.id, conversation_id
+
+
+async def read(request: Request) -> JSONResponse:
+    user_id, conversation_id = await _owned(request)
+    conversation = await get_store().get_conversation(user_id, conversation_id)
+    assert conversation is not None
+    return JSONResponse(public(conversation))
+
+
+async def rename(request: Request) -> JSONResponse:
+    user_id, conversation_id = await _owned(request)
+    body = await parse_body(request, Rename)
+    conversation = await get_store().rename_conversation(user_id, conversation_id, body.title)
+    if conversation is None:
+        raise not_found("Conversation")
+    return JSONResponse(public(conversation))
+
+
+async def remove(request: Request) -> Response:
+    user_id, conversation_id = await _owned(request)
+    await get_store().remove_conversation(user_id, conversation_id)
+    return Response(status_code=204)
+
+
+async def messages(request: Request) -> JSONResponse:
+    user_id, conversation_id = await _owned(request)
+    items = await get_store().list_messages(user_id, conversation_id)
+    return JSONResponse({"messages": [m.model_dump(mode="json") for m in items]})
+
+
+routes = [
+    Route("/api/conversations", create, methods=["POST"]),
+    Route("/api/conversations", list_conversations, methods=["GET"]),
+    Route("/api/conversations/{conversation_id}", read, methods=["GET"]),
+    Route("/api/conversations/{conversation_id}", rename, methods=["PATCH"]),
+    Route("/api/conversations/{conversation_id}", remove, methods=["DELETE"]),
+    Route("/api/conversations/{conversation_id}/messages", messages, methods=["GET"]),
+]
+app = build_app(routes)

@@ -1,0 +1,81 @@
+"""The instrument catalogue and the user's workspace (bars for charts: ``functions/instruments/bars.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from shared.store import get_store
+from shared.store.models import CatalogueEntry
+from shared.web.app import build_app
+from shared.web.auth import require_user
+from shared.web.errors import not_found
+from shared.web.requests import parse_body, query_params
+
+
+class CatalogueParams(BaseModel):
+    search: str | None = Field(default=None, max_length=100)
+    category: str | None = Field(default=None, max_length=40)
+
+
+class WorkspaceAdd(BaseModel):
+    symbol: str = Field(min_length=1, max_length=20)
+
+
+def describe(entry: CatalogueEntry) -> dict[str, Any]:
+    """An instrument as clients see it."""
+    return entry.model_dump(mode="json")
+
+
+async def _entry(symbol: str) -> CatalogueEntry:
+    entry = await get_store().get_catalogue_entry(symbol)
+    if entry is None:
+        raise not_found(f"Instrument {symbol.upper()!r}")
+    return entry
+
+
+async def catalogue(request: Request) -> JSONResponse:
+    params = query_params(request, CatalogueParams)
+    entries = await get_store().list_catalogue(search=params.search, category=params.category)
+    return JSONResponse({"instruments": [describe(e) for e in entries]})
+
+
+async def instrument(request: Request) -> JSONResponse:
+    return JSONResponse(describe(await _entry(request.path_params["symbol"])))
+
+
+async def workspace(request: Request) -> JSONResponse:
+    user = await require_user(request)
+    store = get_store()
+    symbols = await store.list_workspace(user.id)
+    entries = [e for e in [await store.get_catalogue_entry(s) for s in symbols] if e is not None]
+    return JSONResponse({"instruments": [describe(e) for e in entries]})
+
+
+async def add_to_workspace(request: Request) -> JSONResponse:
+    user = await require_user(request)
+    body = await parse_body(request, WorkspaceAdd)
+    entry = await _entry(body.symbol)
+    await get_store().add_to_workspace(user.id, entry.symbol)
+    return JSONResponse(describe(entry), status_code=201)
+
+
+async def remove_from_workspace(request: Request) -> Response:
+    user = await require_user(request)
+    if not await get_store().remove_from_workspace(user.id, request.path_params["symbol"]):
+        raise not_found(f"Instrument {request.path_params['symbol'].upper()!r} in your workspace")
+    return Response(status_code=204)
+
+
+routes: list[BaseRoute] = [
+    Route("/api/instruments", catalogue, methods=["GET"]),
+    Route("/api/instruments/{symbol}", instrument, methods=["GET"]),
+    Route("/api/user-instruments", workspace, methods=["GET"]),
+    Route("/api/user-instruments", add_to_workspace, methods=["POST"]),
+    Route("/api/user-instruments/{symbol}", remove_from_workspace, methods=["DELETE"]),
+]
+app = build_app(routes)

@@ -1,0 +1,31 @@
+"""``barb serve``: run the container app under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="run the API (and the built SPA) under uvicorn")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--reload", action="store_true", help="restart on code changes (development)")
+    parser.set_defaults(func=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Prepare the embedded defaults, then serve ``server:app``."""
+    uvicorn.run(
+        "server:app",
+        host=args.host,
+        port=args.port,
+        workers=None if args.reload else args.workers,
+        reload=args.reload,
+        proxy_headers=True,
+        access_log=False,  # Barb's own access line carries the request id and user
+        timeout_graceful_shutdown=10,
+    )
+    return 0

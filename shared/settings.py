@@ -1,0 +1,112 @@
+"""One settings object, read from the environment once.
+
+Every option has an embedded default so the app runs on one machine with no configuration: SQLite under
+``var/``, bars from ``data/``, local sign-in. ``ENV=production`` turns on the checks that make a
+misconfigured deployment refuse to start instead of running insecurely.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Barb's configuration (environment variables of the same name, case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    env: Literal["development", "production", "test"] = "development"
+    version: str = "0.1.0"
+    cors_origins: str = "*"
+    """Comma-separated origins allowed to call the API from a browser; ``*`` only outside production."""
+    var_dir: Path = Path("var")
+    """Where the embedded mode keeps its state (database, local signing key, cache)."""
+    max_body_bytes: int = 64 * 1024
+    log_level: str = "INFO"
+
+    # Auth
+    supabase_url: str | None = None
+    supabase_publishable_key: str | None = None
+    supabase_service_key: str | None = None
+    jwt_audience: str = "authenticated"
+    jwt_leeway_s: int = 30
+    jwks_ttl_s: int = 600
+    jwks_refetch_cooldown_s: int = 30
+    jwks_timeout_s: float = 3.0
+    local_token_ttl_s: int = 12 * 3600
+    admin_token: str | None = None
+
+    # Store
+    database_path: Path | None = None
+    """SQLite file for the embedded store; defaults to ``{var_dir}/barb.sqlite3``."""
+
+    # Bars
+    data_bucket: str | None = None
+    data_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    data_dir: Path = Path("data")
+    data_cache_dir: Path | None = None
+    """Local cache of bucket files; defaults to ``{var_dir}/cache``."""
+    data_cache_max_bytes: int = 4 * 1024**3
+    manifest_ttl_s: float = 60.0
+    sample_data: bool = True
+    """Generate synthetic sample bars on first start when ``data_dir`` is empty (embedded mode only)."""
+
+    # LLM
+    anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_max_tokens: int = 4096
+    anthropic_temperature: float = 0.2
+    chat_max_rounds: int = 6
+    chat_run_timeout_s: float = 300.0
+    chat_rate_per_minute: int = 20
+
+    # Query
+    query_timeout_s: float = 10.0
+    query_rate_per_minute: int = 120
+
+    @model_validator(mode="after")
+    def _check_production(self) -> Settings:
+        if self.env == "production":
+            if self.auth_mode == "local":
+                raise ValueError("ENV=production needs SUPABASE_URL: local sign-in is for development only")
+            if "*" in self.cors_origin_list:
+                raise ValueError("ENV=production refuses CORS_ORIGINS='*': list the allowed origins")
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    @property
+    def auth_mode(self) -> Literal["local", "supabase"]:
+        return "supabase" if self.supabase_url else "local"
+
+    @property
+    def jwt_issuer(self) -> str:
+        """``{SUPABASE_URL}/auth/v1``; in local mode the server issues tokens under the same path."""
+        return f"{(self.supabase_url or 'local').rstrip('/')}/auth/v1"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.database_path or self.var_dir / "barb.sqlite3"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_cache_dir or self.var_dir / "cache"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.anthropic_api_key)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; tests call ``get_settings.cache_clear()`` after changing env)."""
+    return Settings()

@@ -1,0 +1,116 @@
+"""What the store holds: conversations, messages, tool calls, the user's workspace."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+DEFAULT_TITLE = "New chat"
+Role = Literal["user", "assistant"]
+MessageStatus = Literal["complete", "partial", "error"]
+
+
+class Usage(BaseModel):
+    """Token usage and cost of one answer (or the sum over a conversation)."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(**{name: getattr(self, name) + getattr(other, name) for name in Usage.model_fields})
+
+
+class Conversation(BaseModel):
+    id: str
+    user_id: str
+    instrument: str
+    title: str
+    status: Literal["active", "removed"] = "active"
+    usage: Usage = Field(default_factory=Usage)
+    summary: str | None = None
+    """Rolling summary of the turns older than the context window (for the model, never shown as a message)."""
+    summary_through: str | None = None
+    """Id of the last message the summary covers."""
+    created_at: datetime
+    updated_at: datetime
+
+
+class ToolCall(BaseModel):
+    id: str
+    message_id: str
+    tool_use_id: str
+    tool_name: str
+    title: str | None = None
+    input: dict[str, Any]
+    output_summary: str | None = None
+    error: str | None = None
+    duration_ms: int | None = None
+    created_at: datetime
+
+
+class NewToolCall(BaseModel):
+    """A tool call to persist with an answer."""
+
+    tool_use_id: str
+    tool_name: str
+    title: str | None = None
+    input: dict[str, Any]
+    output_summary: str | None = None
+    error: str | None = None
+    duration_ms: int | None = None
+
+
+class Message(BaseModel):
+    id: str
+    conversation_id: str
+    role: Role
+    content: str
+    data: list[dict[str, Any]] = Field(default_factory=list)
+    """Data cards shown with the message (tables, charts), in the order their tools ran."""
+    usage: Usage | None = None
+    status: MessageStatus = "complete"
+    error: str | None = None
+    created_at: datetime
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+
+
+class NewAnswer(BaseModel):
+    """An assistant answer with everything that is persisted together with it, in one transaction."""
+
+    content: str
+    data: list[dict[str, Any]] = Field(default_factory=list)
+    tool_calls: list[NewToolCall] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    status: MessageStatus = "complete"
+    error: str | None = None
+
+
+class Page(BaseModel):
+    items: list[Conversation]
+    next_cursor: str | None = None
+
+
+class CatalogueEntry(BaseModel):
+    """An instrument row as the catalogue tables hold it (``instrument_full`` in production)."""
+
+    symbol: str
+    name: str
+    exchange: str
+    exchange_name: str
+    type: str
+    category: str
+    currency: str
+    timezone: str
+    default_session: str
+    sessions: dict[str, list[str]]
+    tick_size: float
+    tick_value: float
+    point_value: float
+    calendar: str
+    events: list[str]
+    notes: str | None = None

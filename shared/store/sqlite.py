@@ -1,0 +1,606 @@
+"""The embedded store: one SQLite file (stdlib ``sqlite3``), WAL, foreign keys, versioned migrations.
+
+Safe under several uvicorn workers: every write is one ``BEGIN IMMEDIATE`` transaction, readers never
+block writers (WAL), and migrations run under the same lock so two workers starting together migrate once.
+Calls run in a worker thread so the event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from anyio import to_thread
+
+from shared.market.exchanges import get_exchange, list_exchanges
+from shared.market.instruments import list_instruments
+from shared.store.models import (
+    DEFAULT_TITLE,
+    CatalogueEntry,
+    Conversation,
+    Message,
+    NewAnswer,
+    Page,
+    ToolCall,
+    Usage,
+)
+
+T = TypeVar("T")
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the schema mirrors supabase/migrations (roles user/assistant, soft delete, usage and cost).
+    """
+    CREATE TABLE exchanges (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, timezone TEXT NOT NULL, calendar TEXT NOT NULL
+    );
+    CREATE TABLE instruments (
+        symbol TEXT PRIMARY KEY CHECK (symbol = upper(symbol)),
+        name TEXT NOT NULL,
+        exchange TEXT NOT NULL REFERENCES exchanges(id),
+        type TEXT NOT NULL,
+        category TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        default_session TEXT NOT NULL,
+        sessions TEXT NOT NULL,
+        tick_size REAL NOT NULL,
+        tick_value REAL NOT NULL,
+        point_value REAL NOT NULL,
+        calendar TEXT NOT NULL,
+        events TEXT NOT NULL,
+        notes TEXT
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'removed')),
+        usage TEXT NOT NULL DEFAULT '{}',
+        cost_usd REAL NOT NULL DEFAULT 0,
+        summary TEXT,
+        summary_through TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX conversations_by_user ON conversations (user_id, status, updated_at DESC, id DESC);
+    CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        content TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '[]',
+        usage TEXT,
+        cost_usd REAL,
+        status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('complete', 'partial', 'error')),
+        error TEXT,
+        seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX messages_by_conversation ON messages (conversation_id, seq);
+    CREATE TABLE tool_calls (
+        id TEXT PRIMARY KEY,
+        message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        tool_use_id TEXT NOT NULL,
+        tool_name TEXT NOT NULL,
+        title TEXT,
+        input TEXT NOT NULL,
+        output_summary TEXT,
+        error TEXT,
+        duration_ms INTEGER,
+        seq INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX tool_calls_by_message ON tool_calls (message_id, seq);
+    CREATE TABLE user_instruments (
+        user_id TEXT NOT NULL,
+        symbol TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, symbol)
+    );
+    CREATE TABLE chat_runs (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        user_id TEXT NOT NULL,
+        stop_requested INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX chat_runs_active ON chat_runs (conversation_id) WHERE finished_at IS NULL;
+    """,
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _encode_cursor(updated_at: str, conversation_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{updated_at}|{conversation_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        updated_at, conversation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("invalid cursor") from exc
+    return updated_at, conversation_id
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        user_id=row["user_id"],
+        instrument=row["instrument"],
+        title=row["title"],
+        status=row["status"],
+        usage=Usage(**json.loads(row["usage"]), cost_usd=row["cost_usd"]),
+        summary=row["summary"],
+        summary_through=row["summary_through"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SqliteStore:
+    """The :class:`~shared.store.base.Store` on a SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._migrate()
+
+    # -- plumbing -------------------------------------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=True)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await to_thread.run_sync(fn, *args)
+
+    def _migrate(self) -> None:
+        with self._write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            self._seed_catalogue(conn)
+
+    def _seed_catalogue(self, conn: sqlite3.Connection) -> None:
+        """Upsert the code's catalogue, so a new release's instruments appear without a migration."""
+        for ex in list_exchanges():
+            conn.execute(
+                "INSERT INTO exchanges VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
+                " timezone = excluded.timezone, calendar = excluded.calendar",
+                (ex.id, ex.name, ex.timezone, ex.calendar),
+            )
+        for ins in list_instruments():
+            conn.execute(
+                "INSERT OR REPLACE INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    ins.symbol,
+                    ins.name,
+                    ins.exchange,
+                    ins.type,
+                    ins.category,
+                    ins.currency,
+                    ins.timezone,
+                    ins.default_session,
+                    json.dumps({name: list(s) for name, s in ins.sessions.items()}),
+                    ins.tick_size,
+                    ins.tick_value,
+                    ins.point_value,
+                    ins.calendar,
+                    json.dumps(list(ins.events)),
+                    ins.notes,
+                ),
+            )
+
+    # -- health ---------------------------------------------------------------------------------------
+    async def ping(self) -> None:
+        await self._run(lambda: self._connection().execute("SELECT 1").fetchone())
+
+    # -- conversations --------------------------------------------------------------------------------
+    def _get_conversation(self, user_id: str, conversation_id: str) -> Conversation | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT * FROM conversations WHERE id = ? AND user_id = ? AND status = 'active'",
+                (conversation_id, user_id),
+            )
+            .fetchone()
+        )
+        return _conversation(row) if row else None
+
+    async def get_conversation(self, user_id: str, conversation_id: str) -> Conversation | None:
+        return await self._run(self._get_conversation, user_id, conversation_id)
+
+    async def create_conversation(
+        self, user_id: str, instrument: str, title: str | None = None
+    ) -> Conversation:
+        def create() -> Conversation:
+            conversation_id, now = str(uuid.uuid4()), _now()
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO conversations (id, user_id, instrument, title, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (conversation_id, user_id, instrument.upper(), title or DEFAULT_TITLE, now, now),
+                )
+            conversation = self._get_conversation(user_id, conversation_id)
+            assert conversation is not None
+            return conversation
+
+        return await self._run(create)
+
+    async def list_conversations(
+        self, user_id: str, *, instrument: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        def list_page() -> Page:
+            sql = "SELECT * FROM conversations WHERE user_id = ? AND status = 'active'"
+            params: list[Any] = [user_id]
+            if instrument:
+                sql += " AND instrument = ?"
+                params.append(instrument.upper())
+            if cursor:
+                updated_at, last_id = _decode_cursor(cursor)
+                sql += " AND (updated_at < ? OR (updated_at = ? AND id < ?))"
+                params += [updated_at, updated_at, last_id]
+            sql += " ORDER BY updated_at DESC, id DESC LIMIT ?"
+            rows = self._connection().execute(sql, [*params, limit + 1]).fetchall()
+            items = [_conversation(r) for r in rows[:limit]]
+            more = len(rows) > limit
+            next_cursor = (
+                _encode_cursor(rows[limit - 1]["updated_at"], rows[limit - 1]["id"]) if more else None
+            )
+            return Page(items=items, next_cursor=next_cursor)
+
+        return await self._run(list_page)
+
+    def _update_conversation(
+        self, user_id: str, conversation_id: str, sql: str, params: tuple[Any, ...]
+    ) -> bool:
+        with self._write() as conn:
+            cursor = conn.execute(
+                f"UPDATE conversations SET {sql} WHERE id = ? AND user_id = ? AND status = 'active'",
+                (*params, conversation_id, user_id),
+            )
+            return cursor.rowcount > 0
+
+    async def rename_conversation(
+        self, user_id: str, conversation_id: str, title: str
+    ) -> Conversation | None:
+        def rename() -> Conversation | None:
+            self._update_conversation(user_id, conversation_id, "title = ?, updated_at = ?", (title, _now()))
+            return self._get_conversation(user_id, conversation_id)
+
+        return await self._run(rename)
+
+    async def set_default_title(self, user_id: str, conversation_id: str, title: str) -> bool:
+        def set_title() -> bool:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?",
+                    (title, conversation_id, user_id, DEFAULT_TITLE),
+                )
+                return cursor.rowcount > 0
+
+        return await self._run(set_title)
+
+    async def remove_conversation(self, user_id: str, conversation_id: str) -> bool:
+        return await self._run(
+            self._update_conversation,
+            user_id,
+            conversation_id,
+            "status = 'removed', updated_at = ?",
+            (_now(),),
+        )
+
+    async def save_summary(
+        self, user_id: str, conversation_id: str, summary: str, through_message_id: str
+    ) -> None:
+        await self._run(
+            self._update_conversation,
+            user_id,
+            conversation_id,
+            "summary = ?, summary_through = ?",
+            (summary, through_message_id),
+        )
+
+    # -- messages -------------------------------------------------------------------------------------
+    def _insert_message(
+        self, conn: sqlite3.Connection, user_id: str, conversation_id: str, values: dict[str, Any]
+    ) -> str | None:
+        owner = conn.execute(
+            "SELECT 1 FROM conversations WHERE id = ? AND user_id = ? AND status = 'active'",
+            (conversation_id, user_id),
+        ).fetchone()
+        if owner is None:
+            return None
+        message_id, now = str(uuid.uuid4()), _now()
+        seq = conn.execute(
+            "SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()[0]
+        conn.execute(
+            "INSERT INTO messages (id, conversation_id, user_id, role, content, data, usage, cost_usd, status,"
+            " error, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                message_id,
+                conversation_id,
+                user_id,
+                values["role"],
+                values["content"],
+                json.dumps(values.get("data", [])),
+                values.get("usage"),
+                values.get("cost_usd"),
+                values.get("status", "complete"),
+                values.get("error"),
+                seq,
+                now,
+            ),
+        )
+        conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+        return message_id
+
+    def _message(self, message_id: str) -> Message:
+        conn = self._connection()
+        row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        return self._messages_from_rows([row])[0]
+
+    def _messages_from_rows(self, rows: list[sqlite3.Row]) -> list[Message]:
+        conn = self._connection()
+        ids = [r["id"] for r in rows]
+        calls: dict[str, list[ToolCall]] = {i: [] for i in ids}
+        if ids:
+            marks = ",".join("?" * len(ids))
+            for c in conn.execute(
+                f"SELECT * FROM tool_calls WHERE message_id IN ({marks}) ORDER BY seq", ids
+            ).fetchall():
+                calls[c["message_id"]].append(
+                    ToolCall(
+                        id=c["id"],
+                        message_id=c["message_id"],
+                        tool_use_id=c["tool_use_id"],
+                        tool_name=c["tool_name"],
+                        title=c["title"],
+                        input=json.loads(c["input"]),
+                        output_summary=c["output_summary"],
+                        error=c["error"],
+                        duration_ms=c["duration_ms"],
+                        created_at=c["created_at"],
+                    )
+                )
+        return [
+            Message(
+                id=r["id"],
+                conversation_id=r["conversation_id"],
+                role=r["role"],
+                content=r["content"],
+                data=json.loads(r["data"]),
+                usage=Usage(**json.loads(r["usage"])) if r["usage"] else None,
+                status=r["status"],
+                error=r["error"],
+                created_at=r["created_at"],
+                tool_calls=calls[r["id"]],
+            )
+            for r in rows
+        ]
+
+    async def add_user_message(self, user_id: str, conversation_id: str, content: str) -> Message:
+        def add() -> Message:
+            with self._write() as conn:
+                message_id = self._insert_message(
+                    conn, user_id, conversation_id, {"role": "user", "content": content}
+                )
+            if message_id is None:
+                raise LookupError("conversation not found")
+            return self._message(message_id)
+
+        return await self._run(add)
+
+    async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
+        def save() -> Message:
+            with self._write() as conn:
+                message_id = self._insert_message(
+                    conn,
+                    user_id,
+                    conversation_id,
+                    {
+                        "role": "assistant",
+                        "content": answer.content,
+                        "data": answer.data,
+                        "usage": answer.usage.model_dump_json(),
+                        "cost_usd": answer.usage.cost_usd,
+                        "status": answer.status,
+                        "error": answer.error,
+                    },
+                )
+                if message_id is None:
+                    raise LookupError("conversation not found")
+                now = _now()
+                for seq, call in enumerate(answer.tool_calls):
+                    conn.execute(
+                        "INSERT INTO tool_calls (id, message_id, user_id, tool_use_id, tool_name, title, input,"
+                        " output_summary, error, duration_ms, seq, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            str(uuid.uuid4()),
+                            message_id,
+                            user_id,
+                            call.tool_use_id,
+                            call.tool_name,
+                            call.title,
+                            json.dumps(call.input),
+                            call.output_summary,
+                            call.error,
+                            call.duration_ms,
+                            seq,
+                            now,
+                        ),
+                    )
+                row = conn.execute(
+                    "SELECT usage, cost_usd FROM conversations WHERE id = ?", (conversation_id,)
+                )
+                current = row.fetchone()
+                total = Usage(**json.loads(current["usage"]), cost_usd=current["cost_usd"]) + answer.usage
+                conn.execute(
+                    "UPDATE conversations SET usage = ?, cost_usd = ? WHERE id = ?",
+                    (total.model_dump_json(exclude={"cost_usd"}), total.cost_usd, conversation_id),
+                )
+            return self._message(message_id)
+
+        return await self._run(save)
+
+    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
+        def list_all() -> list[Message]:
+            rows = (
+                self._connection()
+                .execute(
+                    "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                    " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active' ORDER BY m.seq",
+                    (conversation_id, user_id),
+                )
+                .fetchall()
+            )
+            return self._messages_from_rows(rows)
+
+        return await self._run(list_all)
+
+    # -- chat runs ------------------------------------------------------------------------------------
+    async def start_run(self, user_id: str, conversation_id: str) -> str:
+        def start() -> str:
+            run_id = str(uuid.uuid4())
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO chat_runs (id, conversation_id, user_id, started_at) VALUES (?, ?, ?, ?)",
+                    (run_id, conversation_id, user_id, _now()),
+                )
+            return run_id
+
+        return await self._run(start)
+
+    async def request_stop(self, user_id: str, conversation_id: str) -> bool:
+        def stop() -> bool:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "UPDATE chat_runs SET stop_requested = 1"
+                    " WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL",
+                    (conversation_id, user_id),
+                )
+                return cursor.rowcount > 0
+
+        return await self._run(stop)
+
+    async def stop_requested(self, run_id: str) -> bool:
+        def check() -> bool:
+            row = self._connection().execute("SELECT stop_requested FROM chat_runs WHERE id = ?", (run_id,))
+            found = row.fetchone()
+            return bool(found and found[0])
+
+        return await self._run(check)
+
+    async def finish_run(self, run_id: str) -> None:
+        def finish() -> None:
+            with self._write() as conn:
+                conn.execute("UPDATE chat_runs SET finished_at = ? WHERE id = ?", (_now(), run_id))
+
+        await self._run(finish)
+
+    # -- instruments ----------------------------------------------------------------------------------
+    def _entry(self, row: sqlite3.Row) -> CatalogueEntry:
+        exchange = get_exchange(row["exchange"])
+        return CatalogueEntry(
+            **{k: row[k] for k in row.keys() if k not in ("sessions", "events")},  # noqa: SIM118 - a Row iterates values
+            exchange_name=exchange.name if exchange else row["exchange"],
+            sessions=json.loads(row["sessions"]),
+            events=json.loads(row["events"]),
+        )
+
+    async def list_catalogue(
+        self, *, search: str | None = None, category: str | None = None
+    ) -> list[CatalogueEntry]:
+        def list_rows() -> list[CatalogueEntry]:
+            sql, params = "SELECT * FROM instruments WHERE 1", []
+            if search:
+                # A plain substring match: the search text is data, never part of the query.
+                pattern = (
+                    "%" + search.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                )
+                sql += " AND (upper(symbol) LIKE ? ESCAPE '\\' OR upper(name) LIKE ? ESCAPE '\\')"
+                params += [pattern, pattern]
+            if category:
+                sql += " AND category = ?"
+                params.append(category.lower())
+            rows = self._connection().execute(sql + " ORDER BY symbol", params).fetchall()
+            return [self._entry(r) for r in rows]
+
+        return await self._run(list_rows)
+
+    async def get_catalogue_entry(self, symbol: str) -> CatalogueEntry | None:
+        def get() -> CatalogueEntry | None:
+            row = self._connection().execute("SELECT * FROM instruments WHERE symbol = ?", (symbol.upper(),))
+            found = row.fetchone()
+            return self._entry(found) if found else None
+
+        return await self._run(get)
+
+    async def list_workspace(self, user_id: str) -> list[str]:
+        def list_symbols() -> list[str]:
+            rows = self._connection().execute(
+                "SELECT symbol FROM user_instruments WHERE user_id = ? ORDER BY added_at, symbol", (user_id,)
+            )
+            return [r[0] for r in rows.fetchall()]
+
+        return await self._run(list_symbols)
+
+    async def add_to_workspace(self, user_id: str, symbol: str) -> None:
+        def add() -> None:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO user_instruments (user_id, symbol, added_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    (user_id, symbol.upper(), _now()),
+                )
+
+        await self._run(add)
+
+    async def remove_from_workspace(self, user_id: str, symbol: str) -> bool:
+        def remove() -> bool:
+            with self._write() as conn:
+                cursor = conn.execute(
+                    "DELETE FROM user_instruments WHERE user_id = ? AND symbol = ?", (user_id, symbol.upper())
+                )
+                return cursor.rowcount > 0
+
+        return await self._run(remove)

@@ -1,0 +1,52 @@
+"""The app factory every function uses: its routes plus the shared web layer."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute
+
+from shared.settings import get_settings
+from shared.web import health, local_auth
+from shared.web.errors import EXCEPTION_HANDLERS
+from shared.web.guards import BodyLimitMiddleware, ServerErrorMiddleware
+from shared.web.logs import AccessLogMiddleware, configure_logging
+from shared.web.requestid import RequestIdMiddleware
+
+
+def common_routes() -> list[BaseRoute]:
+    """Routes every app serves: health, public config and, in local mode, the local sign-in."""
+    routes = [*health.routes]
+    if get_settings().auth_mode == "local":
+        routes += local_auth.routes
+    return routes
+
+
+def build_app(routes: list[BaseRoute]) -> Starlette:
+    """A Starlette app serving ``routes`` and the common routes behind Barb's middleware stack.
+
+    Outermost first: request id (so everything below can log and return it), access log, CORS, the
+    last-resort 500 handler, then the body size limit.
+    """
+    settings = get_settings()
+    configure_logging(json_lines=settings.env == "production", level=settings.log_level)
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(AccessLogMiddleware),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["authorization", "content-type", "x-request-id"],
+            expose_headers=["x-request-id", "retry-after", "etag"],
+            max_age=600,
+        ),
+        Middleware(ServerErrorMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
+    return Starlette(
+        routes=[*routes, *common_routes()],
+        middleware=middleware,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,88 @@
+"""The one error shape of the API: ``{"error", "code", "request_id"}`` (plus ``details`` for validation).
+
+Endpoints raise :class:`ApiError`; the handlers here render it, and turn every other failure (routing 404/405,
+an unexpected exception) into the same shape, so a client never sees a stack trace or a framework's own body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from shared.web.requestid import current_request_id
+
+_STATUS_CODES = {
+    400: ("BAD_REQUEST", "The request is malformed."),
+    401: ("AUTH_MISSING", "Sign in to use this endpoint."),
+    403: ("FORBIDDEN", "You are not allowed to do this."),
+    404: ("NOT_FOUND", "There is nothing at this address."),
+    405: ("METHOD_NOT_ALLOWED", "This address does not accept that method."),
+    409: ("CONFLICT", "The request conflicts with the current state."),
+    413: ("PAYLOAD_TOO_LARGE", "The request body is too large."),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json."),
+    422: ("VALIDATION_ERROR", "The request body is not valid."),
+    429: ("RATE_LIMITED", "Too many requests; try again shortly."),
+}
+
+
+class ApiError(Exception):
+    """An error the client should see, with its HTTP status and a stable ``code``."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+    def __repr__(self) -> str:
+        return f"ApiError({self.status}, {self.code!r}, {self.message!r})"
+
+
+def not_found(what: str) -> ApiError:
+    """404 for a resource that does not exist (or is not the caller's: the two are indistinguishable)."""
+    return ApiError(404, "NOT_FOUND", f"{what} not found.")
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Render an error in the API's shape."""
+    body: dict[str, Any] = {"error": message, "code": code, "request_id": current_request_id()}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def handle_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message, details=exc.details, headers=exc.headers)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code, message = _STATUS_CODES.get(exc.status_code, ("HTTP_ERROR", "The request failed."))
+    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+
+
+EXCEPTION_HANDLERS = {
+    ApiError: handle_api_error,
+    HTTPException: handle_http_exception,
+}

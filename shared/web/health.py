@@ -1,0 +1,65 @@
+"""``GET /health`` and ``GET /api/config``: what every app answers without a token."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from shared.settings import get_settings
+from shared.store import get_store
+
+log = logging.getLogger("barb.health")
+Check = Callable[[], Awaitable[tuple[str, str | None]]]
+
+
+async def _store() -> tuple[str, str | None]:
+    await get_store().ping()
+    return "ok", None
+
+
+async def _llm() -> tuple[str, str | None]:
+    if get_settings().llm_configured:
+        return "ok", None
+    return "degraded", "ANTHROPIC_API_KEY is not set: the chat cannot answer (queries still work)"
+
+
+CHECKS: dict[str, Check] = {"store": _store, "llm": _llm}
+"""Named checks; ``degraded`` keeps the service up (200), ``down`` (or an exception) makes it 503."""
+
+
+async def health(request: Request) -> JSONResponse:
+    checks: dict[str, dict[str, str]] = {}
+    for name, check in CHECKS.items():
+        try:
+            status, reason = await check()
+        except Exception as exc:
+            log.warning("health check %s failed: %s", name, exc)
+            status, reason = "down", str(exc) or type(exc).__name__
+        checks[name] = {"status": status} | ({"reason": reason} if reason else {})
+    statuses = {c["status"] for c in checks.values()}
+    overall = "down" if "down" in statuses else "degraded" if "degraded" in statuses else "ok"
+    body = {"status": overall, "checks": checks, "version": get_settings().version}
+    return JSONResponse(body, status_code=503 if overall == "down" else 200)
+
+
+async def config(request: Request) -> JSONResponse:
+    """What the SPA needs before sign-in: which sign-in to show, whether the chat can answer."""
+    settings = get_settings()
+    body: dict[str, object] = {
+        "auth": settings.auth_mode,
+        "llm_configured": settings.llm_configured,
+        "version": settings.version,
+    }
+    if settings.auth_mode == "supabase":
+        body |= {
+            "supabase_url": settings.supabase_url,
+            "supabase_publishable_key": settings.supabase_publishable_key,
+        }
+    return JSONResponse(body)
+
+
+routes = [Route("/health", health, methods=["GET"]), Route("/api/config", config, methods=["GET"])]
