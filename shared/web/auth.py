@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -34,6 +35,14 @@ class User:
     email: str | None
     is_anonymous: bool
     token: str
+
+
+_current_user: ContextVar[User | None] = ContextVar("current_user", default=None)
+
+
+def current_user() -> User | None:
+    """The user verified for the request being served (the production store forwards their token)."""
+    return _current_user.get()
 
 
 class JwksUnavailable(Exception):
@@ -190,4 +199,5 @@ async def require_user(request: Request, *, allow_anonymous: bool = False) -> Us
         raise ApiError(401, "AUTH_INVALID", "Sign in with a real account to use this endpoint.")
     user = User(id=str(claims["sub"]), email=claims.get("email"), is_anonymous=is_anonymous, token=token)
     request.state.user_id = user.id
+    _current_user.set(user)
     return user
