@@ -1,0 +1,232 @@
+"""``barb import``: a vendor file → the Parquet layout in a data folder, with its manifest updated.
+
+The file is validated (see :mod:`shared.ingest.vendor_csv`), sorted, exact duplicate bars are dropped and
+conflicting ones refused, ``trade_date``/``minute`` are computed once from the instrument's calendar and
+sessions, and a report lists what was dropped, missing trading days and bars outside the sessions. A symbol
+outside the catalogue gets a catalogue entry from the options (defaults per type), stored in the manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
+from pydantic import BaseModel
+
+from data_store.layout import DataFolder
+from shared.ingest.vendor_csv import MAX_REPORTED, VendorFileError, read_vendor_file
+from shared.market.calendar import assign_trade_date_and_minute, trading_days
+from shared.market.instruments import Instrument, Session, get_instrument, register_instrument
+
+_TYPE_DEFAULTS: dict[str, dict] = {
+    "stock": {
+        "exchange": "NYSE",
+        "category": "equity",
+        "default_session": "RTH",
+        "sessions": {"RTH": Session("09:30", "16:00")},
+        "tick_size": 0.01,
+        "tick_value": 0.01,
+        "point_value": 1.0,
+        "calendar": "NYSE",
+    },
+    "futures": {
+        "exchange": "CME",
+        "category": "index",
+        "default_session": "ETH",
+        "sessions": {"ETH": Session("18:00", "17:00")},
+        "tick_size": 0.01,
+        "tick_value": 0.01,
+        "point_value": 1.0,
+        "calendar": "CME",
+    },
+}
+
+
+class ImportOptions(BaseModel):
+    """How to read the file and, for a symbol outside the catalogue, how to describe it."""
+
+    symbol: str
+    timezone: str = "America/New_York"
+    """Time zone of timestamps written without a UTC offset; also the display zone of a new symbol."""
+    bar_size: str | None = None
+    """``1m`` or ``1d``; detected from the timestamps when omitted."""
+    type: str = "stock"
+    name: str | None = None
+    exchange: str | None = None
+    session: tuple[str, str] | None = None
+    """Regular session (``HH:MM``, ``HH:MM``) of a new symbol; defaults per type (stocks 09:30–16:00)."""
+    tick_size: float | None = None
+    sample: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import did and noticed."""
+
+    symbol: str
+    bar_size: str
+    rows: int
+    key: str
+    first: datetime
+    last: datetime
+    duplicates_dropped: int = 0
+    was_unsorted: bool = False
+    missing_trading_days: list[date] = field(default_factory=list)
+    outside_session: int = 0
+    registered: bool = False
+
+    def lines(self) -> list[str]:
+        """The report as human-readable lines."""
+        out = [
+            f"{self.symbol} {self.bar_size}: {self.rows} bars {self.first:%Y-%m-%d %H:%M} → "
+            f"{self.last:%Y-%m-%d %H:%M} UTC stored as {self.key}"
+        ]
+        if self.registered:
+            out.append(f"{self.symbol} is not in the catalogue: registered it from the import options")
+        if self.was_unsorted:
+            out.append("the file was not in time order: sorted")
+        if self.duplicates_dropped:
+            out.append(f"dropped {self.duplicates_dropped} exact duplicate bars")
+        if self.missing_trading_days:
+            days = ", ".join(d.isoformat() for d in self.missing_trading_days[:MAX_REPORTED])
+            more = len(self.missing_trading_days) - MAX_REPORTED
+            out.append(
+                f"{len(self.missing_trading_days)} trading days without bars: {days}"
+                + (f" … and {more} more" if more > 0 else "")
+            )
+        if self.outside_session:
+            out.append(f"{self.outside_session} bars outside the instrument's sessions")
+        return out
+
+
+def import_file(path: Path, data_dir: Path, options: ImportOptions) -> ImportReport:
+    """Import ``path`` into the data folder ``data_dir``. Raises :class:`VendorFileError` on bad input."""
+    folder = DataFolder(data_dir)
+    instrument, registered = resolve_instrument(options, folder)
+    raw = read_vendor_file(path, options.timezone)
+    bar_size = options.bar_size or ("1d" if raw.daily else "1m")
+    bars = raw.frame
+    was_unsorted = not bars["ts"].is_sorted()
+    bars, dropped = _drop_duplicates(path, bars.sort("ts", maintain_order=True))
+    if bar_size == "1m":
+        _check_minute_spacing(path, bars)
+        trade_date, minute = assign_trade_date_and_minute(bars.select("ts"), instrument)
+        bars = bars.with_columns(trade_date, minute)
+    else:
+        bars = _daily_layout(bars, instrument)
+    bar_file = folder.add_bars(
+        instrument.symbol,
+        bar_size,
+        bars,
+        sample=options.sample,
+        instrument=instrument.model_dump(mode="json") if registered else None,
+    )
+    if registered:
+        register_instrument(instrument)
+    return ImportReport(
+        symbol=instrument.symbol,
+        bar_size=bar_size,
+        rows=bars.height,
+        key=bar_file.key,
+        first=bar_file.first,
+        last=bar_file.last,
+        duplicates_dropped=dropped,
+        was_unsorted=was_unsorted,
+        missing_trading_days=_missing_days(bars, instrument),
+        outside_session=_outside_sessions(bars, instrument) if bar_size == "1m" else 0,
+        registered=registered,
+    )
+
+
+def resolve_instrument(options: ImportOptions, folder: DataFolder) -> tuple[Instrument, bool]:
+    """The instrument for the symbol and whether it is new (second value True).
+
+    Looked up in the catalogue (including symbols registered in this process), then in the folder's manifest
+    (a symbol imported earlier), else built from the options with defaults per type.
+    """
+    existing = get_instrument(options.symbol)
+    if existing is not None:
+        return existing, False
+    manifest = folder.manifest()
+    entry = manifest.instruments.get(options.symbol.strip().upper()) if manifest else None
+    if entry is not None and entry.instrument is not None:
+        stored = Instrument.model_validate(entry.instrument)
+        register_instrument(stored)
+        return stored, False
+    defaults = dict(_TYPE_DEFAULTS.get(options.type, _TYPE_DEFAULTS["stock"]))
+    if options.session is not None:
+        defaults["sessions"] = {defaults["default_session"]: Session(*options.session)}
+    if options.exchange:
+        defaults["exchange"] = options.exchange
+    if options.tick_size:
+        defaults["tick_size"] = options.tick_size
+        defaults["tick_value"] = options.tick_size * defaults["point_value"]
+    symbol = options.symbol.strip().upper()
+    instrument = Instrument(
+        symbol=symbol, name=options.name or symbol, type=options.type, timezone=options.timezone, **defaults
+    )
+    return instrument, True
+
+
+def _drop_duplicates(path: Path, bars: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Drop bars identical to an earlier one at the same time; refuse two different bars at one time."""
+    values = ["ts", "open", "high", "low", "close", "volume"]
+    repeated = bars.filter(pl.col("ts").is_duplicated())
+    if repeated.is_empty():
+        return bars, 0
+    conflicts = repeated.group_by("ts", maintain_order=True).agg(
+        pl.col("line"), pl.struct(values[1:]).n_unique().alias("variants")
+    )
+    conflicts = conflicts.filter(pl.col("variants") > 1)
+    if not conflicts.is_empty():
+        problems = [
+            f"lines {', '.join(map(str, row['line']))}: different bars with the same timestamp {row['ts']}"
+            for row in conflicts.head(MAX_REPORTED).iter_rows(named=True)
+        ]
+        raise VendorFileError(path, problems, conflicts.height)
+    unique = bars.unique(subset=["ts"], keep="first", maintain_order=True)
+    return unique, bars.height - unique.height
+
+
+def _check_minute_spacing(path: Path, bars: pl.DataFrame) -> None:
+    """Refuse intraday bars that are not one-minute bars (only ``1m`` and ``1d`` are stored)."""
+    steps = bars["ts"].diff().drop_nulls()
+    if not steps.is_empty() and steps.min() != timedelta(minutes=1):
+        raise VendorFileError(
+            path, [f"bars are {steps.min()} apart: only one-minute or daily bars can be imported"]
+        )
+
+
+def _daily_layout(bars: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """Daily bars: ``trade_date`` is the file's date; ``ts`` the default session's open for that date."""
+    session = instrument.sessions[instrument.default_session]
+    zone = ZoneInfo(instrument.timezone)
+    start = time.fromisoformat(session.start)
+    lead = timedelta(days=1) if session.wraps_midnight else timedelta(0)
+    trade_dates = bars["ts"].dt.date()
+    opens = [datetime.combine(d - lead, start, zone) for d in trade_dates]
+    return bars.with_columns(
+        pl.Series("ts", opens).dt.convert_time_zone("UTC").cast(pl.Datetime("us", "UTC")),
+        trade_dates.alias("trade_date"),
+        pl.lit(session.start_minute, pl.Int16).alias("minute"),
+    )
+
+
+def _missing_days(bars: pl.DataFrame, instrument: Instrument) -> list[date]:
+    present = set(bars["trade_date"].unique().to_list())
+    first, last = bars["trade_date"].min(), bars["trade_date"].max()
+    return [d for d in trading_days(instrument.calendar, first, last) if d not in present]  # type: ignore[arg-type]
+
+
+def _outside_sessions(bars: pl.DataFrame, instrument: Instrument) -> int:
+    inside = pl.lit(False)
+    for session in instrument.sessions.values():
+        start, end = session.start_minute, session.end_minute
+        if session.wraps_midnight:
+            inside = inside | (pl.col("minute") >= start) | (pl.col("minute") < end)
+        else:
+            inside = inside | pl.col("minute").is_between(start, end, closed="left")
+    return bars.filter(~inside).height
