@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     data_bucket: str | None = None
     data_prefix: str = ""
     s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    """Region for SigV4 signing (Hetzner: the location, e.g. ``fsn1``; R2: ``auto``); default ``us-east-1``."""
     data_dir: Path = Path("data")
     data_cache_dir: Path | None = None
     """Local cache of bucket files; defaults to ``{var_dir}/cache``."""
