@@ -28,7 +28,7 @@ def store_config(settings: Settings) -> StoreConfig:
         bucket=settings.data_bucket or None,
         prefix=settings.data_prefix,
         endpoint_url=settings.s3_endpoint_url or None,
-        region=getattr(settings, "s3_region", None),
+        region=settings.s3_region,
         cache_max_bytes=settings.data_cache_max_bytes,
         manifest_ttl_s=settings.manifest_ttl_s,
     )
