@@ -1,0 +1,147 @@
+"""Building blocks shared by the function modules: argument declarations and null-safe expression helpers."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.errors import QueryFailed
+from shared.script.registry import REQUIRED, Arg
+
+MAX_WINDOW = 100_000
+"""Largest window any function accepts (bars)."""
+
+MIN_MULTIPLIER = 0.001
+"""Smallest multiplier or acceleration factor accepted: they must be strictly positive."""
+
+
+def column(name: str = "col") -> Arg:
+    """A required column (or expression) argument."""
+    return Arg(name, "column")
+
+
+def window(name: str = "n", default: int = REQUIRED, minimum: int = 1) -> Arg:
+    """A window length in bars."""
+    return Arg(name, "int", default, min=minimum, max=MAX_WINDOW)
+
+
+def multiplier(name: str = "mult", default: float = REQUIRED, maximum: float = 100.0) -> Arg:
+    """A strictly positive multiplier."""
+    return Arg(name, "number", default, min=MIN_MULTIPLIER, max=maximum)
+
+
+def probability(name: str = "p", default: float = REQUIRED) -> Arg:
+    """A number in 0…1."""
+    return Arg(name, "number", default, min=0.0, max=1.0)
+
+
+def col(name: str) -> pl.Expr:
+    """A base column of the bar frame."""
+    return pl.col(name)
+
+
+def as_float(x: pl.Expr) -> pl.Expr:
+    """Float64 view of a numeric or boolean expression."""
+    return x.cast(pl.Float64)
+
+
+def safe_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
+    """``numerator / denominator`` with null where the denominator is zero (never ±inf or NaN)."""
+    return pl.when(denominator != 0).then(as_float(numerator) / denominator)
+
+
+def pct_change(x: pl.Expr, base: pl.Expr) -> pl.Expr:
+    """``(x − base) / base · 100``, null where ``base`` is zero."""
+    return safe_div(x - base, base) * 100
+
+
+def truthy(cond: pl.Expr) -> pl.Expr:
+    """A condition with null read as false, as everywhere in Barb Script."""
+    return cond.cast(pl.Boolean).fill_null(False)
+
+
+def full_length(x: pl.Expr) -> pl.Expr:
+    """``x`` broadcast to one value per row, so a number argument can be shifted like a column."""
+    return pl.when(pl.repeat(True, pl.len())).then(x)
+
+
+def seeded_ewm(x: pl.Expr, n: int, alpha: float) -> pl.Expr:
+    """Exponential smoothing seeded with the mean of the first ``n`` non-null values (TradingView Pine convention).
+
+    Null before the seed; null inputs later stay null and are skipped by the recursion, so
+    ``y[t] = α·x[t] + (1 − α)·y[prev non-null]``. Vectorised: the seed replaces the n-th value and the bars before
+    it are nulled, then Polars' ``ewm_mean(adjust=False)`` runs the recursion.
+    """
+    value = as_float(x)
+    present = value.is_not_null()
+    seen = present.cum_sum()
+    seed = value.fill_null(0.0).cum_sum() / n
+    seeded = pl.when(seen < n).then(None).when(present & (seen == n)).then(seed).otherwise(value)
+    return seeded.ewm_mean(alpha=alpha, adjust=False, ignore_nulls=True)
+
+
+def ema(x: pl.Expr, n: int) -> pl.Expr:
+    """Exponential moving average, α = 2/(n+1), SMA-seeded."""
+    return seeded_ewm(x, n, 2.0 / (n + 1))
+
+
+def rma(x: pl.Expr, n: int) -> pl.Expr:
+    """Wilder's moving average, α = 1/n, SMA-seeded."""
+    return seeded_ewm(x, n, 1.0 / n)
+
+
+def sma(x: pl.Expr, n: int) -> pl.Expr:
+    """Simple moving average; null until n values, and for any window holding a null."""
+    return as_float(x).rolling_mean(n)
+
+
+def wma(x: pl.Expr, n: int) -> pl.Expr:
+    """Linearly weighted moving average, weights 1…n with the newest bar weighted n."""
+    value = as_float(x)
+    weighted = value.fill_null(0.0).rolling_mean(n, weights=[float(w) for w in range(1, n + 1)])
+    gaps = value.is_null().cast(pl.UInt32).rolling_sum(n)
+    return pl.when(gaps == 0).then(weighted)
+
+
+def true_range(first_bar_range: bool = True) -> pl.Expr:
+    """``max(high − low, |high − prev close|, |low − prev close|)``.
+
+    With ``first_bar_range`` the first bar (no previous close) is ``high − low`` (Pine ``ta.tr(true)``);
+    otherwise it is null (Pine ``ta.tr(false)``, used by the DMI).
+    """
+    high, low = col("high"), col("low")
+    prev_close = col("close").shift(1)
+    spread = high - low
+    with_gaps = pl.max_horizontal(spread, (high - prev_close).abs(), (low - prev_close).abs())
+    if first_bar_range:
+        return as_float(with_gaps)
+    return as_float(pl.when(prev_close.is_not_null()).then(with_gaps))
+
+
+def atr(n: int) -> pl.Expr:
+    """Average true range: Wilder's average of the true range (first bar ``high − low``)."""
+    return rma(true_range(), n)
+
+
+def highest(x: pl.Expr, n: int) -> pl.Expr:
+    """Highest value of the last n bars (current included)."""
+    return x.rolling_max(n)
+
+
+def lowest(x: pl.Expr, n: int) -> pl.Expr:
+    """Lowest value of the last n bars (current included)."""
+    return x.rolling_min(n)
+
+
+def typical_price() -> pl.Expr:
+    """``(high + low + close) / 3``."""
+    return (col("high") + col("low") + col("close")) / 3
+
+
+def require_date(date_col: str | None, name: str) -> pl.Expr:
+    """The frame's date column, or a clear error when the frame has none."""
+    if date_col is None:
+        raise QueryFailed(
+            f"{name}() needs a date column, and this table has none; keep a date (e.g. group by date()) first",
+            code="NO_DATE_COLUMN",
+        )
+    return pl.col(date_col)

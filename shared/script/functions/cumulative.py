@@ -1,0 +1,41 @@
+"""Running (cumulative) functions from the first bar."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.functions._shared import column
+from shared.script.registry import EvalContext, function
+
+
+@function(
+    "cummax",
+    category="cumulative",
+    args=(column(),),
+    description="Highest value so far (nulls skipped).",
+    example="cummax(high)",
+)
+def cummax(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+    return x.cum_max().forward_fill()
+
+
+@function(
+    "cummin",
+    category="cumulative",
+    args=(column(),),
+    description="Lowest value so far (nulls skipped).",
+    example="cummin(low)",
+)
+def cummin(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+    return x.cum_min().forward_fill()
+
+
+@function(
+    "cumsum",
+    category="cumulative",
+    args=(column(),),
+    description="Running sum (nulls skipped).",
+    example="cumsum(change(close))",
+)
+def cumsum(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+    return x.cum_sum().forward_fill()

@@ -1,0 +1,31 @@
+"""Lag functions: values from earlier or later bars."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.functions._shared import column, window
+from shared.script.registry import EvalContext, function
+
+
+@function(
+    "prev",
+    category="lag",
+    args=(column(), window(default=1)),
+    description="Value n bars earlier; null on the first n bars.",
+    example="prev(close)",
+)
+def prev(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return x.shift(n)
+
+
+@function(
+    "next",
+    category="lag",
+    args=(column(), window(default=1)),
+    description="Value n bars later; null on the last n bars. Looks into the future.",
+    example="next(close) - close",
+    lookahead=True,
+)
+def next_(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return x.shift(-n)

@@ -1,0 +1,180 @@
+"""Price, candle and signal helpers on the bar's OHLC (implicit columns unless an argument is given)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.functions import _shared
+from shared.script.functions._shared import col, column, full_length, pct_change, safe_div, window
+from shared.script.registry import Arg, EvalContext, function
+
+
+@function("gap", category="price", description="Open minus the previous bar's close.", example="gap()")
+def gap(ctx: EvalContext) -> pl.Expr:
+    return col("open") - col("close").shift(1)
+
+
+@function(
+    "gap_pct",
+    category="price",
+    description="Gap as a percentage of the previous close.",
+    example="gap_pct() > 1",
+)
+def gap_pct(ctx: EvalContext) -> pl.Expr:
+    return pct_change(col("open"), col("close").shift(1))
+
+
+@function(
+    "change",
+    category="price",
+    args=(column(), window(default=1)),
+    description="Difference from n bars earlier.",
+    example="change(close, 5)",
+)
+def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return x - x.shift(n)
+
+
+@function(
+    "change_pct",
+    category="price",
+    args=(column(), window(default=1)),
+    description="Percentage change from n bars earlier.",
+    example="change_pct(close) <= -2.5",
+)
+def change_pct(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return pct_change(x, x.shift(n))
+
+
+@function("range", category="price", description="High minus low.", example="range()")
+def range_(ctx: EvalContext) -> pl.Expr:
+    return col("high") - col("low")
+
+
+@function(
+    "range_pct",
+    category="price",
+    description="High minus low as a percentage of the low.",
+    example="range_pct()",
+)
+def range_pct(ctx: EvalContext) -> pl.Expr:
+    return pct_change(col("high"), col("low"))
+
+
+@function("midpoint", category="price", description="(high + low) / 2.", example="midpoint()")
+def midpoint(ctx: EvalContext) -> pl.Expr:
+    return (col("high") + col("low")) / 2
+
+
+@function(
+    "typical_price", category="price", description="(high + low + close) / 3.", example="typical_price()"
+)
+def typical_price(ctx: EvalContext) -> pl.Expr:
+    return _shared.typical_price()
+
+
+@function(
+    "body", category="price", description="Close minus open (negative on red bars).", example="abs(body())"
+)
+def body(ctx: EvalContext) -> pl.Expr:
+    return col("close") - col("open")
+
+
+@function(
+    "body_pct",
+    category="price",
+    description="Close minus open as a percentage of the open.",
+    example="body_pct()",
+)
+def body_pct(ctx: EvalContext) -> pl.Expr:
+    return pct_change(col("close"), col("open"))
+
+
+@function(
+    "upper_wick",
+    category="price",
+    description="High minus the larger of open and close.",
+    example="upper_wick() > 2 * abs(body())",
+)
+def upper_wick(ctx: EvalContext) -> pl.Expr:
+    return col("high") - pl.max_horizontal(col("open"), col("close"))
+
+
+@function(
+    "lower_wick",
+    category="price",
+    description="The smaller of open and close minus low.",
+    example="lower_wick()",
+)
+def lower_wick(ctx: EvalContext) -> pl.Expr:
+    return pl.min_horizontal(col("open"), col("close")) - col("low")
+
+
+@function("green", category="price", description="Close above open.", example="green()", returns="boolean")
+def green(ctx: EvalContext) -> pl.Expr:
+    return col("close") > col("open")
+
+
+@function("red", category="price", description="Close below open.", example="red()", returns="boolean")
+def red(ctx: EvalContext) -> pl.Expr:
+    return col("close") < col("open")
+
+
+@function(
+    "doji",
+    category="price",
+    args=(Arg("threshold", "number", 0.1, min=0.0, max=1.0),),
+    description="Body smaller than threshold × range; null on a bar with zero range.",
+    example="doji(0.1)",
+    returns="boolean",
+)
+def doji(ctx: EvalContext, threshold: float) -> pl.Expr:
+    return safe_div((col("close") - col("open")).abs(), col("high") - col("low")) < threshold
+
+
+@function(
+    "inside_bar",
+    category="price",
+    description="High below and low above the previous bar's (strictly).",
+    example="inside_bar()",
+    returns="boolean",
+)
+def inside_bar(ctx: EvalContext) -> pl.Expr:
+    return (col("high") < col("high").shift(1)) & (col("low") > col("low").shift(1))
+
+
+@function(
+    "outside_bar",
+    category="price",
+    description="High above and low below the previous bar's (strictly).",
+    example="outside_bar()",
+    returns="boolean",
+)
+def outside_bar(ctx: EvalContext) -> pl.Expr:
+    return (col("high") > col("high").shift(1)) & (col("low") < col("low").shift(1))
+
+
+@function(
+    "crossover",
+    category="price",
+    args=(column("a"), column("b")),
+    description="a crosses above b on this bar (a ≤ b on the previous bar, a > b now); either may be a number.",
+    example="crossover(rsi(close, 14), 30)",
+    returns="boolean",
+)
+def crossover(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    a, b = full_length(a), full_length(b)
+    return (a.shift(1) <= b.shift(1)) & (a > b)
+
+
+@function(
+    "crossunder",
+    category="price",
+    args=(column("a"), column("b")),
+    description="a crosses below b on this bar (a ≥ b on the previous bar, a < b now); either may be a number.",
+    example="crossunder(close, sma(close, 50))",
+    returns="boolean",
+)
+def crossunder(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    a, b = full_length(a), full_length(b)
+    return (a.shift(1) >= b.shift(1)) & (a < b)

@@ -1,0 +1,79 @@
+"""Session-anchored values: each resets at the session's first bar (``ctx.session_keys``: trade date × session).
+
+``session_high``/``session_low``/``session_close`` are the session's final values, known only once it has ended:
+they are look-ahead. ``session_open`` is known from the first bar on; the ``_sofar`` variants are running values.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.functions._shared import col
+from shared.script.registry import EvalContext, function
+
+
+def _per_session(ctx: EvalContext, value: pl.Expr) -> pl.Expr:
+    return value.over(list(ctx.session_keys))
+
+
+@function(
+    "session_open",
+    category="session",
+    description="Open of the session's first bar.",
+    example="close - session_open()",
+)
+def session_open(ctx: EvalContext) -> pl.Expr:
+    return _per_session(ctx, col("open").first())
+
+
+@function(
+    "session_high",
+    category="session",
+    description="High of the whole session (its final value: looks into the future within the session).",
+    example="high == session_high()",
+    lookahead=True,
+)
+def session_high(ctx: EvalContext) -> pl.Expr:
+    return _per_session(ctx, col("high").max())
+
+
+@function(
+    "session_low",
+    category="session",
+    description="Low of the whole session (its final value: looks into the future within the session).",
+    example="low == session_low()",
+    lookahead=True,
+)
+def session_low(ctx: EvalContext) -> pl.Expr:
+    return _per_session(ctx, col("low").min())
+
+
+@function(
+    "session_close",
+    category="session",
+    description="Close of the session's last bar (looks into the future within the session).",
+    example="session_close() - close",
+    lookahead=True,
+)
+def session_close(ctx: EvalContext) -> pl.Expr:
+    return _per_session(ctx, col("close").last())
+
+
+@function(
+    "session_high_sofar",
+    category="session",
+    description="Highest high of the session up to and including this bar (no look-ahead).",
+    example="high == session_high_sofar()",
+)
+def session_high_sofar(ctx: EvalContext) -> pl.Expr:
+    return _per_session(ctx, col("high").cum_max())
+
+
+@function(
+    "session_low_sofar",
+    category="session",
+    description="Lowest low of the session up to and including this bar (no look-ahead).",
+    example="low == session_low_sofar()",
+)
+def session_low_sofar(ctx: EvalContext) -> pl.Expr:
+    return _per_session(ctx, col("low").cum_min())

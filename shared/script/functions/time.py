@@ -1,0 +1,129 @@
+"""Calendar parts of the trade date and the time of day of intraday bars.
+
+Date parts read the frame's date column (``ctx.date_col``: the trade date in the first step, the first date-typed
+column in later steps), so a Sunday-evening CME bar is Monday. Time-of-day parts read ``minute`` (minutes since
+midnight in the display time zone, bar open) and are null on daily and coarser bars.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.functions._shared import require_date
+from shared.script.registry import EvalContext, function
+
+
+def _minute_of_day(ctx: EvalContext) -> pl.Expr | None:
+    return pl.col("minute").cast(pl.Int64) if ctx.intraday else None
+
+
+@function("year", category="time", description="Year of the trade date.", example="year()", returns="integer")
+def year(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "year").dt.year().cast(pl.Int64)
+
+
+@function(
+    "quarter",
+    category="time",
+    description="Quarter 1–4 of the trade date.",
+    example="quarter()",
+    returns="integer",
+)
+def quarter(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "quarter").dt.quarter().cast(pl.Int64)
+
+
+@function(
+    "month",
+    category="time",
+    description="Month 1–12 of the trade date (shown as the month name).",
+    example="month()",
+    returns="integer",
+    format="month",
+)
+def month(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "month").dt.month().cast(pl.Int64)
+
+
+@function(
+    "week",
+    category="time",
+    description="ISO week number 1–53 of the trade date.",
+    example="week()",
+    returns="integer",
+)
+def week(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "week").dt.week().cast(pl.Int64)
+
+
+@function(
+    "day_of_month",
+    category="time",
+    description="Day of the month 1–31 of the trade date.",
+    example="day_of_month()",
+    returns="integer",
+    aliases=("day",),
+)
+def day_of_month(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "day_of_month").dt.day().cast(pl.Int64)
+
+
+@function(
+    "dayofweek",
+    category="time",
+    description="Weekday of the trade date, 0 = Monday … 6 = Sunday (shown as the day name).",
+    example="dayofweek()",
+    returns="integer",
+    format="weekday",
+)
+def dayofweek(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "dayofweek").dt.weekday().cast(pl.Int64) - 1
+
+
+@function(
+    "date",
+    category="time",
+    description="The trade date (compare with 'YYYY-MM-DD').",
+    example="date() >= '2024-03-01'",
+    returns="date",
+)
+def date(ctx: EvalContext) -> pl.Expr:
+    return require_date(ctx.date_col, "date").cast(pl.Date)
+
+
+@function(
+    "hour",
+    category="time",
+    description="Hour 0–23 of the bar's open time (display time zone); null on daily and coarser bars.",
+    example="hour()",
+    returns="integer",
+)
+def hour(ctx: EvalContext) -> pl.Expr:
+    minutes = _minute_of_day(ctx)
+    return pl.lit(None, pl.Int64) if minutes is None else minutes // 60
+
+
+@function(
+    "minute",
+    category="time",
+    description="Minute 0–59 of the bar's open time; null on daily and coarser bars.",
+    example="minute()",
+    returns="integer",
+)
+def minute(ctx: EvalContext) -> pl.Expr:
+    minutes = _minute_of_day(ctx)
+    return pl.lit(None, pl.Int64) if minutes is None else minutes % 60
+
+
+@function(
+    "time",
+    category="time",
+    description="Open time of the bar, HH:MM in the display time zone (compare with 'HH:MM'); null on daily bars.",
+    example="time() < '10:00'",
+    returns="time",
+)
+def time(ctx: EvalContext) -> pl.Expr:
+    minutes = _minute_of_day(ctx)
+    if minutes is None:
+        return pl.lit(None, pl.Time)
+    return (minutes * 60_000_000_000).cast(pl.Time)

@@ -1,0 +1,194 @@
+"""Volatility: true range, ATR, Bollinger, Keltner and Donchian channels (TradingView Pine conventions).
+
+Both channel widths are in percent of the middle line, so ``bbands_width`` and ``kc_width`` compare directly.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shared.script.functions import _shared as s
+from shared.script.functions._shared import col, column, multiplier, window
+from shared.script.registry import EvalContext, function
+
+_BB_ARGS = (column(), window(default=20), multiplier(default=2.0))
+_KC_ARGS = (window(default=20), multiplier(default=1.5))
+
+
+def _bb_deviation(x: pl.Expr, n: int, mult: float) -> pl.Expr:
+    return mult * s.as_float(x).rolling_std(n, ddof=0)
+
+
+def _kc_offset(n: int, mult: float) -> pl.Expr:
+    return mult * s.ema(s.true_range(), n)
+
+
+def _kc_middle(n: int) -> pl.Expr:
+    return s.ema(col("close"), n)
+
+
+@function(
+    "tr",
+    category="volatility",
+    description="True range: max(high − low, |high − previous close|, |low − previous close|); high − low on the "
+    "first bar.",
+    example="tr()",
+)
+def tr(ctx: EvalContext) -> pl.Expr:
+    return s.true_range()
+
+
+@function(
+    "atr",
+    category="volatility",
+    args=(window(default=14),),
+    description="Average true range: Wilder's average (rma) of tr() (Pine ta.atr); first value on bar n − 1.",
+    example="atr(14)",
+)
+def atr(ctx: EvalContext, n: int) -> pl.Expr:
+    return s.atr(n)
+
+
+@function(
+    "natr",
+    category="volatility",
+    args=(window(default=14),),
+    description="ATR as a percentage of close.",
+    example="natr(14) > 3",
+)
+def natr(ctx: EvalContext, n: int) -> pl.Expr:
+    return 100 * s.safe_div(s.atr(n), col("close"))
+
+
+@function(
+    "bbands_upper",
+    category="volatility",
+    args=_BB_ARGS,
+    description="Upper Bollinger band: sma(x, n) + mult · population standard deviation (Pine ta.bb).",
+    example="close > bbands_upper(close, 20, 2)",
+)
+def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
+    return s.sma(x, n) + _bb_deviation(x, n, mult)
+
+
+@function(
+    "bbands_lower",
+    category="volatility",
+    args=_BB_ARGS,
+    description="Lower Bollinger band: sma(x, n) − mult · population standard deviation.",
+    example="close < bbands_lower(close, 20, 2)",
+)
+def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
+    return s.sma(x, n) - _bb_deviation(x, n, mult)
+
+
+@function(
+    "bbands_middle",
+    category="volatility",
+    args=(column(), window(default=20)),
+    description="Middle Bollinger band: sma(x, n).",
+    example="bbands_middle(close, 20)",
+)
+def bbands_middle(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.sma(x, n)
+
+
+@function(
+    "bbands_width",
+    category="volatility",
+    args=_BB_ARGS,
+    description="Bollinger band width in percent of the middle band: (upper − lower) / middle · 100 (Pine ta.bbw).",
+    example="bbands_width(close, 20, 2) < 5",
+)
+def bbands_width(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
+    return 100 * s.safe_div(2 * _bb_deviation(x, n, mult), s.sma(x, n))
+
+
+@function(
+    "bbands_pctb",
+    category="volatility",
+    args=_BB_ARGS,
+    description="Bollinger %B: (x − lower) / (upper − lower); 0 at the lower band, 1 at the upper.",
+    example="bbands_pctb(close, 20, 2) > 1",
+)
+def bbands_pctb(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
+    deviation = _bb_deviation(x, n, mult)
+    return s.safe_div(x - (s.sma(x, n) - deviation), 2 * deviation)
+
+
+@function(
+    "kc_upper",
+    category="volatility",
+    args=_KC_ARGS,
+    description="Upper Keltner channel: ema(close, n) + mult · ema(tr(), n) (Pine ta.kc with true range).",
+    example="close > kc_upper(20, 1.5)",
+)
+def kc_upper(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
+    return _kc_middle(n) + _kc_offset(n, mult)
+
+
+@function(
+    "kc_lower",
+    category="volatility",
+    args=_KC_ARGS,
+    description="Lower Keltner channel: ema(close, n) − mult · ema(tr(), n).",
+    example="close < kc_lower(20, 1.5)",
+)
+def kc_lower(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
+    return _kc_middle(n) - _kc_offset(n, mult)
+
+
+@function(
+    "kc_middle",
+    category="volatility",
+    args=(window(default=20),),
+    description="Middle Keltner line: ema(close, n).",
+    example="kc_middle(20)",
+)
+def kc_middle(ctx: EvalContext, n: int) -> pl.Expr:
+    return _kc_middle(n)
+
+
+@function(
+    "kc_width",
+    category="volatility",
+    args=_KC_ARGS,
+    description="Keltner channel width in percent of the middle line: (upper − lower) / middle · 100 "
+    "(same unit as bbands_width).",
+    example="bbands_width(close, 20, 2) < kc_width(20, 1.5)",
+)
+def kc_width(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
+    return 100 * s.safe_div(2 * _kc_offset(n, mult), _kc_middle(n))
+
+
+@function(
+    "donchian_upper",
+    category="volatility",
+    args=(window(default=20),),
+    description="Donchian channel top: highest high of the last n bars (current included).",
+    example="high >= donchian_upper(20)",
+)
+def donchian_upper(ctx: EvalContext, n: int) -> pl.Expr:
+    return s.highest(col("high"), n)
+
+
+@function(
+    "donchian_lower",
+    category="volatility",
+    args=(window(default=20),),
+    description="Donchian channel bottom: lowest low of the last n bars (current included).",
+    example="low <= donchian_lower(20)",
+)
+def donchian_lower(ctx: EvalContext, n: int) -> pl.Expr:
+    return s.lowest(col("low"), n)
+
+
+@function(
+    "donchian_middle",
+    category="volatility",
+    args=(window(default=20),),
+    description="Donchian channel middle: (highest high + lowest low) / 2 over n bars.",
+    example="close > donchian_middle(20)",
+)
+def donchian_middle(ctx: EvalContext, n: int) -> pl.Expr:
+    return (s.highest(col("high"), n) + s.lowest(col("low"), n)) / 2

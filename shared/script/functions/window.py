@@ -1,0 +1,149 @@
+"""Rolling windows and moving averages (TradingView Pine conventions: SMA-seeded ema/rma, null warm-up)."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from shared.script.functions import _shared as s
+from shared.script.functions._shared import column, window
+from shared.script.registry import EvalContext, function
+
+_X_N = (column(), window())
+
+
+@function(
+    "rolling_mean",
+    category="window",
+    args=_X_N,
+    description="Mean of the last n values (current bar included); null until n values.",
+    example="rolling_mean(volume, 20)",
+)
+def rolling_mean(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.sma(x, n)
+
+
+@function(
+    "rolling_sum",
+    category="window",
+    args=_X_N,
+    description="Sum of the last n values.",
+    example="rolling_sum(volume, 5)",
+)
+def rolling_sum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return x.rolling_sum(n)
+
+
+@function(
+    "rolling_max",
+    category="window",
+    args=_X_N,
+    description="Highest of the last n values.",
+    example="rolling_max(high, 20)",
+)
+def rolling_max(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.highest(x, n)
+
+
+@function(
+    "rolling_min",
+    category="window",
+    args=_X_N,
+    description="Lowest of the last n values.",
+    example="rolling_min(low, 20)",
+)
+def rolling_min(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.lowest(x, n)
+
+
+@function(
+    "rolling_std",
+    category="window",
+    args=(column(), window(minimum=2)),
+    description="Sample standard deviation (n − 1) of the last n values.",
+    example="rolling_std(change_pct(close), 20)",
+)
+def rolling_std(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.as_float(x).rolling_std(n, ddof=1)
+
+
+@function(
+    "rolling_count",
+    category="window",
+    args=(column("cond"), window()),
+    description="How many of the last n bars meet the condition (null counts as false).",
+    example="rolling_count(close > open, 10)",
+    returns="integer",
+)
+def rolling_count(ctx: EvalContext, cond: pl.Expr, n: int) -> pl.Expr:
+    return s.truthy(cond).cast(pl.Int64).rolling_sum(n)
+
+
+@function(
+    "sma",
+    category="window",
+    args=_X_N,
+    description="Simple moving average (same as rolling_mean).",
+    example="sma(close, 50)",
+)
+def sma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.sma(x, n)
+
+
+@function(
+    "ema",
+    category="window",
+    args=_X_N,
+    description="Exponential moving average, α = 2/(n+1), seeded with the SMA of the first n values (Pine ta.ema).",
+    example="ema(close, 21)",
+)
+def ema(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.ema(x, n)
+
+
+@function(
+    "wma",
+    category="window",
+    args=_X_N,
+    description="Linearly weighted moving average (weights 1…n, newest bar heaviest).",
+    example="wma(close, 10)",
+)
+def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.wma(x, n)
+
+
+@function(
+    "hma",
+    category="window",
+    args=(column(), window(minimum=2)),
+    description="Hull moving average: wma(2·wma(x, n/2) − wma(x, n), √n).",
+    example="hma(close, 20)",
+)
+def hma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    half = max(n // 2, 1)
+    root = max(math.isqrt(n), 1)
+    return s.wma(2 * s.wma(x, half) - s.wma(x, n), root)
+
+
+@function(
+    "vwma",
+    category="window",
+    args=(window(default=20),),
+    description="Volume-weighted moving average of close over n bars: Σ(close·volume) / Σ(volume).",
+    example="vwma(20)",
+)
+def vwma(ctx: EvalContext, n: int) -> pl.Expr:
+    volume = s.as_float(s.col("volume"))
+    return s.safe_div((s.col("close") * volume).rolling_sum(n), volume.rolling_sum(n))
+
+
+@function(
+    "rma",
+    category="window",
+    args=_X_N,
+    description="Wilder's moving average, α = 1/n, seeded with the SMA of the first n values (Pine ta.rma).",
+    example="rma(range(), 14)",
+)
+def rma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+    return s.rma(x, n)
