@@ -1,0 +1,290 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, type TokenSource } from "@/lib/api";
+import type { StoredMessage } from "@/lib/api-types";
+import { type ChatApi, ChatStore } from "@/lib/chat-store";
+import { ApiError } from "@/lib/errors";
+import { messageText } from "@/lib/messages";
+import { type ControlledStream, controlledSse, flush, sseEvent } from "@/test/sse-response";
+
+/** A fake API whose streams the test drives by hand, one per conversation. */
+function fakeApi(history: Record<string, StoredMessage[]> = {}) {
+  const streams = new Map<string, ControlledStream>();
+  const api: ChatApi & { stopChat: ReturnType<typeof vi.fn> } = {
+    chatStream: vi.fn(async (id: string) => {
+      const stream = controlledSse();
+      streams.set(id, stream);
+      return stream.response;
+    }),
+    stopChat: vi.fn(async () => ({})),
+    messages: vi.fn(async (id: string) => history[id] ?? []),
+  };
+  const stream = (id: string) => {
+    const s = streams.get(id);
+    if (!s) throw new Error(`no stream for ${id}`);
+    return s;
+  };
+  return { api, stream };
+}
+
+const answerText = (store: ChatStore, id: string) =>
+  store
+    .get(id)
+    .messages.filter((m) => m.role === "assistant")
+    .map(messageText)
+    .join("|");
+
+describe("ChatStore", () => {
+  it("streams text, a tool step with its card, and usage into the conversation", async () => {
+    // GIVEN a conversation and a stream
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api, { now: () => 1000 });
+    const sending = store.send("A", "Gap fills in 2024?");
+    await flush();
+    // WHEN the server streams a full answer
+    const s = stream("A");
+    s.push(": connected\n\n" + sseEvent("message_saved", { message_id: "u1" }));
+    s.push(sseEvent("text_delta", { delta: "Let me " }) + sseEvent("text_delta", { delta: "check." }));
+    s.push(sseEvent("tool_start", { tool_call_id: "t1", tool_name: "run_query", title: "Gap fills in 2024", input: { query: {} } }));
+    await flush();
+    expect(store.get("A").messages[1]?.parts[1]).toMatchObject({ kind: "tool", step: { status: "running", title: "Gap fills in 2024" } });
+    s.push(sseEvent("tool_end", { tool_call_id: "t1", tool_name: "run_query", duration_ms: 42, error: null }));
+    s.push(sseEvent("data_block", { tool_call_id: "t1", title: "Gap fills", blocks: [{ type: "table", columns: [], rows: [] }] }));
+    s.push(sseEvent("text_delta", { delta: " 61% filled." }));
+    s.push(sseEvent("done", { message_id: "a1", answer: "x", usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.01 }, stop_reason: "end_turn" }));
+    s.push(sseEvent("persist", { message_id: "a1", persisted: true }));
+    s.close();
+    // THEN
+    expect(await sending).toBe(true);
+    const [user, answer] = store.get("A").messages;
+    expect(user).toMatchObject({ id: "u1", status: "complete" });
+    expect(answer).toMatchObject({ id: "a1", status: "complete", usage: { cost_usd: 0.01 } });
+    expect(answer?.parts.map((p) => p.kind)).toEqual(["text", "tool", "text"]);
+    expect(answer?.parts[1]).toMatchObject({ step: { status: "done", durationMs: 42, card: { title: "Gap fills" } } });
+    expect(store.get("A").streaming).toBe(false);
+  });
+
+  it("never mixes two conversations' streams, and a background stream finishes while another is shown", async () => {
+    const { api, stream } = fakeApi({ B: [{ id: "b0", role: "user", content: "old question" }] });
+    const store = new ChatStore(api);
+    const a = store.send("A", "question A");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "ua" }) + sseEvent("text_delta", { delta: "partial A" }));
+    await flush();
+    // The user switches to B while A streams: B loads its own history and can stream on its own.
+    await store.load("B");
+    const b = store.send("B", "question B");
+    await flush();
+    stream("B").push(sseEvent("message_saved", { message_id: "ub" }) + sseEvent("text_delta", { delta: "answer B" }));
+    stream("A").push(sseEvent("text_delta", { delta: " and more A" }));
+    await flush();
+    expect(answerText(store, "B")).toBe("answer B");
+    expect(store.get("B").messages.map((m) => m.id)).toEqual(["b0", "ub", expect.any(String)]);
+    // A was never aborted: coming back shows its full answer.
+    stream("A").push(sseEvent("done", { message_id: "aa", answer: "", usage: null, stop_reason: "end_turn" }));
+    stream("A").close();
+    stream("B").close();
+    await Promise.all([a, b]);
+    expect(answerText(store, "A")).toBe("partial A and more A");
+    expect(store.get("A").messages.every((m) => !messageText(m).includes("B"))).toBe(true);
+  });
+
+  it("does not let a history load overwrite a live stream", async () => {
+    const { api, stream } = fakeApi({ A: [{ id: "h1", role: "user", content: "earlier" }] });
+    const store = new ChatStore(api);
+    const sending = store.send("A", "now");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "live" }));
+    await flush();
+    await store.load("A");
+    expect(answerText(store, "A")).toBe("live");
+    stream("A").close();
+    await sending;
+  });
+
+  it("merges history that arrives after a stream started instead of replacing it", async () => {
+    let resolveHistory!: (m: StoredMessage[]) => void;
+    const { api, stream } = fakeApi();
+    api.messages = vi.fn(() => new Promise<StoredMessage[]>((r) => (resolveHistory = r)));
+    const store = new ChatStore(api);
+    const loading = store.load("A");
+    const sending = store.send("A", "new question");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u2" }) + sseEvent("text_delta", { delta: "streaming" }));
+    await flush();
+    resolveHistory([{ id: "u1", role: "user", content: "old" }, { id: "a1", role: "assistant", content: "old answer" }]);
+    await loading;
+    expect(store.get("A").messages.map((m) => m.id).slice(0, 3)).toEqual(["u1", "a1", "u2"]);
+    expect(answerText(store, "A")).toBe("old answer|streaming");
+    stream("A").close();
+    await sending;
+  });
+
+  it("keeps text typed during streaming", async () => {
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api);
+    store.setDraft("A", "first question");
+    const sending = store.send("A", "first question");
+    expect(store.get("A").draft).toBe("");
+    store.setDraft("A", "follow-up I am typing");
+    expect(await store.send("A", "follow-up I am typing")).toBe(false);
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("done", { message_id: "a1", answer: "ok", usage: null, stop_reason: "end_turn" }));
+    stream("A").close();
+    await sending;
+    expect(store.get("A").draft).toBe("follow-up I am typing");
+  });
+
+  it("puts the question back in the box with the error sentence when sending fails", async () => {
+    const { api } = fakeApi();
+    api.chatStream = vi.fn(async () => {
+      throw new ApiError("You are sending messages too fast. Try again in a minute.", { status: 429, code: "RATE_LIMITED" });
+    });
+    const store = new ChatStore(api);
+    store.setDraft("A", "my careful question");
+    expect(await store.send("A", "my careful question")).toBe(false);
+    const state = store.get("A");
+    expect(state.draft).toBe("my careful question");
+    expect(state.sendError).toBe("You are sending messages too fast. Try again in a minute.");
+    expect(state.messages).toEqual([]);
+    expect(state.streaming).toBe(false);
+  });
+
+  it("restores the question when the stream errors before the question was saved", async () => {
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api);
+    const sending = store.send("A", "question");
+    await flush();
+    stream("A").push(sseEvent("error", { error: "The assistant is not configured.", code: "LLM_UNAVAILABLE", retryable: false }));
+    stream("A").close();
+    expect(await sending).toBe(false);
+    expect(store.get("A")).toMatchObject({ draft: "question", sendError: "The assistant is not configured.", messages: [] });
+  });
+
+  it("keeps the partial answer with the error when the stream fails after the question was saved", async () => {
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api);
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "half" }));
+    stream("A").push(sseEvent("error", { error: "The model stopped responding.", code: "LLM_ERROR", retryable: true }));
+    stream("A").close();
+    expect(await sending).toBe(true);
+    const answer = store.get("A").messages[1];
+    expect(answer).toMatchObject({ status: "error", error: "The model stopped responding." });
+    expect(messageText(answer!)).toBe("half");
+  });
+
+  it("stops through the API and keeps what was produced", async () => {
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api);
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "so far" }));
+    await flush();
+    await store.stop("A");
+    expect(api.stopChat).toHaveBeenCalledWith("A");
+    expect(store.get("A").stopping).toBe(true);
+    stream("A").push(sseEvent("done", { message_id: "a1", answer: "so far", usage: null, stop_reason: "stopped" }));
+    stream("A").close();
+    await sending;
+    expect(store.get("A").messages[1]).toMatchObject({ status: "stopped" });
+    expect(store.get("A")).toMatchObject({ streaming: false, stopping: false });
+  });
+
+  it("cuts the stream locally when the server does not end it after Stop", async () => {
+    vi.useFakeTimers();
+    try {
+      const { api, stream } = fakeApi();
+      const store = new ChatStore(api, { stopGraceMs: 100 });
+      const sending = store.send("A", "q");
+      await vi.advanceTimersByTimeAsync(0);
+      stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "partial" }));
+      await vi.advanceTimersByTimeAsync(0);
+      await store.stop("A");
+      await vi.advanceTimersByTimeAsync(150);
+      await sending;
+      expect(store.get("A").messages[1]).toMatchObject({ status: "stopped" });
+      expect(store.get("A").streaming).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("marks a running tool step done when the query returned no card", async () => {
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api, { now: () => 5 });
+    const sending = store.send("A", "q");
+    await flush();
+    const s = stream("A");
+    s.push(sseEvent("message_saved", { message_id: "u1" }));
+    s.push(sseEvent("tool_start", { tool_call_id: "t1", tool_name: "run_query", title: "Empty", input: {} }));
+    s.push(sseEvent("done", { message_id: "a1", answer: "No rows.", usage: null, stop_reason: "end_turn" }));
+    s.close();
+    await sending;
+    expect(store.get("A").messages[1]?.parts[0]).toMatchObject({ step: { status: "done", card: null } });
+  });
+
+  it("regenerates by asking the last question again", async () => {
+    const { api, stream } = fakeApi({ A: [{ id: "u1", role: "user", content: "why?" }, { id: "a1", role: "assistant", content: "because" }] });
+    const store = new ChatStore(api);
+    await store.load("A");
+    const again = store.regenerate("A");
+    await flush();
+    expect(api.chatStream).toHaveBeenCalledWith("A", "why?", expect.any(AbortSignal));
+    stream("A").close();
+    await again;
+  });
+
+  it("reports the title update to the workspace", async () => {
+    const onTitle = vi.fn();
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api, { onTitle });
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("title_update", { title: "Gap fills" }));
+    stream("A").close();
+    await sending;
+    expect(onTitle).toHaveBeenCalledWith("A", "Gap fills");
+  });
+
+  it("survives a token refresh mid-stream: the stream keeps going and later calls use the new token", async () => {
+    // GIVEN a real API client whose token source refreshes while the answer streams
+    let token = "token-1";
+    const tokens: TokenSource = { getToken: async () => token, onUnauthorized: vi.fn() };
+    const s = controlledSse();
+    const seen: string[] = [];
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+      seen.push(`${url} ${(init?.headers as Record<string, string>).Authorization}`);
+      if (url.endsWith("/api/chat/stream")) return s.response;
+      return new Response("{}", { status: 200 });
+    });
+    const api = new ApiClient({ baseUrl: "", tokens, fetch: fetchMock as unknown as typeof fetch, retryDelays: [] });
+    const store = new ChatStore(api);
+    const sending = store.send("A", "q");
+    await flush();
+    s.push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "before " }));
+    await flush();
+    // WHEN the token changes mid-stream
+    token = "token-2";
+    s.push(sseEvent("text_delta", { delta: "after" }));
+    await store.stop("A");
+    s.push(sseEvent("done", { message_id: "a1", answer: "", usage: null, stop_reason: "end_turn" }));
+    s.close();
+    await sending;
+    // THEN the answer is whole and the stop request carried the fresh token
+    expect(answerText(store, "A")).toBe("before after");
+    expect(seen).toEqual(["/api/chat/stream Bearer token-1", "/api/chat/A/stop Bearer token-2"]);
+    expect(tokens.onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it("forgets everything and aborts streams on reset", async () => {
+    const { api } = fakeApi();
+    const store = new ChatStore(api);
+    const sending = store.send("A", "q");
+    await flush();
+    store.reset();
+    await sending;
+    expect(store.get("A").messages).toEqual([]);
+    expect(store.isStreaming("A")).toBe(false);
+  });
+});

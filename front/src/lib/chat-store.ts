@@ -1,0 +1,413 @@
+import type { StoredMessage } from "@/lib/api-types";
+import { type ChatEvent, toChatEvent } from "@/lib/chat-events";
+import { isAbort, userMessage } from "@/lib/errors";
+import { type ChatMessage, fromStored, messageText, type Part, type ToolStep } from "@/lib/messages";
+import { readSse } from "@/lib/sse";
+
+/** What the chat store needs from the API client (the real `ApiClient` satisfies it; tests pass fakes). */
+export interface ChatApi {
+  chatStream(conversationId: string, message: string, signal?: AbortSignal): Promise<Response>;
+  stopChat(conversationId: string): Promise<unknown>;
+  messages(conversationId: string, signal?: AbortSignal): Promise<StoredMessage[]>;
+}
+
+export interface ConversationState {
+  load: "idle" | "loading" | "ready" | "error";
+  loadError: string | null;
+  messages: ChatMessage[];
+  streaming: boolean;
+  stopping: boolean;
+  /** The composer's text: it belongs to the conversation, so typing during a stream or a failed send never loses it. */
+  draft: string;
+  sendError: string | null;
+}
+
+export interface ChatStoreOptions {
+  now?: () => number;
+  onTitle?: (conversationId: string, title: string) => void;
+  onSettled?: (conversationId: string) => void;
+  /** How long Stop waits for the server to end the stream before cutting it locally. */
+  stopGraceMs?: number;
+}
+
+const EMPTY: ConversationState = Object.freeze({
+  load: "idle",
+  loadError: null,
+  messages: [],
+  streaming: false,
+  stopping: false,
+  draft: "",
+  sendError: null,
+}) as ConversationState;
+
+let localIds = 0;
+const localId = (prefix: string) => `local-${prefix}-${++localIds}`;
+
+/**
+ * The chat state machine, one entry per conversation and independent of React and of the route on screen.
+ *
+ * A stream belongs to its conversation: switching to another conversation neither aborts it nor mixes its events
+ * into the other one, and its result is there when you come back. History loads never overwrite a live stream.
+ */
+export class ChatStore {
+  private readonly states = new Map<string, ConversationState>();
+  private readonly streams = new Map<string, AbortController>();
+  private readonly loads = new Map<string, AbortController>();
+  private readonly epochs = new Map<string, number>();
+  /** Bumped by reset(): a stream from before a sign-out must not write into the next session. */
+  private generation = 0;
+  private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly api: ChatApi,
+    private readonly options: ChatStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  get = (conversationId: string): ConversationState => this.states.get(conversationId) ?? EMPTY;
+
+  isStreaming(conversationId: string): boolean {
+    return this.streams.has(conversationId);
+  }
+
+  setDraft(conversationId: string, draft: string): void {
+    this.update(conversationId, (s) => ({ ...s, draft }));
+  }
+
+  clearSendError(conversationId: string): void {
+    this.update(conversationId, (s) => ({ ...s, sendError: null }));
+  }
+
+  /**
+   * Loads (or revalidates) the history. While a stream runs, or if one started during the load, the stored
+   * messages are merged in front of the live ones instead of replacing them, so a live answer is never lost.
+   */
+  async load(conversationId: string): Promise<void> {
+    if (this.streams.has(conversationId) && this.get(conversationId).load === "ready") return;
+    this.loads.get(conversationId)?.abort();
+    const controller = new AbortController();
+    const epoch = this.epochs.get(conversationId) ?? 0;
+    this.loads.set(conversationId, controller);
+    this.update(conversationId, (s) => ({ ...s, load: s.load === "ready" ? "ready" : "loading", loadError: null }));
+    try {
+      const stored = (await this.api.messages(conversationId, controller.signal)).map(fromStored);
+      if (controller.signal.aborted) return;
+      const live = this.streams.has(conversationId) || (this.epochs.get(conversationId) ?? 0) !== epoch;
+      this.update(conversationId, (s) => ({ ...s, load: "ready", messages: live ? mergeHistory(stored, s.messages) : stored }));
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      this.update(conversationId, (s) => ({
+        ...s,
+        load: s.messages.length > 0 ? "ready" : "error",
+        loadError: userMessage(error),
+      }));
+    } finally {
+      if (this.loads.get(conversationId) === controller) this.loads.delete(conversationId);
+    }
+  }
+
+  /**
+   * Sends a question and streams the answer. Returns false when nothing was sent (already streaming, empty text,
+   * or the request failed before the question was saved: then the text is back in the draft with the error).
+   */
+  async send(conversationId: string, rawText: string): Promise<boolean> {
+    const text = rawText.trim();
+    if (!text || this.streams.has(conversationId)) return false;
+    this.epochs.set(conversationId, (this.epochs.get(conversationId) ?? 0) + 1);
+    const controller = new AbortController();
+    this.streams.set(conversationId, controller);
+
+    const userId = localId("user");
+    const assistantId = localId("answer");
+    const user: ChatMessage = {
+      id: userId,
+      role: "user",
+      parts: [{ kind: "text", text }],
+      status: "sending",
+      usage: null,
+      error: null,
+      createdAt: this.now(),
+    };
+    this.update(conversationId, (s) => ({
+      ...s,
+      load: s.load === "idle" || s.load === "error" ? "ready" : s.load,
+      messages: [...s.messages, user],
+      streaming: true,
+      stopping: false,
+      sendError: null,
+      draft: s.draft.trim() === text ? "" : s.draft,
+    }));
+
+    const generation = this.generation;
+    const write = (fn: (s: ConversationState) => ConversationState) => {
+      if (generation === this.generation) this.update(conversationId, fn);
+    };
+    const run = new StreamRun(conversationId, userId, assistantId, this.now);
+    let saved = false;
+    let ended = false;
+    let failure: string | null = null;
+    try {
+      const response = await this.api.chatStream(conversationId, text, controller.signal);
+      if (!response.body) throw new Error("The server did not start the answer. Please try again.");
+      for await (const raw of readSse(response.body, controller.signal)) {
+        const event = toChatEvent(raw);
+        if (!event) continue;
+        if (event.type === "message_saved") saved = true;
+        if (event.type === "title_update") this.options.onTitle?.(conversationId, event.title);
+        if (event.type === "done" || event.type === "error") ended = true;
+        if (event.type === "error" && !saved) {
+          failure = event.error;
+          break;
+        }
+        write( (s) => ({ ...s, messages: run.apply(s.messages, event) }));
+      }
+      if (!ended && !failure) {
+        const stopped = controller.signal.aborted || this.get(conversationId).stopping;
+        if (!saved && !stopped) failure = "The connection closed before your question was saved. Please try again.";
+        else write( (s) => ({ ...s, messages: run.interrupt(s.messages, stopped) }));
+      }
+    } catch (error) {
+      const stopped = isAbort(error) || controller.signal.aborted;
+      if (!saved && !stopped) failure = userMessage(error);
+      else write( (s) => ({ ...s, messages: run.interrupt(s.messages, stopped) }));
+    } finally {
+      if (this.streams.get(conversationId) === controller) this.streams.delete(conversationId);
+    }
+
+    if (failure !== null) {
+      const message = failure;
+      write( (s) => ({
+        ...s,
+        messages: s.messages.filter((m) => m.id !== userId && m.id !== run.assistantId),
+        streaming: false,
+        stopping: false,
+        sendError: message,
+        draft: s.draft.trim() ? (s.draft.includes(text) ? s.draft : `${text}\n\n${s.draft}`) : text,
+      }));
+    } else {
+      write( (s) => ({ ...s, streaming: false, stopping: false }));
+    }
+    if (generation === this.generation) this.options.onSettled?.(conversationId);
+    return failure === null;
+  }
+
+  /** Asks the server to stop; what was produced is kept. Cuts the stream locally if the server does not end it. */
+  async stop(conversationId: string): Promise<void> {
+    const controller = this.streams.get(conversationId);
+    if (!controller) return;
+    this.update(conversationId, (s) => ({ ...s, stopping: true }));
+    const cut = setTimeout(() => controller.abort(), this.options.stopGraceMs ?? 4000);
+    controller.signal.addEventListener("abort", () => clearTimeout(cut));
+    try {
+      await this.api.stopChat(conversationId);
+    } catch {
+      controller.abort();
+    }
+  }
+
+  /** Re-asks the last question of the conversation (the server appends a new turn). */
+  regenerate(conversationId: string): Promise<boolean> {
+    const lastUser = [...this.get(conversationId).messages].reverse().find((m) => m.role === "user");
+    return lastUser ? this.send(conversationId, messageText(lastUser)) : Promise.resolve(false);
+  }
+
+  /** Stops every stream and forgets everything (sign-out). */
+  reset(): void {
+    for (const controller of this.streams.values()) controller.abort();
+    for (const controller of this.loads.values()) controller.abort();
+    this.streams.clear();
+    this.loads.clear();
+    this.epochs.clear();
+    this.states.clear();
+    this.generation++;
+    this.emit();
+  }
+
+  private update(conversationId: string, fn: (s: ConversationState) => ConversationState): void {
+    this.states.set(conversationId, fn(this.get(conversationId)));
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
+
+/** Applies one stream's events to the message list; it only ever touches its own two messages. */
+class StreamRun {
+  constructor(
+    readonly conversationId: string,
+    private userId: string,
+    public assistantId: string,
+    private readonly now: () => number,
+  ) {}
+
+  apply(messages: ChatMessage[], event: ChatEvent): ChatMessage[] {
+    switch (event.type) {
+      case "message_saved": {
+        const next = this.patch(messages, this.userId, (m) => ({ ...m, id: event.message_id, status: "complete" }));
+        this.userId = event.message_id;
+        return next;
+      }
+      case "title_update":
+        return messages;
+      case "text_delta":
+        return this.patchAnswer(messages, (m) => {
+          const last = m.parts[m.parts.length - 1];
+          const parts: Part[] =
+            last?.kind === "text"
+              ? [...m.parts.slice(0, -1), { kind: "text", text: last.text + event.delta }]
+              : [...m.parts, { kind: "text", text: event.delta }];
+          return { ...m, parts };
+        });
+      case "tool_start": {
+        const step: ToolStep = {
+          id: event.tool_call_id || localId("tool"),
+          name: event.tool_name,
+          title: event.title || event.tool_name,
+          input: event.input,
+          status: "running",
+          startedAt: this.now(),
+          durationMs: null,
+          error: null,
+          card: null,
+        };
+        return this.patchAnswer(messages, (m) => ({ ...m, parts: [...m.parts, { kind: "tool", step }] }));
+      }
+      case "tool_end":
+        return this.patchAnswer(messages, (m) =>
+          this.patchStep(m, event.tool_call_id, event.tool_name, (s) => ({
+            ...s,
+            status: event.error ? "error" : "done",
+            durationMs: event.duration_ms ?? this.now() - s.startedAt,
+            error: event.error,
+          })),
+        );
+      case "data_block":
+        return this.patchAnswer(messages, (m) => {
+          const card = { tool_call_id: event.tool_call_id, title: event.title, blocks: event.blocks };
+          const found = this.findStep(m, event.tool_call_id, null);
+          if (found === -1) {
+            const step: ToolStep = {
+              id: event.tool_call_id || localId("tool"),
+              name: "run_query",
+              title: event.title,
+              input: null,
+              status: "done",
+              startedAt: this.now(),
+              durationMs: null,
+              error: null,
+              card,
+            };
+            return { ...m, parts: [...m.parts, { kind: "tool", step }] };
+          }
+          return this.patchStep(m, event.tool_call_id, null, (s) => ({ ...s, card, status: s.status === "running" ? "done" : s.status }));
+        });
+      case "done": {
+        const next = this.patchAnswer(messages, (m) => {
+          const parts = m.parts.length > 0 || !event.answer ? m.parts : [{ kind: "text" as const, text: event.answer.replace(/\{\{data:\d+\}\}/g, "") }];
+          const stopped = event.stop_reason === "stopped" || event.stop_reason === "cancelled";
+          return {
+            ...m,
+            id: event.message_id ?? m.id,
+            parts: settleSteps(parts, this.now),
+            usage: event.usage,
+            status: stopped ? "stopped" : "complete",
+          };
+        });
+        if (event.message_id) this.assistantId = event.message_id;
+        return next;
+      }
+      case "persist": {
+        if (!messages.some((m) => m.id === this.assistantId)) return messages;
+        const next = this.patch(messages, this.assistantId, (m) => ({
+          ...m,
+          id: event.message_id ?? m.id,
+          error: event.persisted ? m.error : `This answer was not saved${event.reason ? `: ${event.reason}` : "."}`,
+        }));
+        if (event.message_id) this.assistantId = event.message_id;
+        return next;
+      }
+      case "error":
+        return this.patchAnswer(messages, (m) => ({ ...m, parts: settleSteps(m.parts, this.now), status: "error", error: event.error }));
+    }
+  }
+
+  /** The stream ended without `done`: keep what arrived, marked stopped or cut off. */
+  interrupt(messages: ChatMessage[], stopped: boolean): ChatMessage[] {
+    if (!messages.some((m) => m.id === this.assistantId)) {
+      if (!stopped) return this.patchAnswer(messages, (m) => ({ ...m, status: "error", error: "The answer was cut off. Try again." }));
+      return messages;
+    }
+    return this.patch(messages, this.assistantId, (m) =>
+      m.status === "streaming"
+        ? {
+            ...m,
+            parts: settleSteps(m.parts, this.now),
+            status: stopped ? "stopped" : "error",
+            error: stopped ? null : "The connection was lost before the answer finished.",
+          }
+        : m,
+    );
+  }
+
+  private patch(messages: ChatMessage[], id: string, fn: (m: ChatMessage) => ChatMessage): ChatMessage[] {
+    return messages.map((m) => (m.id === id ? fn(m) : m));
+  }
+
+  private patchAnswer(messages: ChatMessage[], fn: (m: ChatMessage) => ChatMessage): ChatMessage[] {
+    if (messages.some((m) => m.id === this.assistantId)) return this.patch(messages, this.assistantId, fn);
+    const answer: ChatMessage = {
+      id: this.assistantId,
+      role: "assistant",
+      parts: [],
+      status: "streaming",
+      usage: null,
+      error: null,
+      createdAt: this.now(),
+    };
+    const at = messages.findIndex((m) => m.id === this.userId);
+    const list = [...messages];
+    list.splice(at === -1 ? list.length : at + 1, 0, fn(answer));
+    return list;
+  }
+
+  private findStep(m: ChatMessage, toolCallId: string, toolName: string | null): number {
+    if (toolCallId) {
+      const byId = m.parts.findIndex((p) => p.kind === "tool" && p.step.id === toolCallId);
+      if (byId !== -1) return byId;
+    }
+    for (let i = m.parts.length - 1; i >= 0; i--) {
+      const p = m.parts[i];
+      if (p?.kind === "tool" && !p.step.card && (toolName === null || p.step.name === toolName)) return i;
+    }
+    return -1;
+  }
+
+  private patchStep(m: ChatMessage, toolCallId: string, toolName: string | null, fn: (s: ToolStep) => ToolStep): ChatMessage {
+    const index = this.findStep(m, toolCallId, toolName);
+    if (index === -1) return m;
+    return { ...m, parts: m.parts.map((p, i) => (i === index && p.kind === "tool" ? { kind: "tool", step: fn(p.step) } : p)) };
+  }
+}
+
+/** Stored history first, then the live messages the server did not return yet (matched by id). */
+function mergeHistory(stored: ChatMessage[], live: ChatMessage[]): ChatMessage[] {
+  const ids = new Set(stored.map((m) => m.id));
+  return [...stored, ...live.filter((m) => !ids.has(m.id))];
+}
+
+function settleSteps(parts: Part[], now: () => number): Part[] {
+  return parts.map((p) =>
+    p.kind === "tool" && p.step.status === "running"
+      ? { kind: "tool", step: { ...p.step, status: "done", durationMs: p.step.durationMs ?? now() - p.step.startedAt } }
+      : p,
+  );
+}

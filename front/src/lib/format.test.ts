@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  columnLabel,
+  dateGroup,
+  formatBarTime,
+  formatCell,
+  formatCost,
+  formatDuration,
+  formatNumber,
+  formatTokens,
+  formatUsage,
+  groupByDate,
+} from "@/lib/format";
+
+describe("numbers and cells", () => {
+  it("groups thousands and keeps integers whole", () => {
+    expect(formatNumber(1234567)).toBe("1,234,567");
+    expect(formatNumber(-42)).toBe("-42");
+  });
+
+  it("rounds decimals by magnitude", () => {
+    expect(formatNumber(21456.789)).toBe("21,456.79");
+    expect(formatNumber(3.14159)).toBe("3.14");
+    expect(formatNumber(0.123456)).toBe("0.1235");
+    expect(formatNumber(Number.NaN)).toBe("—");
+  });
+
+  it("formats cells by column type and engine format hints", () => {
+    expect(formatCell(null, { type: "number" })).toBe("—");
+    expect(formatCell(1500.5, { type: "integer" })).toBe("1,501");
+    expect(formatCell(0, { type: "integer", format: "weekday" })).toBe("Monday");
+    expect(formatCell(3, { type: "integer", format: "month" })).toBe("March");
+    expect(formatCell(61.234, { type: "number", format: "percent" })).toBe("61.23%");
+    expect(formatCell(true, { type: "boolean" })).toBe("Yes");
+    expect(formatCell("2024-03-15", { type: "date" })).toBe("2024-03-15");
+  });
+
+  it("labels columns readably", () => {
+    expect(columnLabel("dow")).toBe("Day of week");
+    expect(columnLabel("gap_fill_pct")).toBe("Gap fill pct");
+    expect(columnLabel("close")).toBe("Close");
+  });
+});
+
+describe("usage, cost and durations", () => {
+  it("formats cost with sub-cent precision", () => {
+    expect(formatCost(0)).toBe("$0");
+    expect(formatCost(0.0042)).toBe("$0.0042");
+    expect(formatCost(0.125)).toBe("$0.125");
+    expect(formatCost(2.5)).toBe("$2.50");
+  });
+
+  it("abbreviates token counts", () => {
+    expect(formatTokens(950)).toBe("950");
+    expect(formatTokens(1234)).toBe("1.2k");
+    expect(formatTokens(45_000)).toBe("45k");
+    expect(formatTokens(2_500_000)).toBe("2.5M");
+  });
+
+  it("summarises usage", () => {
+    expect(formatUsage({ input_tokens: 1200, output_tokens: 300, cache_read_tokens: 5000, cost_usd: 0.0123 })).toBe(
+      "$0.012 · 1.2k in / 300 out / 5.0k cached",
+    );
+  });
+
+  it("formats durations", () => {
+    expect(formatDuration(850)).toBe("850 ms");
+    expect(formatDuration(1234)).toBe("1.2 s");
+    expect(formatDuration(65_000)).toBe("1 m 05 s");
+  });
+
+  it("formats bar times in UTC", () => {
+    expect(formatBarTime(1704067200, false)).toBe("2024-01-01");
+    expect(formatBarTime(1704067200 + 3600 * 14.5, true)).toBe("2024-01-01 14:30");
+  });
+});
+
+describe("date groups", () => {
+  const now = new Date(2026, 10, 28, 10, 0);
+  it("puts timestamps in sidebar groups", () => {
+    expect(dateGroup(new Date(2026, 10, 28, 1, 0).toISOString(), now)).toBe("Today");
+    expect(dateGroup(new Date(2026, 10, 27, 23, 0).toISOString(), now)).toBe("Yesterday");
+    expect(dateGroup(new Date(2026, 10, 23).toISOString(), now)).toBe("Previous 7 days");
+    expect(dateGroup(new Date(2026, 10, 5).toISOString(), now)).toBe("Previous 30 days");
+    expect(dateGroup(new Date(2026, 6, 5).toISOString(), now)).toBe("July 2026");
+    expect(dateGroup("nonsense", now)).toBe("Older");
+  });
+
+  it("keeps order within and across groups", () => {
+    const items = [
+      { id: 1, at: new Date(2026, 10, 28, 9).toISOString() },
+      { id: 2, at: new Date(2026, 10, 28, 8).toISOString() },
+      { id: 3, at: new Date(2026, 10, 27).toISOString() },
+    ];
+    expect(groupByDate(items, (i) => i.at, now).map(([g, list]) => [g, list.map((i) => i.id)])).toEqual([
+      ["Today", [1, 2]],
+      ["Yesterday", [3]],
+    ]);
+  });
+});

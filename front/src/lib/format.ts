@@ -1,0 +1,121 @@
+import type { ResultColumn, Usage } from "@/lib/api-types";
+
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTHS = [
+  "January", "February", "March", "April", "May", "June",
+  "July", "August", "September", "October", "November", "December",
+];
+
+// The engine names its display hints for dayofweek()/month() keys; accept the spellings it may use.
+const WEEKDAY_FORMATS = new Set(["weekday", "dayofweek", "day_of_week", "day_name", "weekday_name"]);
+const MONTH_FORMATS = new Set(["month", "month_name"]);
+
+const LABELS: Record<string, string> = {
+  dow: "Day of week",
+  pct: "%",
+  chg: "Change",
+  ohlc: "OHLC",
+};
+
+/** A readable header for a result column: known abbreviations, else snake_case → Sentence case. */
+export function columnLabel(name: string): string {
+  const known = LABELS[name.toLowerCase()];
+  if (known) return known;
+  const spaced = name.replace(/_/g, " ").trim();
+  return spaced ? spaced[0]!.toUpperCase() + spaced.slice(1) : name;
+}
+
+export function isNumericColumn(column: Pick<ResultColumn, "type" | "format">): boolean {
+  return (column.type === "number" || column.type === "integer") && !column.format;
+}
+
+/** Formats a number with grouping; integers without decimals, others with up to `maxDecimals` (trailing zeros kept to 2). */
+export function formatNumber(value: number, maxDecimals = 4): string {
+  if (!Number.isFinite(value)) return "—";
+  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  const abs = Math.abs(value);
+  const decimals = abs >= 1000 ? 2 : abs >= 1 ? Math.min(maxDecimals, 2) : maxDecimals;
+  return value.toLocaleString("en-US", { minimumFractionDigits: Math.min(2, decimals), maximumFractionDigits: decimals });
+}
+
+/** Formats one cell for display according to its column (type and the engine's `format` hint). */
+export function formatCell(value: unknown, column: Pick<ResultColumn, "type" | "format">): string {
+  if (value === null || value === undefined) return "—";
+  const format = column.format ?? "";
+  if (typeof value === "number") {
+    if (WEEKDAY_FORMATS.has(format)) return WEEKDAYS[value] ?? String(value);
+    if (MONTH_FORMATS.has(format)) return MONTHS[value - 1] ?? String(value);
+    if (format === "percent" || format === "pct") return `${formatNumber(value, 2)}%`;
+    if (column.type === "integer") return Math.round(value).toLocaleString("en-US");
+    return formatNumber(value);
+  }
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  return String(value);
+}
+
+/** A cost in US dollars with enough precision for fractions of a cent. */
+export function formatCost(usd: number): string {
+  if (usd === 0) return "$0";
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(usd < 1 ? 3 : 2)}`;
+}
+
+/** Token counts: 950, 1.2k, 3.4M. */
+export function formatTokens(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function formatUsage(usage: Usage): string {
+  const parts = [`${formatTokens(usage.input_tokens)} in`, `${formatTokens(usage.output_tokens)} out`];
+  const cached = usage.cache_read_tokens ?? 0;
+  if (cached > 0) parts.push(`${formatTokens(cached)} cached`);
+  const cost = usage.cost_usd === undefined ? "" : `${formatCost(usage.cost_usd)} · `;
+  return cost + parts.join(" / ");
+}
+
+/** Elapsed time: 850 ms, 1.2 s, 1 m 05 s. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes} m ${String(seconds).padStart(2, "0")} s`;
+}
+
+export type DateGroup = "Today" | "Yesterday" | "Previous 7 days" | "Previous 30 days" | string;
+
+function startOfDay(d: Date): number {
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
+
+/** The sidebar group of a timestamp relative to `now`: Today, Yesterday, Previous 7/30 days, then "Month Year". */
+export function dateGroup(iso: string | undefined, now: Date = new Date()): DateGroup {
+  const date = iso ? new Date(iso) : null;
+  if (!date || Number.isNaN(date.getTime())) return "Older";
+  const days = Math.round((startOfDay(now) - startOfDay(date)) / 86_400_000);
+  if (days <= 0) return "Today";
+  if (days === 1) return "Yesterday";
+  if (days < 7) return "Previous 7 days";
+  if (days < 30) return "Previous 30 days";
+  return date.toLocaleDateString("en-US", { month: "long", year: "numeric" });
+}
+
+/** Groups items (already sorted newest first) by `dateGroup`, keeping the order of first appearance. */
+export function groupByDate<T>(items: T[], when: (item: T) => string | undefined, now: Date = new Date()): Array<[DateGroup, T[]]> {
+  const groups = new Map<DateGroup, T[]>();
+  for (const item of items) {
+    const key = dateGroup(when(item), now);
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.entries()];
+}
+
+/** A bar time (epoch seconds, UTC) as a date, or date and time for intraday bars. */
+export function formatBarTime(seconds: number, intraday: boolean): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return intraday ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+}
