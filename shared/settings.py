@@ -7,12 +7,13 @@ misconfigured deployment refuse to start instead of running insecurely.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.lazy import singleton
 
 
 class Settings(BaseSettings):
@@ -108,7 +109,7 @@ class Settings(BaseSettings):
         return bool(self.anthropic_api_key)
 
 
-@lru_cache(maxsize=1)
+@singleton
 def get_settings() -> Settings:
-    """The process-wide settings (read once; tests call ``get_settings.cache_clear()`` after changing env)."""
+    """The process-wide settings (read once; ``reset_singletons()`` rereads them)."""
     return Settings()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from shared.lazy import singleton
 from shared.settings import get_settings
 from shared.store.base import Store
 
 
-@lru_cache(maxsize=1)
+@singleton
 def get_store() -> Store:
     """The process's store (lazy singleton): SQLite in the embedded mode."""
     from shared.store.sqlite import SqliteStore

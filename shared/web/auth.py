@@ -12,13 +12,13 @@ import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import httpx
 import jwt
 from starlette.requests import Request
 
+from shared.lazy import singleton
 from shared.settings import Settings, get_settings
 from shared.web.errors import ApiError
 from shared.web.local_issuer import LocalIssuer, local_issuer
@@ -159,7 +159,7 @@ def local_issuer_for(settings: Settings) -> LocalIssuer:
     )
 
 
-@lru_cache(maxsize=1)
+@singleton
 def get_verifier() -> JwksVerifier:
     """The process's verifier for the current settings (lazy singleton)."""
     settings = get_settings()

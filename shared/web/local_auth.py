@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -17,6 +17,11 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 class SignIn(BaseModel):
     email: str = Field(pattern=_EMAIL, max_length=254)
 
+    @field_validator("email", mode="before")
+    @classmethod
+    def _normalize(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
 
 async def sign_in(request: Request) -> JSONResponse:
     """Issue a token for an e-mail address; the user id is stable per address."""
@@ -27,7 +32,7 @@ async def sign_in(request: Request) -> JSONResponse:
             "access_token": token,
             "token_type": "bearer",
             "expires_at": expires_at,
-            "user": {"id": user_id, "email": body.email.strip().lower()},
+            "user": {"id": user_id, "email": body.email},
         }
     )
 

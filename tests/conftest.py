@@ -1,0 +1,64 @@
+"""Fixtures every test can use: an isolated Barb environment, an app client, signed-in users."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from shared.lazy import reset_singletons
+
+# Variables that would leak the developer's configuration into a test.
+_BARB_VARIABLES = (
+    "ENV",
+    "CORS_ORIGINS",
+    "SUPABASE_URL",
+    "SUPABASE_SERVICE_KEY",
+    "SUPABASE_PUBLISHABLE_KEY",
+    "ADMIN_TOKEN",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "DATA_BUCKET",
+    "DATA_PREFIX",
+    "S3_ENDPOINT_URL",
+    "DATA_CACHE_DIR",
+    "DATABASE_PATH",
+)
+
+
+@pytest.fixture
+def barb_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh embedded-mode environment under ``tmp_path`` (state in ``var/``, bars in ``data/``)."""
+    for name in _BARB_VARIABLES:
+        if name in os.environ:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SAMPLE_DATA", "false")
+    reset_singletons()
+    yield tmp_path
+    reset_singletons()
+
+
+@pytest.fixture
+def client(barb_env: Path) -> Iterator[TestClient]:
+    """The container app (every function) in-process."""
+    import server
+
+    with TestClient(server.create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth_headers(client: TestClient) -> Callable[..., dict[str, str]]:
+    """Sign in locally and return the Authorization header for that user."""
+
+    def sign_in(email: str = "trader@example.com") -> dict[str, str]:
+        response = client.post("/api/auth/local/sign-in", json={"email": email})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return sign_in
