@@ -1,0 +1,200 @@
+"""Running a validated plan over bars, in the fixed order of the language.
+
+``session → from (build bars) → map → period → where → group_by + select → sort → limit → columns``
+
+``map`` (and ``where``) see the history before the period, as a chart does: they are computed over every bar
+and the period is applied afterwards, so ``rsi(close, 14)`` or ``prev(close)`` on the first bar of a period equal
+their full-history values. When every function a step uses is row-wise or works within one trade date
+(core, time, calendar and session functions, aggregates), the period is applied first instead: the result is the
+same and far fewer bars are read.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from shared.market.instruments import Instrument
+from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
+from shared.script.compile import Compiler
+from shared.script.plan import Plan, StepPlan
+from shared.script.registry import EvalContext
+from shared.script.validate import function_spec
+
+_LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
+"""Functions whose values on a trade date do not depend on earlier trade dates."""
+_IN_PERIOD = "__in_period"
+_KEEP = "__keep"
+
+
+@dataclass
+class StepOutput:
+    """What one step produced."""
+
+    frame: pl.DataFrame
+    fed: pl.DataFrame | None = None
+    """The rows that fed the aggregates (after ``where``), when asked for."""
+
+
+@dataclass
+class Execution:
+    """The final frame plus what the result metadata reports."""
+
+    frame: pl.DataFrame
+    source: str
+    rows_scanned: int
+    period: tuple[str, str] | None
+    fed: pl.DataFrame | None = None
+    map_columns: list[str] = field(default_factory=list)
+    group_keys: list[str] = field(default_factory=list)
+
+
+def _calls(tree: ast.expr) -> list[str]:
+    return [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+
+
+def _is_local(step: StepPlan) -> bool:
+    trees = [tree for _, tree in step.map] + ([step.where] if step.where is not None else [])
+    for tree in trees:
+        for name in _calls(tree):
+            spec = function_spec(name)
+            if spec is None or spec.category not in _LOCAL_CATEGORIES:
+                return False
+    return True
+
+
+def _dtype_of(frame: pl.LazyFrame):
+    def dtype_of(expr: pl.Expr) -> pl.DataType:
+        return frame.select(expr.alias("__probe")).collect_schema()["__probe"]
+
+    return dtype_of
+
+
+def _context(plan: Plan, step: StepPlan) -> EvalContext:
+    if step.first:
+        return EvalContext(timeframe=plan.timeframe, intraday=plan.intraday)
+    date_col = next((name for name, info in step.inputs.items() if info.type == "date"), None)
+    keys = (date_col,) if date_col else ()
+    return EvalContext(timeframe="step", intraday=False, session_keys=keys, date_col=date_col)
+
+
+def _apply_map(frame: pl.LazyFrame, step: StepPlan, ctx: EvalContext, mask: pl.Expr | None) -> pl.LazyFrame:
+    for name, tree in step.map:
+        compiler = Compiler(ctx, _dtype_of(frame), mask=mask)
+        frame = frame.with_columns(compiler.compile(tree).alias(name))
+    return frame
+
+
+def _where(frame: pl.LazyFrame, step: StepPlan, ctx: EvalContext, mask: pl.Expr | None) -> pl.Expr:
+    if step.where is None:
+        return pl.lit(True)
+    expr = Compiler(ctx, _dtype_of(frame), mask=mask).compile(step.where)
+    return expr.fill_null(False)
+
+
+def _aggregate(frame: pl.DataFrame, plan: Plan, step: StepPlan, ctx: EvalContext) -> pl.DataFrame:
+    lazy = frame.lazy()
+    compiler = Compiler(ctx, _dtype_of(lazy))
+    exprs = [compiler.compile(tree).alias(name) for name, tree in step.select]
+    if step.step.group_by:
+        keys = list(step.step.group_by)
+        out = lazy.group_by(keys).agg(exprs).sort(keys, nulls_last=True)
+    else:
+        out = lazy.select(exprs)
+    return out.collect()
+
+
+def _sort_limit(frame: pl.DataFrame, step: StepPlan) -> pl.DataFrame:
+    if step.step.sort:
+        cols = [c for c, _ in step.step.sort]
+        frame = frame.sort(
+            cols, descending=[d for _, d in step.step.sort], nulls_last=True, maintain_order=True
+        )
+    if step.step.limit is not None:
+        frame = frame.head(step.step.limit)
+    return frame
+
+
+def _minute_to_time(frame: pl.LazyFrame) -> pl.LazyFrame:
+    nanos = pl.col("minute").cast(pl.Int64) * 60_000_000_000
+    return frame.with_columns(nanos.cast(pl.Time).alias("minute")).rename({"minute": "time"})
+
+
+def _first_step(
+    plan: Plan, instrument: Instrument, bars: BarsInput, explain: bool
+) -> tuple[StepOutput, dict]:
+    step = plan.steps[0]
+    ctx = _context(plan, step)
+    local = _is_local(step)
+    period = plan.period
+    absolute = period is not None and period.last_n is None and period.relative is None
+    early_dates = local and absolute and (plan.intraday or plan.timeframe == "daily")
+    request = BarRequest(
+        timeframe=plan.timeframe,
+        session=plan.session,
+        full_session=plan.full_session,
+        anchor=anchor_session(instrument),
+        start=period.start if early_dates and period else None,
+        end=period.end if early_dates and period else None,
+    )
+    frame, source = build_bars(bars, request)
+    mask = None
+    if period is not None and local:
+        frame = frame.filter(period.mask())
+    elif period is not None:
+        frame = frame.with_columns(period.mask().alias(_IN_PERIOD))
+        mask = pl.col(_IN_PERIOD)
+    frame = _apply_map(frame, step, ctx, mask)
+    frame = frame.with_columns(_where(frame, step, ctx, mask).alias(_KEEP))
+    if mask is not None:
+        frame = frame.filter(mask).drop(_IN_PERIOD)
+    if plan.intraday:
+        frame = _minute_to_time(frame)
+    stats_query = frame.select(
+        pl.len().alias("n"), pl.col("date").min().alias("lo"), pl.col("date").max().alias("hi")
+    )
+    base, stats = pl.collect_all([frame, stats_query])
+    kept = base.filter(pl.col(_KEEP)).drop(_KEEP)
+    row = stats.row(0, named=True)
+    meta = {
+        "source": source,
+        "rows_scanned": int(row["n"]),
+        "period": None if row["lo"] is None else (row["lo"].isoformat(), row["hi"].isoformat()),
+    }
+    return _finish(plan, step, ctx, kept, explain), meta
+
+
+def _finish(plan: Plan, step: StepPlan, ctx: EvalContext, kept: pl.DataFrame, explain: bool) -> StepOutput:
+    if step.select:
+        out = _aggregate(kept, plan, step, ctx)
+        return StepOutput(_sort_limit(out, step), fed=kept if explain else None)
+    return StepOutput(_sort_limit(kept, step))
+
+
+def _later_step(plan: Plan, step: StepPlan, frame: pl.DataFrame, explain: bool) -> StepOutput:
+    ctx = _context(plan, step)
+    lazy = _apply_map(frame.lazy(), step, ctx, None)
+    kept = lazy.filter(_where(lazy, step, ctx, None)).collect()
+    return _finish(plan, step, ctx, kept, explain)
+
+
+def execute(plan: Plan, instrument: Instrument, bars: BarsInput, *, explain: bool = False) -> Execution:
+    """Run every step of ``plan``; raises Polars errors as they come (the caller wraps them)."""
+    output, meta = _first_step(plan, instrument, bars, explain and len(plan.steps) == 1)
+    for i, step in enumerate(plan.steps[1:], start=1):
+        output = _later_step(plan, step, output.frame, explain and i == len(plan.steps) - 1)
+    last = plan.steps[-1]
+    frame = output.frame
+    if last.step.columns is not None:
+        frame = frame.select(list(last.step.columns))
+    return Execution(
+        frame=frame,
+        source=meta["source"],
+        rows_scanned=meta["rows_scanned"],
+        period=meta["period"],
+        fed=output.fed,
+        map_columns=[name for name, _ in last.map],
+        group_keys=list(last.step.group_by),
+    )
