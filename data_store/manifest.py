@@ -60,7 +60,7 @@ class Manifest(BaseModel):
         entry = self.instruments.get(symbol.upper())
         return entry.bars.get(bar_size) if entry else None
 
-    def keys(self) -> set[str]:
+    def data_keys(self) -> set[str]:
         """Every data key the manifest references."""
         return {f.key for entry in self.instruments.values() for f in entry.bars.values()}
 

@@ -90,7 +90,7 @@ class BarStore:
             bar_file.key,
             bar_file.sha256,
             lambda out: source.download(bar_file.key, out),
-            keep=manifest.keys(),
+            keep=manifest.data_keys(),
         )
         self.stats["downloads" if downloaded else "cache_hits"] += 1
         return path

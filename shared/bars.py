@@ -8,12 +8,12 @@ worker.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
 from pydantic import ValidationError
 
 from data_store import BarStore, StoreConfig
 from data_store.manifest import Manifest
+from shared.lazy import singleton
 from shared.market.instruments import Instrument, register_instrument
 from shared.settings import Settings, get_settings
 
@@ -34,9 +34,9 @@ def store_config(settings: Settings) -> StoreConfig:
     )
 
 
-@lru_cache(maxsize=1)
+@singleton
 def get_bar_store() -> BarStore:
-    """The process-wide bar store (tests call ``get_bar_store.cache_clear()`` after changing settings)."""
+    """The process-wide bar store (rebuilt after ``shared.lazy.reset_singletons()``)."""
     store = BarStore(store_config(get_settings()))
     store.add_listener(register_catalogue_entries)
     return store

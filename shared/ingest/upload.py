@@ -32,7 +32,7 @@ def upload_folder(data_dir: Path, client: Any, bucket: str, prefix: str = "") ->
     if manifest is None:
         raise FileNotFoundError(f"{data_dir} has no {MANIFEST_NAME}: import or generate data first")
     report = UploadReport(version=manifest.version)
-    for key in sorted(manifest.keys()):
+    for key in sorted(manifest.data_keys()):
         target = _join(prefix, key)
         if _exists(client, bucket, target):
             report.skipped.append(key)
