@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 
+from shared.market.holidays import Holiday, holidays
 from shared.market.instruments import Instrument
 from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
 from shared.script.compile import Compiler
@@ -26,6 +28,7 @@ from shared.script.validate import function_spec
 _LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
 """Functions whose values on a trade date do not depend on earlier trade dates."""
 _IN_PERIOD = "__in_period"
+_CALENDAR_YEARS = (1970, 2060)
 _KEEP = "__keep"
 
 
@@ -72,12 +75,21 @@ def _dtype_of(frame: pl.LazyFrame):
     return dtype_of
 
 
-def _context(plan: Plan, step: StepPlan) -> EvalContext:
+@lru_cache(maxsize=16)
+def _calendar(calendar: str) -> tuple[Holiday, ...]:
+    """The exchange's holidays and early closes over every year bar data can cover (for calendar functions)."""
+    return tuple(
+        h for year in range(_CALENDAR_YEARS[0], _CALENDAR_YEARS[1] + 1) for h in holidays(calendar, year)
+    )
+
+
+def _context(plan: Plan, step: StepPlan, instrument: Instrument) -> EvalContext:
+    extras = {"calendar": _calendar(instrument.calendar), "instrument": instrument}
     if step.first:
-        return EvalContext(timeframe=plan.timeframe, intraday=plan.intraday)
+        return EvalContext(timeframe=plan.timeframe, intraday=plan.intraday, extras=extras)
     date_col = next((name for name, info in step.inputs.items() if info.type == "date"), None)
     keys = (date_col,) if date_col else ()
-    return EvalContext(timeframe="step", intraday=False, session_keys=keys, date_col=date_col)
+    return EvalContext(timeframe="step", intraday=False, session_keys=keys, date_col=date_col, extras=extras)
 
 
 def _apply_map(frame: pl.LazyFrame, step: StepPlan, ctx: EvalContext, mask: pl.Expr | None) -> pl.LazyFrame:
@@ -126,7 +138,7 @@ def _first_step(
     plan: Plan, instrument: Instrument, bars: BarsInput, explain: bool
 ) -> tuple[StepOutput, dict]:
     step = plan.steps[0]
-    ctx = _context(plan, step)
+    ctx = _context(plan, step, instrument)
     local = _is_local(step)
     period = plan.period
     absolute = period is not None and period.last_n is None and period.relative is None
@@ -173,8 +185,10 @@ def _finish(plan: Plan, step: StepPlan, ctx: EvalContext, kept: pl.DataFrame, ex
     return StepOutput(_sort_limit(kept, step))
 
 
-def _later_step(plan: Plan, step: StepPlan, frame: pl.DataFrame, explain: bool) -> StepOutput:
-    ctx = _context(plan, step)
+def _later_step(
+    plan: Plan, step: StepPlan, instrument: Instrument, frame: pl.DataFrame, explain: bool
+) -> StepOutput:
+    ctx = _context(plan, step, instrument)
     lazy = _apply_map(frame.lazy(), step, ctx, None)
     kept = lazy.filter(_where(lazy, step, ctx, None)).collect()
     return _finish(plan, step, ctx, kept, explain)
@@ -184,7 +198,7 @@ def execute(plan: Plan, instrument: Instrument, bars: BarsInput, *, explain: boo
     """Run every step of ``plan``; raises Polars errors as they come (the caller wraps them)."""
     output, meta = _first_step(plan, instrument, bars, explain and len(plan.steps) == 1)
     for i, step in enumerate(plan.steps[1:], start=1):
-        output = _later_step(plan, step, output.frame, explain and i == len(plan.steps) - 1)
+        output = _later_step(plan, step, instrument, output.frame, explain and i == len(plan.steps) - 1)
     last = plan.steps[-1]
     frame = output.frame
     if last.step.columns is not None:

@@ -267,6 +267,8 @@ class _ExprChecker:
         literal = _literal(value)
         label = f"{shown}() argument '{arg_spec.name}'"
         if arg_spec.kind == "column":
+            if isinstance(literal, str) and shown == "if" and arg_spec.name != "cond":
+                return "text"
             if isinstance(literal, str):
                 self.report(
                     f"{label} must be a column or a number, not the text '{literal}'",

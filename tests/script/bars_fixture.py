@@ -34,7 +34,9 @@ def minute_bars(instrument: Instrument, start: date, end: date, seed: int = 7) -
     high = np.maximum(open_, close) + rng.integers(0, 3, ts.len()) * tick
     low = np.minimum(open_, close) - rng.integers(0, 3, ts.len()) * tick
     volume = rng.integers(1, 500, ts.len()).astype(np.float64)
-    frame = pl.DataFrame({"ts": ts, "open": open_, "high": high, "low": low, "close": close, "volume": volume})
+    frame = pl.DataFrame(
+        {"ts": ts, "open": open_, "high": high, "low": low, "close": close, "volume": volume}
+    )
     trade_date, minute = assign_trade_date_and_minute(frame, instrument)
     return frame.with_columns(trade_date, minute)
 
