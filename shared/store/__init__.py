@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from shared.lazy import singleton
+from functools import lru_cache
+
 from shared.settings import get_settings
 from shared.store.base import Store
 
 
-@singleton
+@lru_cache(maxsize=1)
 def get_store() -> Store:
-    """The process's store (lazy singleton): SQLite in the embedded mode."""
+    """The process's store (lazy singleton): Supabase when ``SUPABASE_URL`` is set, else SQLite."""
+    settings = get_settings()
+    if settings.supabase_url:
+        from shared.store.supabase import SupabaseStore
+
+        return SupabaseStore(
+            settings.supabase_url, settings.supabase_publishable_key or "", settings.supabase_service_key
+        )
     from shared.store.sqlite import SqliteStore
 
     return SqliteStore(get_settings().sqlite_path)

@@ -9,30 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from shared.market.exchanges import Exchange, list_exchanges
 from shared.market.instruments import Instrument, list_instruments
 
 SqlValue = str | float | int | None | Sequence[str] | dict
-
-_INSTRUMENT_COLUMNS = (
-    "symbol",
-    "name",
-    "exchange",
-    "type",
-    "category",
-    "currency",
-    "timezone",
-    "default_session",
-    "sessions",
-    "tick_size",
-    "tick_value",
-    "point_value",
-    "calendar",
-    "events",
-    "notes",
-)
 
 
 def sql_literal(value: SqlValue) -> str:
@@ -50,8 +32,9 @@ def sql_literal(value: SqlValue) -> str:
     return "array[" + ", ".join(sql_literal(v) for v in value) + "]::text[]"
 
 
-def _upsert(table: str, key: str, columns: Sequence[str], rows: Iterable[Sequence[SqlValue]]) -> str:
-    values = ",\n".join("    (" + ", ".join(sql_literal(v) for v in row) + ")" for row in rows)
+def _upsert(table: str, key: str, records: Sequence[dict[str, SqlValue]]) -> str:
+    columns = list(records[0])
+    values = ",\n".join("    (" + ", ".join(sql_literal(r[c]) for c in columns) + ")" for r in records)
     updates = ",\n    ".join(f"{c} = excluded.{c}" for c in columns if c != key)
     return (
         f"insert into public.{table} ({', '.join(columns)}) values\n{values}\n"
@@ -59,29 +42,35 @@ def _upsert(table: str, key: str, columns: Sequence[str], rows: Iterable[Sequenc
     )
 
 
-def _exchange_row(exchange: Exchange) -> tuple[SqlValue, ...]:
-    return (exchange.id, exchange.name, exchange.timezone, exchange.calendar)
+def exchange_record(exchange: Exchange) -> dict[str, SqlValue]:
+    """An ``exchanges`` row (column name to value) for ``exchange``."""
+    return {
+        "id": exchange.id,
+        "name": exchange.name,
+        "timezone": exchange.timezone,
+        "calendar": exchange.calendar,
+    }
 
 
-def _instrument_row(instrument: Instrument) -> tuple[SqlValue, ...]:
-    sessions = {name: list(session) for name, session in instrument.sessions.items()}
-    return (
-        instrument.symbol,
-        instrument.name,
-        instrument.exchange,
-        instrument.type,
-        instrument.category,
-        instrument.currency,
-        instrument.timezone,
-        instrument.default_session,
-        sessions,
-        instrument.tick_size,
-        instrument.tick_value,
-        instrument.point_value,
-        instrument.calendar,
-        list(instrument.events),
-        instrument.notes,
-    )
+def instrument_record(instrument: Instrument) -> dict[str, SqlValue]:
+    """An ``instruments`` row (column name to value) for ``instrument``; sessions as ``{name: [start, end]}``."""
+    return {
+        "symbol": instrument.symbol,
+        "name": instrument.name,
+        "exchange": instrument.exchange,
+        "type": instrument.type,
+        "category": instrument.category,
+        "currency": instrument.currency,
+        "timezone": instrument.timezone,
+        "default_session": instrument.default_session,
+        "sessions": {name: list(session) for name, session in instrument.sessions.items()},
+        "tick_size": instrument.tick_size,
+        "tick_value": instrument.tick_value,
+        "point_value": instrument.point_value,
+        "calendar": instrument.calendar,
+        "events": list(instrument.events),
+        "notes": instrument.notes,
+    }
 
 
 def seed_sql(exchanges: Sequence[Exchange], instruments: Sequence[Instrument]) -> str:
@@ -92,9 +81,9 @@ def seed_sql(exchanges: Sequence[Exchange], instruments: Sequence[Instrument]) -
     )
     return (
         header
-        + _upsert("exchanges", "id", ("id", "name", "timezone", "calendar"), map(_exchange_row, exchanges))
+        + _upsert("exchanges", "id", [exchange_record(e) for e in exchanges])
         + "\n"
-        + _upsert("instruments", "symbol", _INSTRUMENT_COLUMNS, map(_instrument_row, instruments))
+        + _upsert("instruments", "symbol", [instrument_record(i) for i in instruments])
     )
 
 

@@ -1,0 +1,393 @@
+"""The production store: Supabase (PostgREST) through supabase-py's async PostgREST client.
+
+Every call on user data carries the caller's own JWT (``current_user().token``), so PostgreSQL's row-level
+security decides what the call may see and change; the ``user_id`` arguments only select the caller's rows
+and must match the verified caller. The secret (service) key is used for operator tasks only
+(:meth:`SupabaseStore.sync_catalogue`). Multi-row writes that must be atomic go through the ``save_answer``
+SQL function, because each PostgREST request is its own transaction.
+
+One ``httpx.AsyncClient`` per event loop carries the connections; the PostgREST client on top of it is
+rebuilt per call (tens of microseconds) so that each request has exactly its caller's headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import uuid
+import weakref
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from postgrest import APIError, AsyncPostgrestClient
+from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
+from postgrest.types import ReturnMethod
+
+from shared.market.exchanges import list_exchanges
+from shared.market.instruments import list_instruments
+from shared.store.errors import (
+    NoCaller,
+    StoreAuthExpired,
+    StoreConflict,
+    StoreError,
+    StoreForbidden,
+    StoreInvalid,
+    StoreUnavailable,
+)
+from shared.store.models import (
+    DEFAULT_TITLE,
+    CatalogueEntry,
+    Conversation,
+    Message,
+    NewAnswer,
+    Page,
+    ToolCall,
+    Usage,
+)
+from shared.store.seed_sql import exchange_record, instrument_record
+from shared.web.auth import current_user
+
+log = logging.getLogger("barb.store")
+
+_AUTH_CODES = frozenset({"PGRST301", "PGRST302", "PGRST303"})
+_INVALID_CODES = frozenset({"22P02", "22023", "23502", "23503", "23514"})
+_NOT_FOUND = ("P0002", "PGRST116")
+
+
+def _valid_uuid(value: str) -> str | None:
+    """``value`` in canonical form if it is a UUID, else None (an id that cannot exist)."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def _encode_cursor(updated_at: str, conversation_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{updated_at}|{conversation_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    """The cursor's position, re-serialised from parsed values so nothing from the client reaches a filter."""
+    try:
+        updated_at, conversation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        moment = datetime.fromisoformat(updated_at)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("invalid cursor") from exc
+    canonical_id = _valid_uuid(conversation_id)
+    if canonical_id is None or moment.tzinfo is None:
+        raise ValueError("invalid cursor")
+    return moment.isoformat(), canonical_id
+
+
+def _conversation(row: dict[str, Any]) -> Conversation:
+    return Conversation.model_validate({**row, "usage": Usage(**row["usage"], cost_usd=row["cost_usd"])})
+
+
+def _message(row: dict[str, Any]) -> Message:
+    return Message.model_validate(
+        {
+            **row,
+            "usage": Usage(**row["usage"]) if row.get("usage") else None,
+            "tool_calls": [ToolCall.model_validate(c) for c in row.get("tool_calls") or []],
+        }
+    )
+
+
+def _map_api_error(exc: APIError, missing: tuple[str, ...]) -> Exception:
+    code = exc.code or ""
+    if code in missing:
+        return LookupError(exc.message or "not found")
+    if code in _AUTH_CODES:
+        return StoreAuthExpired()
+    if code == "42501":
+        return StoreForbidden()
+    if code == "23505":
+        return StoreConflict()
+    if code in _INVALID_CODES:
+        return StoreInvalid()
+    return StoreUnavailable()
+
+
+class SupabaseStore:
+    """The :class:`~shared.store.base.Store` on a Supabase project."""
+
+    def __init__(
+        self,
+        url: str,
+        publishable_key: str,
+        service_key: str | None = None,
+        *,
+        timeout_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("SUPABASE_URL must be an http(s) URL")
+        if not publishable_key:
+            raise ValueError("SUPABASE_PUBLISHABLE_KEY is required with SUPABASE_URL")
+        self.rest_url = f"{url.rstrip('/')}/rest/v1"
+        self._publishable_key = publishable_key
+        self._service_key = service_key
+        self._timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0))
+        self._transport = transport
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    # -- plumbing -------------------------------------------------------------------------------------
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool of the running event loop (a pool cannot be shared between loops)."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None:
+            client = httpx.AsyncClient(timeout=self._timeout, transport=self._transport)
+            self._clients[loop] = client
+        return client
+
+    def _rest(self, api_key: str, bearer: str) -> AsyncPostgrestClient:
+        headers = {**DEFAULT_POSTGREST_CLIENT_HEADERS, "apikey": api_key, "Authorization": f"Bearer {bearer}"}
+        # Retries off: a failed call becomes a 503 at once instead of sleeping through a Lambda's budget.
+        return AsyncPostgrestClient(
+            self.rest_url, headers=headers, http_client=self._http(), retry_enabled=False
+        )
+
+    def _as_caller(self, user_id: str | None = None) -> AsyncPostgrestClient:
+        """A client acting as the verified caller (who must be ``user_id`` when given)."""
+        caller = current_user()
+        if caller is None or (user_id is not None and caller.id != user_id):
+            raise NoCaller()
+        return self._rest(self._publishable_key, caller.token)
+
+    def _public(self) -> AsyncPostgrestClient:
+        return self._rest(self._publishable_key, self._publishable_key)
+
+    def _service(self) -> AsyncPostgrestClient:
+        if not self._service_key:
+            raise RuntimeError("SUPABASE_SERVICE_KEY is required for operator tasks")
+        return self._rest(self._service_key, self._service_key)
+
+    async def _execute(self, request: Any, *, missing: tuple[str, ...] = _NOT_FOUND) -> Any:
+        """Run a built request; PostgREST and network failures become store errors (or ``LookupError``)."""
+        try:
+            response = await request.execute()
+        except APIError as exc:
+            mapped = _map_api_error(exc, missing)
+            if isinstance(mapped, StoreError):
+                log.warning("supabase error %s: %s (%s)", exc.code, exc.message, exc.details)
+            raise mapped from exc
+        except httpx.HTTPError as exc:
+            log.warning("supabase unreachable: %r", exc)
+            raise StoreUnavailable() from exc
+        return response.data
+
+    # -- health ---------------------------------------------------------------------------------------
+    async def ping(self) -> None:
+        await self._execute(self._public().table("exchanges").select("id").limit(1))
+
+    # -- conversations --------------------------------------------------------------------------------
+    async def create_conversation(
+        self, user_id: str, instrument: str, title: str | None = None
+    ) -> Conversation:
+        row = {"user_id": user_id, "instrument": instrument.upper(), "title": title or DEFAULT_TITLE}
+        rows = await self._execute(self._as_caller(user_id).table("conversations").insert(row))
+        return _conversation(rows[0])
+
+    async def get_conversation(self, user_id: str, conversation_id: str) -> Conversation | None:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            return None
+        rows = await self._execute(
+            client.table("conversations")
+            .select("*")
+            .eq("id", cid)
+            .eq("user_id", user_id)
+            .eq("status", "active")
+        )
+        return _conversation(rows[0]) if rows else None
+
+    async def list_conversations(
+        self, user_id: str, *, instrument: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page:
+        query = (
+            self._as_caller(user_id)
+            .table("conversations")
+            .select("*")
+            .eq("user_id", user_id)
+            .eq("status", "active")
+        )
+        if instrument:
+            query = query.eq("instrument", instrument.upper())
+        if cursor:
+            updated_at, last_id = _decode_cursor(cursor)
+            query = query.or_(
+                f'updated_at.lt."{updated_at}",and(updated_at.eq."{updated_at}",id.lt.{last_id})'
+            )
+        query = query.order("updated_at", desc=True).order("id", desc=True).limit(limit + 1)
+        rows = await self._execute(query)
+        more = len(rows) > limit
+        last = rows[limit - 1] if more else None
+        return Page(
+            items=[_conversation(r) for r in rows[:limit]],
+            next_cursor=_encode_cursor(last["updated_at"], last["id"]) if last else None,
+        )
+
+    async def _update_active(
+        self, user_id: str, conversation_id: str, values: dict[str, Any], **extra: str
+    ) -> list[dict[str, Any]]:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            return []
+        query = client.table("conversations").update(values).eq("id", cid).eq("user_id", user_id)
+        for column, value in {"status": "active", **extra}.items():
+            query = query.eq(column, value)
+        return await self._execute(query)
+
+    async def rename_conversation(
+        self, user_id: str, conversation_id: str, title: str
+    ) -> Conversation | None:
+        rows = await self._update_active(user_id, conversation_id, {"title": title})
+        return _conversation(rows[0]) if rows else None
+
+    async def set_default_title(self, user_id: str, conversation_id: str, title: str) -> bool:
+        return bool(
+            await self._update_active(user_id, conversation_id, {"title": title}, title=DEFAULT_TITLE)
+        )
+
+    async def remove_conversation(self, user_id: str, conversation_id: str) -> bool:
+        return bool(await self._update_active(user_id, conversation_id, {"status": "removed"}))
+
+    async def save_summary(
+        self, user_id: str, conversation_id: str, summary: str, through_message_id: str
+    ) -> None:
+        values = {"summary": summary, "summary_through": _valid_uuid(through_message_id)}
+        await self._update_active(user_id, conversation_id, values)
+
+    # -- messages -------------------------------------------------------------------------------------
+    async def add_user_message(self, user_id: str, conversation_id: str, content: str) -> Message:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            raise LookupError("conversation not found")
+        row = {"conversation_id": cid, "user_id": user_id, "role": "user", "content": content}
+        rows = await self._execute(client.table("messages").insert(row))
+        return _message(rows[0])
+
+    async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            raise LookupError("conversation not found")
+        params = {"p_conversation_id": cid, "p_answer": answer.model_dump(mode="json")}
+        return _message(await self._execute(client.rpc("save_answer", params)))
+
+    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            return []
+        rows = await self._execute(
+            client.table("messages")
+            .select("*,tool_calls(*)")
+            .eq("conversation_id", cid)
+            .eq("user_id", user_id)
+            .order("seq")
+            .order("seq", foreign_table="tool_calls")
+        )
+        return [_message(r) for r in rows]
+
+    # -- chat runs ------------------------------------------------------------------------------------
+    async def start_run(self, user_id: str, conversation_id: str) -> str:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            raise LookupError("conversation not found")
+        # The insert policy requires an active conversation of the caller: a refusal means "not found".
+        rows = await self._execute(
+            client.table("chat_runs").insert({"conversation_id": cid, "user_id": user_id}),
+            missing=("42501",),
+        )
+        return str(rows[0]["id"])
+
+    async def request_stop(self, user_id: str, conversation_id: str) -> bool:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            return False
+        rows = await self._execute(
+            client.table("chat_runs")
+            .update({"stop_requested": True})
+            .eq("conversation_id", cid)
+            .eq("user_id", user_id)
+            .is_("finished_at", "null")
+        )
+        return bool(rows)
+
+    async def stop_requested(self, run_id: str) -> bool:
+        client = self._as_caller()
+        rows = await self._execute(client.table("chat_runs").select("stop_requested").eq("id", run_id))
+        return bool(rows and rows[0]["stop_requested"])
+
+    async def finish_run(self, run_id: str) -> None:
+        finished = {"finished_at": datetime.now(UTC).isoformat()}
+        await self._execute(self._as_caller().table("chat_runs").update(finished).eq("id", run_id))
+
+    # -- instruments ----------------------------------------------------------------------------------
+    async def list_catalogue(
+        self, *, search: str | None = None, category: str | None = None
+    ) -> list[CatalogueEntry]:
+        query = self._public().table("instrument_full").select("*").order("symbol")
+        if category:
+            query = query.eq("category", category.strip().lower())
+        entries = [CatalogueEntry.model_validate(r) for r in await self._execute(query)]
+        # The substring match runs here, on a few dozen rows: the search text never becomes a filter.
+        needle = search.strip().lower() if search else ""
+        return [e for e in entries if needle in e.symbol.lower() or needle in e.name.lower()]
+
+    async def get_catalogue_entry(self, symbol: str) -> CatalogueEntry | None:
+        query = self._public().table("instrument_full").select("*").eq("symbol", symbol.strip().upper())
+        rows = await self._execute(query)
+        return CatalogueEntry.model_validate(rows[0]) if rows else None
+
+    async def list_workspace(self, user_id: str) -> list[str]:
+        query = (
+            self._as_caller(user_id)
+            .table("user_instruments")
+            .select("symbol")
+            .eq("user_id", user_id)
+            .order("added_at")
+            .order("symbol")
+        )
+        return [r["symbol"] for r in await self._execute(query)]
+
+    async def add_to_workspace(self, user_id: str, symbol: str) -> None:
+        row = {"user_id": user_id, "symbol": symbol.strip().upper()}
+        await self._execute(
+            self._as_caller(user_id)
+            .table("user_instruments")
+            .upsert(row, on_conflict="user_id,symbol", ignore_duplicates=True, returning=ReturnMethod.minimal)
+        )
+
+    async def remove_from_workspace(self, user_id: str, symbol: str) -> bool:
+        query = (
+            self._as_caller(user_id)
+            .table("user_instruments")
+            .delete()
+            .eq("user_id", user_id)
+            .eq("symbol", symbol.strip().upper())
+        )
+        return bool(await self._execute(query))
+
+    # -- operator tasks (secret key) ------------------------------------------------------------------
+    async def sync_catalogue(self) -> int:
+        """Upsert the code's exchanges and instruments (imported symbols included); returns the count."""
+        client = self._service()
+        instruments = [instrument_record(i) for i in list_instruments()]
+        await self._execute(
+            client.table("exchanges").upsert(
+                [exchange_record(e) for e in list_exchanges()],
+                on_conflict="id",
+                returning=ReturnMethod.minimal,
+            )
+        )
+        await self._execute(
+            client.table("instruments").upsert(
+                instruments, on_conflict="symbol", returning=ReturnMethod.minimal
+            )
+        )
+        return len(instruments)
