@@ -208,8 +208,8 @@ def _insane_bars(frame: pl.DataFrame) -> list[tuple[int, str]]:
         (pl.col("close") < pl.col("low"), "close {close} is below low {low}"),
         (pl.col("volume") < 0, "volume {volume} is negative"),
     )
-    problems = []
+    problems: dict[int, str] = {}  # one problem per line: the first check it fails
     for condition, message in checks:
         for row in frame.filter(condition.fill_null(False)).head(MAX_REPORTED).iter_rows(named=True):
-            problems.append((row["line"], f"line {row['line']}: " + message.format(**row)))
-    return problems
+            problems.setdefault(row["line"], f"line {row['line']}: " + message.format(**row))
+    return list(problems.items())
