@@ -96,3 +96,21 @@ def test_shared_early_closes_differ_only_by_product_time(theirs):
         noon_et = datetime.combine(day, time(12), tzinfo=CHICAGO).astimezone(NEW_YORK).time()
         assert close_time(treasury, day) == noon_et
         assert close_time(index, day) == time(noon_et.hour, 15)
+
+
+def test_nyse_calendar_matches_xnys_exactly():
+    """The same US rules with the 13:00 ET early close reproduce exchange_calendars' NYSE calendar (XNYS)
+    day for day, including Juneteenth, Hurricane Sandy, the mourning days and every early-close time."""
+    cal = xc.get_calendar("XNYS", start=START.isoformat(), end=END.isoformat())
+    sessions = {ts.date() for ts in cal.sessions}
+    early = {
+        ts.date(): cal.session_close(ts).tz_convert("America/New_York").time() for ts in cal.early_closes
+    }
+    day = START
+    while day <= END:
+        if day.weekday() < 5:
+            theirs = "closed" if day not in sessions else ("early_close" if day in early else "regular")
+            assert day_type("NYSE", day) == theirs, day
+            if theirs == "early_close":
+                assert holiday_on("NYSE", day).close_time == early[day], day
+        day += timedelta(days=1)
