@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.errors import QueryFailed
-from shared.script.registry import REQUIRED, Arg
+from shared.script.registry import REQUIRED, Arg, EvalContext
 
 MAX_WINDOW = 100_000
 """Largest window any function accepts (bars)."""
@@ -57,6 +57,16 @@ def pct_change(x: pl.Expr, base: pl.Expr) -> pl.Expr:
 def truthy(cond: pl.Expr) -> pl.Expr:
     """A condition with null read as false, as everywhere in Barb Script."""
     return cond.cast(pl.Boolean).fill_null(False)
+
+
+def both(left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    """``left and right``, null when either is null (so a missing bar never reads as a definite answer)."""
+    return pl.when(left.is_not_null() & right.is_not_null()).then(left & right)
+
+
+def missing(dtype: pl.DataType) -> pl.Expr:
+    """A null on every row."""
+    return pl.repeat(None, pl.len(), dtype=dtype)
 
 
 def full_length(x: pl.Expr) -> pl.Expr:
@@ -145,3 +155,8 @@ def require_date(date_col: str | None, name: str) -> pl.Expr:
             code="NO_DATE_COLUMN",
         )
     return pl.col(date_col)
+
+
+def per_session(ctx: EvalContext, value: pl.Expr) -> pl.Expr:
+    """``value`` computed per session; a table without session keys (a later step without dates) is one session."""
+    return value.over(list(ctx.session_keys)) if ctx.session_keys else value

@@ -11,8 +11,8 @@ from shared.script.registry import EvalContext, function
 
 
 def _balance(up: pl.Expr, down: pl.Expr) -> pl.Expr:
-    """``100 · up / (up + down)`` = ``100 − 100 / (1 + up/down)``; null when both are zero."""
-    return s.safe_div(100 * up, up + down)
+    """``100 − 100 / (1 + up/down)``: 100 when nothing went down, null when nothing moved at all."""
+    return pl.when(down != 0).then(100 - 100 / (1 + up / down)).when(up != 0).then(100.0)
 
 
 def _stoch_k(n: int, smooth: int) -> pl.Expr:

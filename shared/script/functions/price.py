@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.functions import _shared
-from shared.script.functions._shared import col, column, full_length, pct_change, safe_div, window
+from shared.script.functions._shared import both, col, column, full_length, pct_change, safe_div, window
 from shared.script.registry import Arg, EvalContext, function
 
 
@@ -61,13 +61,18 @@ def range_pct(ctx: EvalContext) -> pl.Expr:
     return pct_change(col("high"), col("low"))
 
 
-@function("midpoint", category="price", description="(high + low) / 2.", example="midpoint()")
+@function(
+    "midpoint", category="price", description="Middle of the bar: (high + low) / 2.", example="midpoint()"
+)
 def midpoint(ctx: EvalContext) -> pl.Expr:
     return (col("high") + col("low")) / 2
 
 
 @function(
-    "typical_price", category="price", description="(high + low + close) / 3.", example="typical_price()"
+    "typical_price",
+    category="price",
+    description="Typical price: (high + low + close) / 3.",
+    example="typical_price()",
 )
 def typical_price(ctx: EvalContext) -> pl.Expr:
     return _shared.typical_price()
@@ -140,7 +145,7 @@ def doji(ctx: EvalContext, threshold: float) -> pl.Expr:
     returns="boolean",
 )
 def inside_bar(ctx: EvalContext) -> pl.Expr:
-    return (col("high") < col("high").shift(1)) & (col("low") > col("low").shift(1))
+    return both(col("high") < col("high").shift(1), col("low") > col("low").shift(1))
 
 
 @function(
@@ -151,30 +156,30 @@ def inside_bar(ctx: EvalContext) -> pl.Expr:
     returns="boolean",
 )
 def outside_bar(ctx: EvalContext) -> pl.Expr:
-    return (col("high") > col("high").shift(1)) & (col("low") < col("low").shift(1))
+    return both(col("high") > col("high").shift(1), col("low") < col("low").shift(1))
 
 
 @function(
     "crossover",
     category="price",
     args=(column("a"), column("b")),
-    description="a crosses above b on this bar (a ≤ b on the previous bar, a > b now); either may be a number.",
+    description="True when a crosses above b on this bar (a ≤ b on the previous bar, a > b now); either may be a number.",
     example="crossover(rsi(close, 14), 30)",
     returns="boolean",
 )
 def crossover(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     a, b = full_length(a), full_length(b)
-    return (a.shift(1) <= b.shift(1)) & (a > b)
+    return both(a.shift(1) <= b.shift(1), a > b)
 
 
 @function(
     "crossunder",
     category="price",
     args=(column("a"), column("b")),
-    description="a crosses below b on this bar (a ≥ b on the previous bar, a < b now); either may be a number.",
+    description="True when a crosses below b on this bar (a ≥ b on the previous bar, a < b now); either may be a number.",
     example="crossunder(close, sma(close, 50))",
     returns="boolean",
 )
 def crossunder(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     a, b = full_length(a), full_length(b)
-    return (a.shift(1) >= b.shift(1)) & (a < b)
+    return both(a.shift(1) >= b.shift(1), a < b)

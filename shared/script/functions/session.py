@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from shared.script.functions._shared import col
+from shared.script.functions._shared import col, per_session
 from shared.script.registry import EvalContext, function
-
-
-def _per_session(ctx: EvalContext, value: pl.Expr) -> pl.Expr:
-    return value.over(list(ctx.session_keys))
 
 
 @function(
@@ -23,7 +19,7 @@ def _per_session(ctx: EvalContext, value: pl.Expr) -> pl.Expr:
     example="close - session_open()",
 )
 def session_open(ctx: EvalContext) -> pl.Expr:
-    return _per_session(ctx, col("open").first())
+    return per_session(ctx, col("open").first())
 
 
 @function(
@@ -34,7 +30,7 @@ def session_open(ctx: EvalContext) -> pl.Expr:
     lookahead=True,
 )
 def session_high(ctx: EvalContext) -> pl.Expr:
-    return _per_session(ctx, col("high").max())
+    return per_session(ctx, col("high").max())
 
 
 @function(
@@ -45,7 +41,7 @@ def session_high(ctx: EvalContext) -> pl.Expr:
     lookahead=True,
 )
 def session_low(ctx: EvalContext) -> pl.Expr:
-    return _per_session(ctx, col("low").min())
+    return per_session(ctx, col("low").min())
 
 
 @function(
@@ -56,7 +52,7 @@ def session_low(ctx: EvalContext) -> pl.Expr:
     lookahead=True,
 )
 def session_close(ctx: EvalContext) -> pl.Expr:
-    return _per_session(ctx, col("close").last())
+    return per_session(ctx, col("close").last())
 
 
 @function(
@@ -66,7 +62,7 @@ def session_close(ctx: EvalContext) -> pl.Expr:
     example="high == session_high_sofar()",
 )
 def session_high_sofar(ctx: EvalContext) -> pl.Expr:
-    return _per_session(ctx, col("high").cum_max())
+    return per_session(ctx, col("high").cum_max())
 
 
 @function(
@@ -76,4 +72,4 @@ def session_high_sofar(ctx: EvalContext) -> pl.Expr:
     example="low == session_low_sofar()",
 )
 def session_low_sofar(ctx: EvalContext) -> pl.Expr:
-    return _per_session(ctx, col("low").cum_min())
+    return per_session(ctx, col("low").cum_min())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from shared.script.functions._shared import require_date
+from shared.script.functions._shared import missing, require_date
 from shared.script.registry import EvalContext, function
 
 
@@ -100,7 +100,7 @@ def date(ctx: EvalContext) -> pl.Expr:
 )
 def hour(ctx: EvalContext) -> pl.Expr:
     minutes = _minute_of_day(ctx)
-    return pl.lit(None, pl.Int64) if minutes is None else minutes // 60
+    return missing(pl.Int64) if minutes is None else minutes // 60
 
 
 @function(
@@ -112,7 +112,7 @@ def hour(ctx: EvalContext) -> pl.Expr:
 )
 def minute(ctx: EvalContext) -> pl.Expr:
     minutes = _minute_of_day(ctx)
-    return pl.lit(None, pl.Int64) if minutes is None else minutes % 60
+    return missing(pl.Int64) if minutes is None else minutes % 60
 
 
 @function(
@@ -125,5 +125,5 @@ def minute(ctx: EvalContext) -> pl.Expr:
 def time(ctx: EvalContext) -> pl.Expr:
     minutes = _minute_of_day(ctx)
     if minutes is None:
-        return pl.lit(None, pl.Time)
+        return missing(pl.Time)
     return (minutes * 60_000_000_000).cast(pl.Time)

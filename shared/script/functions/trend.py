@@ -74,7 +74,7 @@ def _directional(n: int) -> tuple[pl.Expr, pl.Expr]:
     "plus_di",
     category="trend",
     args=(window(default=14),),
-    description="+DI: upward directional movement as a percentage of the true range, Wilder-averaged over n bars.",
+    description="Plus directional indicator (+DI): upward directional movement as a percentage of the true range, Wilder-averaged over n bars.",
     example="plus_di(14) > minus_di(14)",
 )
 def plus_di(ctx: EvalContext, n: int) -> pl.Expr:
@@ -85,7 +85,7 @@ def plus_di(ctx: EvalContext, n: int) -> pl.Expr:
     "minus_di",
     category="trend",
     args=(window(default=14),),
-    description="−DI: downward directional movement as a percentage of the true range, Wilder-averaged.",
+    description="Minus directional indicator (−DI): downward directional movement as a percentage of the true range, Wilder-averaged.",
     example="minus_di(14)",
 )
 def minus_di(ctx: EvalContext, n: int) -> pl.Expr:

@@ -30,9 +30,9 @@ def obv(ctx: EvalContext) -> pl.Expr:
     aliases=("vwap_day",),
 )
 def vwap(ctx: EvalContext) -> pl.Expr:
-    keys = list(ctx.session_keys)
     volume = s.as_float(col("volume"))
-    return s.safe_div((s.typical_price() * volume).cum_sum().over(keys), volume.cum_sum().over(keys))
+    weighted = s.per_session(ctx, (s.typical_price() * volume).cum_sum())
+    return s.safe_div(weighted, s.per_session(ctx, volume.cum_sum()))
 
 
 @function(

@@ -1,0 +1,237 @@
+"""The declarations themselves: complete, unique, with examples that call the declared function correctly."""
+
+from __future__ import annotations
+
+import ast
+import typing
+
+import pytest
+
+import shared.script.functions  # noqa: F401
+from shared.script.functions._shared import MAX_WINDOW
+from shared.script.registry import REGISTRY, Category, FunctionSpec
+
+SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in REGISTRY.values()}
+
+# The earlier engine's 109 names (prior-backend.md §3); every one must still exist.
+EARLIER_NAMES = [
+    "abs",
+    "log",
+    "sqrt",
+    "sign",
+    "round",
+    "if",
+    "prev",
+    "next",
+    "rolling_mean",
+    "rolling_sum",
+    "rolling_max",
+    "rolling_min",
+    "rolling_std",
+    "rolling_count",
+    "sma",
+    "ema",
+    "wma",
+    "hma",
+    "vwma",
+    "rma",
+    "cummax",
+    "cummin",
+    "cumsum",
+    "streak",
+    "bars_since",
+    "rank",
+    "rising",
+    "falling",
+    "valuewhen",
+    "pivothigh",
+    "pivotlow",
+    "mean",
+    "sum",
+    "max",
+    "min",
+    "median",
+    "std",
+    "count",
+    "pct",
+    "percentile",
+    "correlation",
+    "last",
+    "year",
+    "quarter",
+    "month",
+    "day_of_month",
+    "dayofweek",
+    "hour",
+    "minute",
+    "date",
+    "gap",
+    "gap_pct",
+    "change",
+    "change_pct",
+    "range",
+    "range_pct",
+    "midpoint",
+    "typical_price",
+    "body",
+    "body_pct",
+    "upper_wick",
+    "lower_wick",
+    "green",
+    "red",
+    "doji",
+    "inside_bar",
+    "outside_bar",
+    "crossover",
+    "crossunder",
+    "rsi",
+    "stoch_k",
+    "stoch_d",
+    "cci",
+    "williams_r",
+    "mfi",
+    "roc",
+    "momentum",
+    "tr",
+    "atr",
+    "natr",
+    "bbands_upper",
+    "bbands_lower",
+    "bbands_middle",
+    "bbands_width",
+    "bbands_pctb",
+    "kc_upper",
+    "kc_lower",
+    "kc_middle",
+    "kc_width",
+    "donchian_upper",
+    "donchian_lower",
+    "macd",
+    "macd_signal",
+    "macd_hist",
+    "plus_di",
+    "minus_di",
+    "adx",
+    "supertrend",
+    "supertrend_dir",
+    "sar",
+    "obv",
+    "vwap_day",
+    "ad_line",
+    "volume_ratio",
+    "volume_sma",
+    "session_high",
+    "session_low",
+    "session_open",
+    "session_close",
+]
+
+# Integer arguments named like a window that are not one: decimals, and an occurrence index counted from 0.
+NOT_WINDOWS = {("round", "n"), ("valuewhen", "n")}
+
+LOOKAHEAD_SERIES = {"next", "rank", "session_high", "session_low", "session_close"}
+
+
+def test_count_and_earlier_names() -> None:
+    assert len(EARLIER_NAMES) == 109
+    assert len(SPECS) >= 110
+    assert set(EARLIER_NAMES) <= set(REGISTRY)
+    for name in (
+        "time",
+        "vwap",
+        "session_high_sofar",
+        "session_low_sofar",
+        "is_opex",
+        "is_quad_witching",
+        "day",
+    ):
+        assert name in REGISTRY
+
+
+def test_names_and_aliases_are_unique_identifiers() -> None:
+    keys = [key for spec in SPECS.values() for key in (spec.name, *spec.aliases)]
+    assert len(keys) == len(set(keys)) == len(REGISTRY)
+    for key in keys:
+        assert key.isidentifier() and key == key.lower()
+
+
+def test_every_category_is_used() -> None:
+    assert {spec.category for spec in SPECS.values()} == set(typing.get_args(Category))
+
+
+def _parse_call_of(spec: FunctionSpec) -> list[ast.Call]:
+    # ``if`` is a Python keyword; the Barb parser accepts it as a function name, so parse it under another name.
+    source = spec.example.replace("if(", "if_(") if spec.name == "if" else spec.example
+    tree = ast.parse(source, mode="eval")
+    target = "if_" if spec.name == "if" else spec.name
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == target
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_declaration_is_complete(name: str) -> None:
+    spec = SPECS[name]
+    assert spec.description.strip() and spec.description[0].isupper(), name
+    assert spec.example.strip(), name
+    calls = _parse_call_of(spec)
+    assert calls, f"the example of {name} does not call it: {spec.example}"
+    declared = [arg.name for arg in spec.args]
+    required = sum(arg.required for arg in spec.args)
+    for node in calls:
+        keywords = [kw.arg for kw in node.keywords]
+        assert required <= len(node.args) + len(keywords) <= len(declared), spec.example
+        assert set(keywords) <= set(declared[len(node.args) :]), spec.example
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_argument_ranges(name: str) -> None:
+    seen = set()
+    for arg in SPECS[name].args:
+        assert arg.name not in seen and arg.name.isidentifier()
+        seen.add(arg.name)
+        if arg.kind == "int":
+            assert arg.min is not None and arg.min >= 0 and arg.max is not None and arg.max <= MAX_WINDOW
+        if arg.kind == "number":
+            assert arg.min is not None and arg.max is not None
+        if not arg.required and arg.kind in ("int", "number"):
+            assert arg.min <= arg.default <= arg.max, (name, arg)
+        if (name, arg.name) in NOT_WINDOWS:
+            continue
+        if arg.name in ("n", "fast", "slow", "sig", "smooth", "smooth_k", "d", "n_left", "n_right"):
+            assert arg.kind == "int" and arg.min >= 1 and arg.max == MAX_WINDOW, (name, arg)
+        if arg.name in ("mult", "accel", "max_accel"):
+            assert arg.min > 0, (name, arg)
+        if arg.name == "p":
+            assert (arg.min, arg.max) == (0.0, 1.0)
+
+
+def test_lookahead_flags() -> None:
+    flagged = {spec.name for spec in SPECS.values() if spec.lookahead}
+    aggregates = {spec.name for spec in SPECS.values() if spec.kind == "aggregate"}
+    assert flagged == LOOKAHEAD_SERIES | aggregates
+    for name in ("session_open", "session_high_sofar", "session_low_sofar", "prev", "pivothigh", "vwap"):
+        assert not REGISTRY[name].lookahead
+
+
+def test_kinds_and_formats() -> None:
+    aggregates = {spec.name for spec in SPECS.values() if spec.kind == "aggregate"}
+    assert {
+        "count",
+        "sum",
+        "mean",
+        "median",
+        "min",
+        "max",
+        "std",
+        "pct",
+        "percentile",
+        "correlation",
+    } <= aggregates
+    assert {"first", "last"} <= aggregates
+    assert all(SPECS[name].category == "aggregate" for name in aggregates)
+    assert REGISTRY["dayofweek"].format == "weekday" and REGISTRY["month"].format == "month"
+    assert REGISTRY["time"].returns == "time" and REGISTRY["date"].returns == "date"
+    assert REGISTRY["vwap_day"] is REGISTRY["vwap"] and REGISTRY["day"] is REGISTRY["day_of_month"]
