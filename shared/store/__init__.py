@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
+from shared.lazy import singleton
 from shared.settings import get_settings
 from shared.store.base import Store
 
 
-@lru_cache(maxsize=1)
+@singleton
 def get_store() -> Store:
     """The process's store (lazy singleton): Supabase when ``SUPABASE_URL`` is set, else SQLite."""
     settings = get_settings()
@@ -20,4 +19,4 @@ def get_store() -> Store:
         )
     from shared.store.sqlite import SqliteStore
 
-    return SqliteStore(get_settings().sqlite_path)
+    return SqliteStore(settings.sqlite_path)
