@@ -11,7 +11,7 @@ Everything is numpy-vectorized except a loop over days; the same ``seed`` gives 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import numpy as np
@@ -112,9 +112,9 @@ def generate_minute_bars(symbol: str, start: date, end: date, seed: int = 0) -> 
 
     opens = sessions["open"].dt.epoch("us").to_numpy() // _MINUTE_US
     closes = sessions["close"].dt.epoch("us").to_numpy() // _MINUTE_US
-    day_index, first_row = _minute_grid(closes - opens)
+    day_index, first_row = _minute_grid(np.maximum(closes - opens, 0))
     utc_minute = opens[day_index] + (np.arange(day_index.size) - first_row[day_index])
-    local_minute = _display_minutes(instrument, sessions, utc_minute, day_index)
+    local_minute = _display_minutes(instrument, utc_minute)
 
     shape = _intraday_profile(instrument, local_minute)
     day_shape = np.bincount(day_index, weights=shape, minlength=opens.size)
@@ -245,24 +245,14 @@ def _symbol_key(symbol: str) -> int:
     return int.from_bytes(symbol.encode(), "little")
 
 
-def _display_minutes(
-    instrument: Instrument, sessions: pl.DataFrame, utc_minute: np.ndarray, day_index: np.ndarray
-) -> np.ndarray:
-    """Minutes since local midnight. One UTC offset per session unless a DST change falls inside one."""
-    local_open = sessions["open"].dt.convert_time_zone(instrument.timezone)
-    local_close = (sessions["close"] - timedelta(minutes=1)).dt.convert_time_zone(instrument.timezone)
-    offset_open = _utc_offset_minutes(local_open)
-    if np.array_equal(offset_open, _utc_offset_minutes(local_close)):
-        return ((utc_minute + offset_open[day_index]) % 1440).astype(np.int16)
-    stamps = pl.Series(utc_minute * _MINUTE_US).cast(pl.Datetime("us", "UTC"))
-    local = stamps.dt.convert_time_zone(instrument.timezone)
+def _display_minutes(instrument: Instrument, utc_minute: np.ndarray) -> np.ndarray:
+    """Minutes since midnight in the instrument's display zone (DST-correct per bar)."""
+    local = (
+        pl.Series(utc_minute * _MINUTE_US)
+        .cast(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone(instrument.timezone)
+    )
     return (local.dt.hour().cast(pl.Int16) * 60 + local.dt.minute().cast(pl.Int16)).to_numpy()
-
-
-def _utc_offset_minutes(local: pl.Series) -> np.ndarray:
-    wall = local.dt.replace_time_zone(None).dt.epoch("us").to_numpy()
-    utc = local.dt.epoch("us").to_numpy()
-    return (wall - utc) // _MINUTE_US
 
 
 def _intraday_profile(instrument: Instrument, minute: np.ndarray) -> np.ndarray:
