@@ -18,6 +18,23 @@ import polars as pl
 from shared.market.holidays import Holiday, early_close_time, holidays, in_zone
 from shared.market.instruments import Instrument, Session
 
+__all__ = [
+    "DayType",
+    "Holiday",
+    "assign_trade_date_and_minute",
+    "close_time",
+    "day_type",
+    "holiday_on",
+    "holidays",
+    "instrument_holidays",
+    "is_trading_day",
+    "next_trading_day",
+    "previous_trading_day",
+    "trading_days",
+    "trading_session",
+    "trading_sessions",
+]
+
 DayType = Literal["closed", "early_close", "regular"]
 
 _EPOCH = date(1970, 1, 1)
