@@ -131,6 +131,7 @@ def generate_minute_bars(symbol: str, start: date, end: date, seed: int = 0) -> 
 
     regime = daily_sigma / np.median(daily_sigma)
     activity = 1.0 + 0.5 * np.abs(shocks) / np.maximum(minute_sigma, 1e-12)
+    activity /= activity.mean()  # keep the average day near the contract's daily volume
     # Per-minute volume relative to a full day, so early-close days trade less in total.
     volume = (
         _DAILY_VOLUME[instrument.symbol] * regime[day_index] * shape / np.median(day_shape) * activity
