@@ -337,7 +337,7 @@ def _failure_response(failure: Failure) -> JSONResponse:
 DEMO_QUERY: dict[str, Any] = {
     "from": "daily",
     "period": "last_10",
-    "map": {"change": "change_pct(close)"},
+    "map": {"chg_pct": "change_pct(close)"},
 }
 DEMO_ANSWER = (
     "Here are the last 10 daily bars with their change from the previous close. "

@@ -1,10 +1,110 @@
-"""The chat function: ``POST /api/chat/stream`` (SSE) and ``POST /api/chat/{conversation_id}/stop``."""
+"""The chat function: ``POST /api/chat/stream`` (SSE) and ``POST /api/chat/{conversation_id}/stop``.
+
+An answer runs as a background task, decoupled from the response: the response only relays its events.
+A client that disconnects does not stop the answer; it runs to completion (bounded by
+``chat_run_timeout_s``) and is stored. Stopping goes through the store, so any worker can stop any run.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import asyncio
+from collections.abc import AsyncIterator
+from functools import lru_cache
 
+import anthropic
+from pydantic import BaseModel, Field, field_validator
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from shared.assistant.loop import ChatEvent
+from shared.assistant.session import ChatDeps, answer
+from shared.bars import get_bar_store
+from shared.settings import get_settings
+from shared.store import get_store
 from shared.web.app import build_app
+from shared.web.auth import require_user
+from shared.web.errors import not_found
+from shared.web.ratelimit import check_rate
+from shared.web.requests import parse_body
+from shared.web.sse import sse_response
 
-routes: list[BaseRoute] = []
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+class ChatRequest(BaseModel):
+    conversation_id: str = Field(min_length=1, max_length=100)
+    message: str = Field(min_length=1, max_length=10_000)
+
+    @field_validator("message")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message cannot be blank")
+        return value
+
+
+@lru_cache(maxsize=1)
+def chat_deps() -> ChatDeps:
+    """The process's chat dependencies (tests call ``chat_deps.cache_clear()`` after changing settings)."""
+    settings = get_settings()
+    client = (
+        anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url)
+        if settings.llm_configured
+        else None
+    )
+    return ChatDeps(store=get_store(), settings=settings, client=client, bars=get_bar_store())
+
+
+class BackgroundRun:
+    """Runs an event generator to completion in its own task; readers get its events through a queue."""
+
+    def __init__(self, events: AsyncIterator[ChatEvent]) -> None:
+        self._queue: asyncio.Queue[ChatEvent | None] = asyncio.Queue()
+        self.task = asyncio.ensure_future(self._pump(events))
+        _RUNNING.add(self.task)
+        self.task.add_done_callback(_RUNNING.discard)
+
+    async def _pump(self, events: AsyncIterator[ChatEvent]) -> None:
+        try:
+            async for event in events:
+                self._queue.put_nowait(event)
+        finally:
+            self._queue.put_nowait(None)
+
+    async def events(self) -> AsyncIterator[ChatEvent]:
+        """The run's events as they come; ends when the run ends (reading can stop at any time)."""
+        while (event := await self._queue.get()) is not None:
+            yield event
+
+
+async def stream(request: Request) -> Response:
+    user = await require_user(request)
+    body = await parse_body(request, ChatRequest)
+    deps = chat_deps()
+    check_rate(user.id, "chat", deps.settings.chat_rate_per_minute)
+    conversation = await deps.store.get_conversation(user.id, body.conversation_id)
+    if conversation is None:
+        raise not_found("Conversation")
+    run = BackgroundRun(answer(deps, user.id, conversation, body.message))
+    return await sse_response(request, run.events())
+
+
+async def stop(request: Request) -> JSONResponse:
+    user = await require_user(request)
+    deps = chat_deps()
+    conversation_id = request.path_params["conversation_id"]
+    if await deps.store.get_conversation(user.id, conversation_id) is None:
+        raise not_found("Conversation")
+    stopping = await deps.store.request_stop(user.id, conversation_id)
+    local = deps.stop_signals.get(conversation_id)
+    if local is not None:  # the run lives in this process: stop it now instead of at its next poll
+        local.set()
+    return JSONResponse({"conversation_id": conversation_id, "stopping": stopping})
+
+
+routes: list[BaseRoute] = [
+    Route("/api/chat/stream", stream, methods=["POST"]),
+    Route("/api/chat/{conversation_id}/stop", stop, methods=["POST"]),
+]
 app = build_app(routes)

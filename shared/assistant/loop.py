@@ -1,0 +1,296 @@
+"""The tool loop: stream Claude's answer, run its tool calls, feed results back, until it answers.
+
+``run_chat`` is transport-free: an async generator of :class:`ChatEvent` (``text_delta``, ``tool_start``,
+``tool_end``, ``data_block``, ``error``) that fills a :class:`Turn` with everything to persist. Adapters
+(SSE, buffered Mangum, tests) only forward the events.
+
+- Several tool calls in one response run concurrently; each reports ``tool_end`` (and its card) when done.
+- At most ``max_rounds`` model calls. The last one is sent with ``tool_choice: none`` and a note, so the
+  model must answer with what it has (the tools stay declared, which keeps the cached prefix intact).
+- A rejected query goes back as an ``is_error`` tool_result with every problem, so the model fixes it.
+- The SDK retries 429/529/5xx and connection errors itself (with ``retry-after``); what is still failing
+  ends the loop with an ``error`` event saying whether a retry may help.
+- ``stop`` (an event the caller sets) ends the loop at once, even while waiting for the model; the text and
+  the results produced so far stay in the turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import anthropic
+
+from shared.assistant.pricing import cost_usd
+from shared.assistant.tools import ToolOutcome, ToolRunner, tool_definitions
+from shared.store.models import NewToolCall, Usage
+
+log = logging.getLogger(__name__)
+
+FINAL_ROUND_NOTE = (
+    "You have used every query round for this answer. Do not call tools now: answer with the results you "
+    "have, and say what is still missing if anything."
+)
+
+
+@dataclass(frozen=True)
+class ChatEvent:
+    """One event of the chat stream (names and payloads as in API.md)."""
+
+    name: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChatError:
+    """Why an answer ended early: a stable code, a human sentence, and whether retrying may help."""
+
+    code: str
+    message: str
+    retryable: bool
+
+    def event(self) -> ChatEvent:
+        return ChatEvent("error", {"error": self.message, "code": self.code, "retryable": self.retryable})
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    model: str
+    max_tokens: int
+    temperature: float
+    max_rounds: int
+
+
+@dataclass
+class Turn:
+    """Everything one answer is made of, filled while :func:`run_chat` runs."""
+
+    parts: list[str] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[NewToolCall] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    stop_reason: str | None = None
+    error: ChatError | None = None
+    rounds: int = 0
+
+    @property
+    def answer(self) -> str:
+        """The answer text; ``{{data:k}}`` marks where card ``k`` belongs."""
+        return "".join(self.parts)
+
+    @property
+    def has_content(self) -> bool:
+        return bool(self.answer.strip() or self.tool_calls)
+
+    def add_usage(self, model: str, usage: Any) -> None:
+        """Add one model call's usage, priced with the model that served it."""
+        part = Usage(
+            input_tokens=usage.input_tokens or 0,
+            output_tokens=usage.output_tokens or 0,
+            cache_read_tokens=getattr(usage, "cache_read_input_tokens", None) or 0,
+            cache_write_tokens=getattr(usage, "cache_creation_input_tokens", None) or 0,
+        )
+        self.usage = self.usage + part.model_copy(update={"cost_usd": cost_usd(model, part)})
+
+
+def llm_error(exc: Exception) -> ChatError:
+    """Map a failure of the Anthropic API (after the SDK's own retries) to a chat error."""
+    if isinstance(exc, anthropic.RateLimitError):
+        return ChatError(
+            "LLM_RATE_LIMITED", "The language model is rate limited; try again in a minute.", True
+        )
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ChatError("LLM_UNAVAILABLE", "The language model could not be reached; try again.", True)
+    if isinstance(exc, anthropic.AuthenticationError | anthropic.PermissionDeniedError):
+        return ChatError("LLM_AUTH_FAILED", "The server's language-model key was refused.", False)
+    if isinstance(exc, anthropic.APIStatusError):
+        if exc.status_code >= 500 or exc.status_code in (408, 409):
+            return ChatError(
+                "LLM_UNAVAILABLE", "The language model is overloaded or unavailable; try again.", True
+            )
+        return ChatError(
+            "LLM_REQUEST_REJECTED", f"The language model rejected the request: {exc.message}", False
+        )
+    if isinstance(exc, anthropic.APIError):
+        return ChatError("LLM_ERROR", f"The language model failed: {exc.message}", True)
+    return ChatError("INTERNAL", "The answer failed because of an internal error.", True)
+
+
+def _with_cache_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A copy whose last content block carries ``cache_control``, so later rounds reuse the prefix."""
+    if not messages:
+        return messages
+    last = messages[-1]
+    content = last["content"]
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+    blocks[-1] = {**blocks[-1], "cache_control": {"type": "ephemeral"}}
+    return [*messages[:-1], {**last, "content": blocks}]
+
+
+def _assistant_content(message: Any) -> list[dict[str, Any]]:
+    """The response's blocks as plain request blocks (only the fields the API accepts back)."""
+    blocks: list[dict[str, Any]] = []
+    for block in message.content:
+        if block.type == "text" and block.text:
+            blocks.append({"type": "text", "text": block.text})
+        elif block.type == "tool_use":
+            blocks.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})
+    return blocks
+
+
+async def _until_stopped(stream: Any, stop: asyncio.Event) -> AsyncIterator[Any]:
+    """The stream's events until it ends or ``stop`` is set (whichever comes first)."""
+    iterator = stream.__aiter__()
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        while True:
+            following = asyncio.ensure_future(iterator.__anext__())
+            await asyncio.wait((following, stopped), return_when=asyncio.FIRST_COMPLETED)
+            if not following.done():
+                following.cancel()
+                return
+            try:
+                yield following.result()
+            except StopAsyncIteration:
+                return
+    finally:
+        stopped.cancel()
+
+
+def _title(tool_input: dict[str, Any]) -> str:
+    title = tool_input.get("title")
+    return title.strip() if isinstance(title, str) and title.strip() else "Query"
+
+
+async def _timed(runner: ToolRunner, block: Any) -> tuple[Any, ToolOutcome, int]:
+    started = time.perf_counter()
+    try:
+        outcome = await runner(block.name, block.input if isinstance(block.input, dict) else {}, block.id)
+    except Exception:
+        log.exception("tool %s failed", block.name)
+        outcome = ToolOutcome("The tool failed with an internal error.", True, "internal error")
+    return block, outcome, round((time.perf_counter() - started) * 1000)
+
+
+async def _run_tools(tool_uses: list[Any], runner: ToolRunner, turn: Turn) -> AsyncIterator[ChatEvent | dict]:
+    """Run the tool calls concurrently; yields their events, then their tool_result blocks (in call order)."""
+    for block in tool_uses:
+        data = {
+            "tool_call_id": block.id,
+            "tool_name": block.name,
+            "title": _title(block.input),
+            "input": block.input,
+        }
+        yield ChatEvent("tool_start", data)
+    results: dict[str, dict[str, Any]] = {}
+    for finished in asyncio.as_completed([_timed(runner, b) for b in tool_uses]):
+        block, outcome, duration_ms = await finished
+        results[block.id] = {
+            "type": "tool_result",
+            "tool_use_id": block.id,
+            "content": outcome.content,
+            **({"is_error": True} if outcome.is_error else {}),
+        }
+        turn.tool_calls.append(
+            NewToolCall(
+                tool_use_id=block.id,
+                tool_name=block.name,
+                title=_title(block.input),
+                input=block.input if isinstance(block.input, dict) else {},
+                output_summary=outcome.content,
+                error=outcome.error,
+                duration_ms=duration_ms,
+            )
+        )
+        yield ChatEvent(
+            "tool_end",
+            {
+                "tool_call_id": block.id,
+                "tool_name": block.name,
+                "duration_ms": duration_ms,
+                "error": outcome.error,
+            },
+        )
+        if outcome.card is not None:
+            turn.parts.append(f"\n\n{{{{data:{len(turn.cards)}}}}}\n\n")
+            turn.cards.append(outcome.card)
+            yield ChatEvent(
+                "data_block",
+                {
+                    "tool_call_id": block.id,
+                    "title": outcome.card["title"],
+                    "blocks": outcome.card["blocks"],
+                    "query": outcome.card.get("query"),
+                    "source": outcome.card.get("source"),
+                },
+            )
+    for block in tool_uses:
+        yield results[block.id]
+
+
+async def run_chat(
+    client: anthropic.AsyncAnthropic,
+    *,
+    system: list[dict[str, Any]],
+    messages: list[dict[str, Any]],
+    tools: ToolRunner,
+    settings: ModelSettings,
+    turn: Turn,
+    stop: asyncio.Event,
+) -> AsyncIterator[ChatEvent]:
+    """Answer the conversation in ``messages`` (ending with the user's question); see the module doc."""
+    messages = list(messages)
+    for round_number in range(1, settings.max_rounds + 1):
+        turn.rounds = round_number
+        params: dict[str, Any] = {
+            "model": settings.model,
+            "max_tokens": settings.max_tokens,
+            # This SDK has no typed ``temperature`` argument; the API still takes it in the body.
+            "extra_body": {"temperature": settings.temperature},
+            "system": system,
+            "tools": list(tool_definitions()),
+        }
+        if round_number == settings.max_rounds:
+            params["tool_choice"] = {"type": "none"}
+        try:
+            async with client.messages.stream(**params, messages=_with_cache_breakpoint(messages)) as stream:
+                started: Any = None
+                async for event in _until_stopped(stream, stop):
+                    if event.type == "text" and event.text:
+                        turn.parts.append(event.text)
+                        yield ChatEvent("text_delta", {"delta": event.text})
+                    elif event.type == "message_start":
+                        started = event.message
+                if stop.is_set():
+                    if started is not None:  # input tokens were billed even though the answer was cut
+                        turn.add_usage(started.model, started.usage)
+                    turn.stop_reason = "stopped"
+                    return
+                message = await stream.get_final_message()
+        except anthropic.APIError as exc:
+            log.warning("model call failed: %s", exc)
+            turn.error = llm_error(exc)
+            yield turn.error.event()
+            return
+        turn.add_usage(message.model, message.usage)
+        tool_uses = [b for b in message.content if b.type == "tool_use"]
+        if message.stop_reason != "tool_use" or not tool_uses or round_number == settings.max_rounds:
+            turn.stop_reason = message.stop_reason
+            return
+        messages.append({"role": "assistant", "content": _assistant_content(message)})
+        results: list[dict[str, Any]] = []
+        async for item in _run_tools(tool_uses, tools, turn):
+            if isinstance(item, ChatEvent):
+                yield item
+            else:
+                results.append(item)
+        if round_number + 1 == settings.max_rounds:
+            results.append({"type": "text", "text": FINAL_ROUND_NOTE})
+        messages.append({"role": "user", "content": results})
+        if stop.is_set():
+            turn.stop_reason = "stopped"
+            return

@@ -1,0 +1,247 @@
+"""One question answered end to end, with persistence: the chat stream as a transport-free generator.
+
+Order of events (API.md): ``message_saved`` (the question is stored before the model is called),
+``title_update`` (first question of a conversation with the default title), the loop's ``text_delta`` /
+``tool_start`` / ``tool_end`` / ``data_block``, then ``done`` and ``persist`` once the answer, its tool
+calls and usage are stored in one transaction. On failure the partial answer is stored (``persist``) and
+``error`` ends the stream. A stop (requested through the store, from any worker) ends the answer early and
+keeps what was produced; the run is bounded by ``chat_run_timeout_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import anthropic
+
+from shared.assistant.context import replay, summarize, summary_due
+from shared.assistant.loop import ChatError, ChatEvent, ModelSettings, Turn, run_chat
+from shared.assistant.prompt import PromptContext, build_system
+from shared.assistant.tools import QueryTools, ToolRunner
+from shared.market.calendar import instrument_holidays
+from shared.market.events import upcoming_events
+from shared.market.instruments import Instrument, get_instrument
+from shared.settings import Settings
+from shared.store.base import Store
+from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer
+
+log = logging.getLogger(__name__)
+
+STOP_POLL_S = 0.5
+"""How often a running answer asks the store whether a stop was requested (from any worker)."""
+TITLE_CHARS = 60
+EVENT_DAYS = 14
+_background: set[asyncio.Task[Any]] = set()
+
+
+def title_from(message: str) -> str:
+    """A conversation title from its first question: the first line, cut at a word boundary."""
+    line = re.sub(r"\s+", " ", message.strip().splitlines()[0] if message.strip() else "").strip()
+    if len(line) <= TITLE_CHARS:
+        return line or DEFAULT_TITLE
+    cut = line[:TITLE_CHARS].rsplit(" ", 1)[0]
+    return (cut or line[:TITLE_CHARS]).rstrip(" ,.;:-") + "…"
+
+
+@dataclass
+class ChatDeps:
+    """What answering needs from the outside world (tests swap the parts they control)."""
+
+    store: Store
+    settings: Settings
+    client: anthropic.AsyncAnthropic | None
+    bars: Any
+    """The bar store: ``scan``, ``data_range``, ``is_sample`` (``shared.bars.get_bar_store()``)."""
+    tools: Callable[[Instrument], ToolRunner] | None = None
+    today: Callable[[], date] = date.today
+    stop_signals: dict[str, asyncio.Event] = field(default_factory=dict)
+    """Stop events of the runs in this process, by conversation id (a local shortcut to the store's flag)."""
+
+    def tool_runner(self, instrument: Instrument) -> ToolRunner:
+        if self.tools is not None:
+            return self.tools(instrument)
+        from shared.script import StoreBars
+
+        return QueryTools(instrument, StoreBars(self.bars, instrument.symbol), self.settings.query_timeout_s)
+
+
+def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) -> PromptContext:
+    """Today's context for the system prompt (computed per request, never cached)."""
+    today = deps.today()
+    symbol = instrument.symbol
+    try:
+        data_range = deps.bars.data_range(symbol) if symbol in deps.bars.symbols() else None
+        is_sample = data_range is not None and deps.bars.is_sample(symbol)
+    except Exception:  # the bucket being down must not stop the answer: the model is told there is no data
+        log.warning("bar store unavailable while building the prompt", exc_info=True)
+        data_range, is_sample = None, False
+    horizon = today + timedelta(days=EVENT_DAYS)
+    holidays = [
+        h
+        for year in {today.year, horizon.year}
+        for h in instrument_holidays(instrument, year)
+        if today <= h.date <= horizon
+    ]
+    return PromptContext(
+        today=today,
+        data_range=data_range,
+        is_sample=is_sample,
+        events=tuple(
+            f"{o.date.isoformat()} {o.event.name} ({o.event.impact} impact"
+            + (f", {o.event.time}" if o.event.time else "")
+            + ")"
+            for o in upcoming_events(instrument, today, EVENT_DAYS)
+        ),
+        holidays=tuple(
+            f"{h.date.isoformat()} {h.name} ("
+            + ("closed" if h.kind == "closed" else f"early close {h.close_time:%H:%M}")
+            + ")"
+            for h in holidays
+        ),
+        summary=summary,
+    )
+
+
+async def _watch_stop(store: Store, run_id: str, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        await asyncio.sleep(STOP_POLL_S)
+        try:
+            if await store.stop_requested(run_id):
+                stop.set()
+        except Exception:  # a store hiccup must not end the answer
+            log.warning("could not check the stop flag of run %s", run_id, exc_info=True)
+
+
+def _spawn(coro: Any) -> None:
+    task = asyncio.ensure_future(coro)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+async def _update_summary(deps: ChatDeps, user_id: str, conversation: Conversation) -> None:
+    """Fold old turns into the rolling summary when due (best effort: failures are only logged)."""
+    try:
+        current = await deps.store.get_conversation(user_id, conversation.id)
+        if current is None or deps.client is None:
+            return
+        messages = await deps.store.list_messages(user_id, conversation.id)
+        work = summary_due(messages, current.summary_through, current.summary)
+        if work is None:
+            return
+        summary = await summarize(deps.client, deps.settings.anthropic_model, work)
+        if summary:
+            await deps.store.save_summary(user_id, conversation.id, summary, work.through_id)
+    except Exception:
+        log.warning("rolling summary of conversation %s failed", conversation.id, exc_info=True)
+
+
+async def answer(
+    deps: ChatDeps, user_id: str, conversation: Conversation, question: str
+) -> AsyncIterator[ChatEvent]:
+    """Store the question, answer it with the tool loop, store the answer; see the module doc."""
+    store, settings = deps.store, deps.settings
+    saved = await store.add_user_message(user_id, conversation.id, question)
+    yield ChatEvent("message_saved", {"message_id": saved.id})
+    if conversation.title == DEFAULT_TITLE:
+        title = title_from(question)
+        if await store.set_default_title(user_id, conversation.id, title):
+            yield ChatEvent("title_update", {"title": title})
+    if deps.client is None or not settings.llm_configured:
+        message = (
+            "The assistant is not configured on this server (no ANTHROPIC_API_KEY). Your question was saved."
+        )
+        yield ChatError("LLM_NOT_CONFIGURED", message, False).event()
+        return
+    instrument = get_instrument(conversation.instrument)
+    if instrument is None:
+        yield ChatError(
+            "INSTRUMENT_UNKNOWN", f"{conversation.instrument} is not a known instrument.", False
+        ).event()
+        return
+
+    history = await store.list_messages(user_id, conversation.id)
+    current = await store.get_conversation(user_id, conversation.id) or conversation
+    system = build_system(instrument, prompt_context(deps, instrument, current.summary))
+    messages = replay(history, summary_through=current.summary_through)
+    model = ModelSettings(
+        settings.anthropic_model,
+        settings.anthropic_max_tokens,
+        settings.anthropic_temperature,
+        settings.chat_max_rounds,
+    )
+    turn = Turn()
+    stop = asyncio.Event()
+    deps.stop_signals[conversation.id] = stop
+    run_id = await store.start_run(user_id, conversation.id)
+    watcher = asyncio.ensure_future(_watch_stop(store, run_id, stop))
+    try:
+        async with asyncio.timeout(settings.chat_run_timeout_s):
+            async for event in run_chat(
+                deps.client,
+                system=system,
+                messages=messages,
+                tools=deps.tool_runner(instrument),
+                settings=model,
+                turn=turn,
+                stop=stop,
+            ):
+                if event.name != "error":  # the loop's error is reported after persisting
+                    yield event
+    except TimeoutError:
+        turn.error = ChatError("CHAT_TIMEOUT", "The answer took too long and was cut short.", True)
+    except Exception:
+        log.exception("chat run failed")
+        turn.error = ChatError("INTERNAL", "The answer failed because of an internal error.", True)
+    finally:
+        watcher.cancel()
+        if deps.stop_signals.get(conversation.id) is stop:
+            del deps.stop_signals[conversation.id]
+        await store.finish_run(run_id)
+
+    async for event in _persist(deps, user_id, conversation, turn):
+        yield event
+
+
+async def _persist(
+    deps: ChatDeps, user_id: str, conversation: Conversation, turn: Turn
+) -> AsyncIterator[ChatEvent]:
+    stop_reason = turn.stop_reason
+    if turn.error is None or turn.has_content:
+        status = "error" if turn.error else "partial" if stop_reason == "stopped" else "complete"
+        record = NewAnswer(
+            content=turn.answer,
+            data=turn.cards,
+            tool_calls=turn.tool_calls,
+            usage=turn.usage,
+            status=status,
+            error=turn.error.message if turn.error else None,
+        )
+        try:
+            saved = await deps.store.save_answer(user_id, conversation.id, record)
+            message_id: str | None = saved.id
+            persisted: dict[str, Any] = {"message_id": saved.id, "persisted": True}
+        except Exception as exc:
+            log.exception("saving the answer failed")
+            message_id = None
+            persisted = {
+                "message_id": None,
+                "persisted": False,
+                "reason": f"The answer could not be saved ({type(exc).__name__}).",
+            }
+        if turn.error is None:
+            usage = turn.usage.model_dump()
+            yield ChatEvent(
+                "done",
+                {"message_id": message_id, "answer": turn.answer, "usage": usage, "stop_reason": stop_reason},
+            )
+        yield ChatEvent("persist", persisted)
+        if message_id is not None and turn.error is None:
+            _spawn(_update_summary(deps, user_id, conversation))
+    if turn.error is not None:
+        yield turn.error.event()
