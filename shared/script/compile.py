@@ -110,9 +110,7 @@ class Compiler:
         for i, op in enumerate(node.ops):
             left_node, right_node = operands[i], operands[i + 1]
             if isinstance(op, (ast.In, ast.NotIn)):
-                left = self.compile(left_node)
-                values = self._list_values(left, right_node)
-                member = left.is_in(values)
+                member = self._membership(self.compile(left_node), right_node)
                 parts.append(~member if isinstance(op, ast.NotIn) else member)
                 continue
             left, right = self._comparable(left_node, right_node)
@@ -147,25 +145,29 @@ class Compiler:
             return left, right
         return self.compile(left_node), self.compile(right_node)
 
-    def _list_values(self, left: pl.Expr, node: ast.expr) -> pl.Series:
+    def _membership(self, left: pl.Expr, node: ast.expr) -> pl.Expr:
+        """``left in [...]``: list values converted to the left side's type (dates, times, numbers, text)."""
         assert isinstance(node, ast.List)
         raw = [_signed(e) for e in node.elts]
-        if any(isinstance(v, str) for v in raw):
-            dtype = self.dtype_of(left)
-            converted = []
-            for value in raw:
-                if isinstance(value, str) and dtype == pl.Date:
-                    value = parse_date_literal(value) or value
-                elif isinstance(value, str) and (dtype == pl.Time or dtype.is_integer()):
-                    clock = parse_time_literal(value)
-                    if clock is not None:
-                        value = dt.time(*clock) if dtype == pl.Time else clock[0] * 60 + clock[1]
-                converted.append(value)
-            raw = converted
+        dtype = self.dtype_of(left)
+        values: list[Any] = []
+        for value in raw:
+            if isinstance(value, str) and dtype == pl.Date:
+                value = parse_date_literal(value) or value
+            elif isinstance(value, str) and (dtype == pl.Time or dtype.is_integer()):
+                clock = parse_time_literal(value)
+                if clock is not None:
+                    value = dt.time(*clock) if dtype == pl.Time else clock[0] * 60 + clock[1]
+            values.append(value)
+        if dtype.is_numeric() and all(isinstance(v, (int, float)) for v in values):
+            return left.cast(pl.Float64).is_in(pl.Series(values, dtype=pl.Float64).implode())
         try:
-            return pl.Series(raw, strict=False)
-        except (TypeError, ValueError, pl.exceptions.PolarsError) as exc:
-            raise CompileError(f"the list `{show(node)}` mixes values of different kinds") from exc
+            series = pl.Series(values, dtype=dtype)
+        except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError) as exc:
+            raise CompileError(
+                f"the values of `{show(node)}` do not match `{show(node)}`'s left side"
+            ) from exc
+        return left.is_in(series.implode())
 
     def _Call(self, node: ast.Call) -> pl.Expr:
         assert isinstance(node.func, ast.Name)

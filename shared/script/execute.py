@@ -209,6 +209,6 @@ def execute(plan: Plan, instrument: Instrument, bars: BarsInput, *, explain: boo
         rows_scanned=meta["rows_scanned"],
         period=meta["period"],
         fed=output.fed,
-        map_columns=[name for name, _ in last.map],
-        group_keys=list(last.step.group_by),
+        map_columns=[name for name, _ in last.map if name in frame.columns],
+        group_keys=[key for key in last.step.group_by if key in frame.columns],
     )

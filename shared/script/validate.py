@@ -149,6 +149,12 @@ class _ExprChecker:
     def visit_Compare(self, node: ast.Compare) -> ColumnType:
         operands = [node.left, *node.comparators]
         kinds = [self.visit(o) if not isinstance(o, ast.List) else "any" for o in operands]
+        for i, operand in enumerate(operands):
+            after_in = i > 0 and isinstance(node.ops[i - 1], (ast.In, ast.NotIn))
+            if isinstance(operand, ast.List) and (not after_in or i < len(node.ops)):
+                self.report(
+                    f"a list `{show(operand)}` can only follow `in`", "Write e.g. `dayofweek() in [0, 4]`."
+                )
         for i, op in enumerate(node.ops):
             left, right = operands[i], operands[i + 1]
             left_kind, right_kind = kinds[i], kinds[i + 1]
@@ -193,6 +199,18 @@ class _ExprChecker:
                     )
                 continue
             self._literal_against(left, kind, element, "text")
+            value = _literal(element)
+            is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if kind == "text" and not isinstance(value, str):
+                self.report(
+                    f"`{show(left)}` is a text value and cannot be compared with {show(element)}",
+                    "Put values of the same kind in the list.",
+                )
+            elif is_number and kind in ("date", "time", "boolean"):
+                self.report(
+                    f"`{show(left)}` is a {kind} value and cannot be compared with the number {value}",
+                    "Put values of the same kind in the list.",
+                )
 
     def visit_List(self, node: ast.List) -> ColumnType:
         self.report(f"a list `{show(node)}` can only follow `in`", "Write e.g. `dayofweek() in [0, 4]`.")

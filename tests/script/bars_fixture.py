@@ -29,8 +29,14 @@ def minute_bars(instrument: Instrument, start: date, end: date, seed: int = 7) -
     rng = np.random.default_rng(seed)
     tick = instrument.tick_size
     steps = rng.choice([-2, -1, 0, 1, 2], size=ts.len()) * tick
+    # Jumps at the session open and the RTH open give visible gaps and daily moves of a few percent.
+    local = ts.dt.convert_time_zone(instrument.timezone)
+    minute_of_day = (local.dt.hour().cast(pl.Int32) * 60 + local.dt.minute()).to_numpy()
+    jumps = np.isin(minute_of_day, (18 * 60, 9 * 60 + 30))
+    steps[jumps] += np.round(rng.normal(0, 250, jumps.sum()) / tick) * tick
     close = 15_000 + np.cumsum(steps)
     open_ = np.concatenate([[15_000.0], close[:-1]])
+    open_[jumps] = close[jumps]
     high = np.maximum(open_, close) + rng.integers(0, 3, ts.len()) * tick
     low = np.minimum(open_, close) - rng.integers(0, 3, ts.len()) * tick
     volume = rng.integers(1, 500, ts.len()).astype(np.float64)
