@@ -9,14 +9,21 @@ from shared.store.base import Store
 
 @singleton
 def get_store() -> Store:
-    """The process's store (lazy singleton): Supabase when ``SUPABASE_URL`` is set, else SQLite."""
+    """The process's store (lazy singleton).
+
+    Supabase when ``SUPABASE_URL`` and ``SUPABASE_PUBLISHABLE_KEY`` are set. A URL without the key is Supabase
+    Auth in front of the embedded SQLite store (development); in production it is a configuration error,
+    never a silent fall-back to a local file.
+    """
     settings = get_settings()
-    if settings.supabase_url:
+    if settings.supabase_url and settings.supabase_publishable_key:
         from shared.store.supabase import SupabaseStore
 
         return SupabaseStore(
-            settings.supabase_url, settings.supabase_publishable_key or "", settings.supabase_service_key
+            settings.supabase_url, settings.supabase_publishable_key, settings.supabase_service_key
         )
+    if settings.env == "production":
+        raise RuntimeError("ENV=production needs SUPABASE_URL and SUPABASE_PUBLISHABLE_KEY for the store")
     from shared.store.sqlite import SqliteStore
 
     return SqliteStore(settings.sqlite_path)
