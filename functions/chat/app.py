@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from functools import lru_cache
 
 import anthropic
 from pydantic import BaseModel, Field, field_validator
@@ -20,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 from shared.assistant.loop import ChatEvent
 from shared.assistant.session import ChatDeps, answer
 from shared.bars import get_bar_store
+from shared.lazy import singleton
 from shared.settings import get_settings
 from shared.store import get_store
 from shared.web.app import build_app
@@ -44,9 +44,9 @@ class ChatRequest(BaseModel):
         return value
 
 
-@lru_cache(maxsize=1)
+@singleton
 def chat_deps() -> ChatDeps:
-    """The process's chat dependencies (tests call ``chat_deps.cache_clear()`` after changing settings)."""
+    """The process's chat dependencies (``reset_singletons()`` drops them after a settings change)."""
     settings = get_settings()
     client = (
         anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url)

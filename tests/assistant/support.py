@@ -1,0 +1,18 @@
+"""Test support shared by the assistant and chat tests: the synthetic sample bars, generated once."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from shared.ingest.sample_set import write_sample_data
+
+SAMPLE_SYMBOLS = ("NQ", "ES")
+SAMPLE_END = date(2026, 11, 20)
+SAMPLE_YEARS = 1.5
+
+
+def write_sample(data_dir: Path) -> Path:
+    """Deterministic sample bars (NQ and ES, 1.5 years of one-minute and daily bars) into ``data_dir``."""
+    write_sample_data(data_dir, SAMPLE_SYMBOLS, SAMPLE_YEARS, seed=7, end=SAMPLE_END, progress=lambda _: None)
+    return data_dir
