@@ -1,0 +1,78 @@
+"""The Barb Script reference for the LLM's tool description, generated from the function declarations.
+
+Compact on purpose (it is sent with every chat request): the language rules in a few lines, then one line
+per function, grouped by category, with look-ahead functions marked.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from shared.script.parse import QUERY_FIELDS, TIMEFRAMES
+from shared.script.period import PERIOD_FORMS
+from shared.script.plan import ORDER
+from shared.script.registry import FunctionSpec
+from shared.script.validate import load_functions
+
+CATEGORY_TITLES = {
+    "core": "Core",
+    "lag": "Lag",
+    "window": "Moving averages and windows",
+    "cumulative": "Cumulative",
+    "pattern": "Patterns",
+    "aggregate": "Aggregates (select, or broadcast in map/where over the period)",
+    "time": "Time (trade date: a Sunday evening is Monday)",
+    "calendar": "Calendar",
+    "price": "Price, candles and signals",
+    "oscillator": "Oscillators",
+    "volatility": "Volatility",
+    "trend": "Trend",
+    "volume": "Volume",
+    "session": "Session (reset at each session open)",
+}
+
+LANGUAGE = f"""\
+A query is one JSON object. Fields: {", ".join(QUERY_FIELDS)}.
+Order (fixed): {" → ".join(ORDER)}.
+- from: {" ".join(TIMEFRAMES)} (default daily; daily = one bar per trade date, settlement close without a session).
+- session: a session of the instrument (e.g. RTH, ETH); intraday bars are anchored at the session open.
+- period: {PERIOD_FORMS}. map sees the history before the period (indicators warm up on earlier bars).
+- map: {{name: expression}} evaluated in order; where: a condition (null is false).
+- group_by: column names only (create expressions in map first); select: aggregates, a string, list or
+  {{alias: expression}} (default count() when grouped); sort: "col", "col desc"; limit: 1…100000; columns: output order.
+- steps: a list of such objects; step 1 may use session/period/from; each step's output is the next step's input.
+Expressions: Python syntax — + - * / // % **, comparisons (chains allowed), and/or/not, `x in [..]`,
+`if(cond, a, b)`, keyword arguments (rsi(close, n=5)); compare date() with 'YYYY-MM-DD' and time() with 'HH:MM'.
+Division by zero is null. Functions marked ⚠ look at later bars (fine for statistics, not for trading rules)."""
+
+
+def _line(spec: FunctionSpec) -> str:
+    mark = " ⚠" if spec.lookahead and spec.kind != "aggregate" else ""
+    aliases = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
+    return f"- {spec.signature}{mark}{aliases} — {spec.description}"
+
+
+def unique_specs() -> list[FunctionSpec]:
+    """Every declared function once (aliases folded), in declaration order."""
+    seen: dict[str, FunctionSpec] = {}
+    for spec in load_functions().values():
+        seen.setdefault(spec.name, spec)
+    return list(seen.values())
+
+
+def by_category() -> dict[str, list[FunctionSpec]]:
+    """Functions grouped by category, in the order of :data:`CATEGORY_TITLES`, sorted by name inside."""
+    groups: dict[str, list[FunctionSpec]] = {c: [] for c in CATEGORY_TITLES}
+    for spec in unique_specs():
+        groups.setdefault(spec.category, []).append(spec)
+    return {c: sorted(specs, key=lambda s: s.name) for c, specs in groups.items() if specs}
+
+
+@lru_cache(maxsize=1)
+def tool_reference() -> str:
+    """The text the LLM gets with the query tool: language rules and every function."""
+    parts = [LANGUAGE, "", "Functions:"]
+    for category, specs in by_category().items():
+        parts.append(f"{CATEGORY_TITLES.get(category, category.title())}:")
+        parts.extend(_line(spec) for spec in specs)
+    return "\n".join(parts)
