@@ -25,7 +25,14 @@ export interface Instrument {
   symbol: string;
   name?: string;
   exchange?: string;
+  exchange_name?: string;
   category?: string;
+  timezone?: string;
+  sessions?: Record<string, string[]>;
+  tick_size?: number;
+  tick_value?: number;
+  point_value?: number;
+  currency?: string;
   [key: string]: unknown;
 }
 
@@ -84,7 +91,11 @@ export interface Block {
 export interface DataCard {
   tool_call_id?: string;
   title: string;
+  /** The normalized Barb Script query that produced the card. */
+  query?: unknown;
   blocks: Block[];
+  source?: QueryResult["source"];
+  warnings?: string[];
 }
 
 export interface Usage {
@@ -97,6 +108,7 @@ export interface Usage {
 
 export interface StoredToolCall {
   id?: string;
+  tool_use_id?: string;
   tool_call_id?: string;
   tool_name: string;
   title?: string;
@@ -112,6 +124,9 @@ export interface StoredMessage {
   data?: DataCard[] | null;
   tool_calls?: StoredToolCall[] | null;
   usage?: Usage | null;
+  /** `partial` when the answer was stopped, `error` when it failed (with `error`). */
+  status?: "complete" | "partial" | "error";
+  error?: string | null;
   created_at?: string;
 }
 

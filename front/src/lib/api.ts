@@ -174,7 +174,7 @@ export class ApiClient {
   }
 
   addUserInstrument(symbol: string): Promise<unknown> {
-    return this.json("POST", "/api/user-instruments", { body: { instrument: symbol } });
+    return this.json("POST", "/api/user-instruments", { body: { symbol } });
   }
 
   removeUserInstrument(symbol: string): Promise<unknown> {

@@ -8,7 +8,7 @@ export type ChatEvent =
   | { type: "text_delta"; delta: string }
   | { type: "tool_start"; tool_call_id: string; tool_name: string; title: string; input: unknown }
   | { type: "tool_end"; tool_call_id: string; tool_name: string; duration_ms: number | null; error: string | null }
-  | { type: "data_block"; tool_call_id: string; title: string; blocks: Block[] }
+  | { type: "data_block"; tool_call_id: string; title: string; blocks: Block[]; query: unknown; warnings: string[] }
   | { type: "done"; message_id: string | null; answer: string; usage: Usage | null; stop_reason: string | null }
   | { type: "persist"; message_id: string | null; persisted: boolean; reason: string | null }
   | { type: "error"; error: string; code: string; retryable: boolean };
@@ -84,7 +84,14 @@ export function toChatEvent(message: SseMessage): ChatEvent | null {
     case "data_block": {
       const list = blocks(d.blocks);
       if (list === null) return null;
-      return { type: "data_block", tool_call_id: id(d.tool_call_id) ?? "", title: str(d.title) ?? "", blocks: list };
+      return {
+        type: "data_block",
+        tool_call_id: id(d.tool_call_id) ?? "",
+        title: str(d.title) ?? "",
+        blocks: list,
+        query: d.query ?? null,
+        warnings: Array.isArray(d.warnings) ? d.warnings.filter((w): w is string => typeof w === "string") : [],
+      };
     }
     case "done":
       return {

@@ -201,7 +201,7 @@ export class ChatStore {
   /** Asks the server to stop; what was produced is kept. Cuts the stream locally if the server does not end it. */
   async stop(conversationId: string): Promise<void> {
     const controller = this.streams.get(conversationId);
-    if (!controller) return;
+    if (!controller || this.get(conversationId).stopping) return;
     this.update(conversationId, (s) => ({ ...s, stopping: true }));
     const cut = setTimeout(() => controller.abort(), this.options.stopGraceMs ?? 4000);
     controller.signal.addEventListener("abort", () => clearTimeout(cut));
@@ -292,7 +292,7 @@ class StreamRun {
         );
       case "data_block":
         return this.patchAnswer(messages, (m) => {
-          const card = { tool_call_id: event.tool_call_id, title: event.title, blocks: event.blocks };
+          const card = { tool_call_id: event.tool_call_id, title: event.title, blocks: event.blocks, query: event.query, warnings: event.warnings };
           const found = this.findStep(m, event.tool_call_id, null);
           if (found === -1) {
             const step: ToolStep = {

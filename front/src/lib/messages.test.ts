@@ -14,7 +14,7 @@ describe("stored messages", () => {
       role: "assistant",
       content: "Looking.\n\n{{data:0}}\n\nDone.",
       data: [card("Gaps", "t1")],
-      tool_calls: [{ tool_call_id: "t1", tool_name: "run_query", title: "Gaps 2024", duration_ms: 30, input: { q: 1 } }],
+      tool_calls: [{ id: "db1", tool_use_id: "t1", tool_name: "run_query", title: "Gaps 2024", duration_ms: 30, input: { q: 1 } }],
       usage: { input_tokens: 1, output_tokens: 2 },
     });
     expect(m.parts.map((p) => p.kind)).toEqual(["text", "tool", "text"]);
@@ -38,5 +38,15 @@ describe("stored messages", () => {
       "Retry:done",
       "run_query:error",
     ]);
+  });
+});
+
+describe("stored message status", () => {
+  it("shows stopped and failed answers as such", () => {
+    expect(fromStored({ id: "a", role: "assistant", content: "half", status: "partial" }).status).toBe("stopped");
+    expect(fromStored({ id: "b", role: "assistant", content: "", status: "error", error: "The model failed." })).toMatchObject({
+      status: "error",
+      error: "The model failed.",
+    });
   });
 });

@@ -64,9 +64,11 @@ function callTitle(call: StoredToolCall): string {
   return call.tool_name;
 }
 
+const callId = (call: StoredToolCall | undefined) => call?.tool_use_id ?? call?.tool_call_id ?? call?.id;
+
 function stepFromStored(call: StoredToolCall | undefined, card: DataCard | null, index: number): ToolStep {
   return {
-    id: call?.tool_call_id ?? call?.id ?? card?.tool_call_id ?? `stored-${index}`,
+    id: callId(call) ?? card?.tool_call_id ?? `stored-${index}`,
     name: call?.tool_name ?? "run_query",
     title: call ? callTitle(call) : (card?.title ?? "Query"),
     input: call?.input ?? null,
@@ -80,12 +82,13 @@ function stepFromStored(call: StoredToolCall | undefined, card: DataCard | null,
 
 /** Rebuilds a stored message into parts, placing each card where its marker sits (or after the text). */
 export function fromStored(message: StoredMessage): ChatMessage {
+  const status: MessageStatus = message.status === "partial" ? "stopped" : message.status === "error" ? "error" : "complete";
   const base = {
     id: message.id,
     role: message.role,
-    status: "complete" as const,
+    status,
     usage: message.usage ?? null,
-    error: null,
+    error: message.error ?? null,
     createdAt: message.created_at ? Date.parse(message.created_at) || 0 : 0,
   };
   if (message.role === "user") return { ...base, parts: [{ kind: "text", text: message.content }] };
@@ -94,7 +97,7 @@ export function fromStored(message: StoredMessage): ChatMessage {
   const calls = [...(message.tool_calls ?? [])];
   const used = new Set<StoredToolCall>();
   const callFor = (card: DataCard | null, index: number): StoredToolCall | undefined => {
-    const byId = card?.tool_call_id ? calls.find((c) => (c.tool_call_id ?? c.id) === card.tool_call_id) : undefined;
+    const byId = card?.tool_call_id ? calls.find((c) => callId(c) === card.tool_call_id) : undefined;
     const match = byId ?? calls.filter((c) => !c.error && !used.has(c))[0] ?? calls[index];
     if (match) used.add(match);
     return match;

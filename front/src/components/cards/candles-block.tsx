@@ -1,0 +1,43 @@
+import { CandlestickSeries, createChart, createSeriesMarkers, type SeriesMarker, type Time } from "lightweight-charts";
+import { useEffect, useMemo, useRef } from "react";
+import { ChartAttribution } from "@/components/charts/attribution";
+import { CANDLE_COLORS, chartOptions } from "@/components/charts/chart-theme";
+import { useTheme } from "@/hooks/use-theme";
+import type { Block } from "@/lib/api-types";
+import { blockCandles } from "@/lib/blocks";
+
+/** Candles with trade markers (entries below the bar, exits above), e.g. a backtest's trades on price. */
+export function CandlesBlock({ block, title }: { block: Block; title: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const { resolved } = useTheme();
+  const { candles, markers } = useMemo(() => blockCandles(block), [block]);
+  useEffect(() => {
+    if (!ref.current || candles.length === 0) return;
+    const chart = createChart(ref.current, chartOptions(resolved));
+    const series = chart.addSeries(CandlestickSeries, {
+      upColor: CANDLE_COLORS.up,
+      downColor: CANDLE_COLORS.down,
+      wickUpColor: CANDLE_COLORS.up,
+      wickDownColor: CANDLE_COLORS.down,
+      borderVisible: false,
+    });
+    series.setData(candles.map((c) => ({ ...c, time: c.time as Time })));
+    const marks: SeriesMarker<Time>[] = markers.map((m) => ({
+      time: m.time as Time,
+      position: m.position,
+      shape: m.kind === "entry" ? "arrowUp" : m.kind === "exit" ? "arrowDown" : "circle",
+      color: m.kind === "exit" ? "#d97706" : "#2563eb",
+      text: m.text,
+    }));
+    createSeriesMarkers(series, marks);
+    chart.timeScale().fitContent();
+    return () => chart.remove();
+  }, [candles, markers, resolved]);
+  if (candles.length === 0) return <p className="empty">No candles to show.</p>;
+  return (
+    <figure style={{ margin: 0 }}>
+      <div ref={ref} style={{ height: 300 }} role="img" aria-label={`${title}: ${candles.length} candles with ${markers.length} trade markers`} />
+      <ChartAttribution />
+    </figure>
+  );
+}

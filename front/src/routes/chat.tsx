@@ -1,0 +1,99 @@
+import { useEffect, useRef } from "react";
+import { Link, useParams } from "react-router";
+import { SidebarToggle, useLayout } from "@/components/layout/app-layout";
+import { Composer, type ComposerHandle } from "@/components/chat/composer";
+import { MessageList } from "@/components/chat/message-list";
+import { Icon } from "@/components/ui/icon";
+import { ErrorAlert } from "@/components/ui/error-alert";
+import { Skeleton } from "@/components/ui/spinner";
+import { useConversation } from "@/hooks/use-conversation";
+import { useHotkey } from "@/hooks/use-hotkey";
+import { useResource } from "@/hooks/use-resource";
+import { useServices, useStoreState } from "@/state/services";
+
+/** A conversation: its history, the live answer (which keeps streaming if you leave), and the question box. */
+export function ChatPage() {
+  const { symbol = "", id = "" } = useParams();
+  const { api, chat, workspace } = useServices();
+  const state = useConversation(id);
+  const listed = useStoreState(workspace).conversations.find((c) => c.id === id);
+  const meta = useResource((signal) => (listed ? Promise.resolve(listed) : api.conversation(id, signal)), [api, id, !!listed]);
+  const composer = useRef<ComposerHandle>(null);
+  const title = listed?.title ?? meta.data?.title ?? "Chat";
+  const upper = symbol.toUpperCase();
+
+  useEffect(() => {
+    void chat.load(id);
+  }, [chat, id]);
+
+  useEffect(() => {
+    document.title = `${title} · ${upper} · Barb`;
+  }, [title, upper]);
+
+  const layout = useLayout();
+  useHotkey((e) => e.key === "Escape" && state.streaming && !layout.panel && !document.querySelector("dialog[open]"), () => void chat.stop(id));
+
+  const send = () => void chat.send(id, state.draft);
+  const announce = state.streaming ? "" : state.messages.length ? "Answer complete." : "";
+
+  return (
+    <>
+      <header className="page-header">
+        <SidebarToggle />
+        <h1>{title}</h1>
+        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(upper)}`}>
+          {upper}
+        </Link>
+        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(upper)}/query`}>
+          <Icon name="terminal" /> Query console
+        </Link>
+      </header>
+      <div className="page-body">
+        {meta.status === "error" && !listed ? (
+          <div className="content">
+            <ErrorAlert error={meta.error} onRetry={meta.reload} />
+          </div>
+        ) : null}
+        {state.load === "loading" && state.messages.length === 0 ? (
+          <div className="content">
+            <Skeleton lines={5} />
+          </div>
+        ) : null}
+        {state.load === "error" ? (
+          <div className="content">
+            <ErrorAlert error={state.loadError} onRetry={() => void chat.load(id)} />
+          </div>
+        ) : null}
+        {state.load === "ready" && state.messages.length === 0 ? <p className="empty">No messages yet. Ask a question below.</p> : null}
+        <MessageList
+          messages={state.messages}
+          symbol={upper}
+          streaming={state.streaming}
+          onRegenerate={() => void chat.regenerate(id)}
+          onEdit={(text) => {
+            chat.setDraft(id, text);
+            composer.current?.focus();
+          }}
+        />
+        <div className="sr-only" role="status" aria-live="polite">
+          {announce}
+        </div>
+      </div>
+      <Composer
+        ref={composer}
+        value={state.draft}
+        onChange={(v) => {
+          chat.setDraft(id, v);
+          if (state.sendError) chat.clearSendError(id);
+        }}
+        onSend={send}
+        onStop={() => void chat.stop(id)}
+        streaming={state.streaming}
+        stopping={state.stopping}
+        error={state.sendError}
+        placeholder="Ask a follow-up…"
+        autoFocus
+      />
+    </>
+  );
+}

@@ -1,0 +1,159 @@
+import { useEffect, useState } from "react";
+import { Link, useParams, useSearchParams } from "react-router";
+import { SidebarToggle } from "@/components/layout/app-layout";
+import { DataCardView } from "@/components/cards/data-card";
+import { Button } from "@/components/ui/button";
+import { ErrorAlert } from "@/components/ui/error-alert";
+import { Spinner } from "@/components/ui/spinner";
+import { isMod } from "@/hooks/use-hotkey";
+import type { DataCard, QueryResult, ValidationDetail } from "@/lib/api-types";
+import { ApiError } from "@/lib/errors";
+import { formatDuration, formatNumber } from "@/lib/format";
+import { resultToCard } from "@/lib/result-card";
+import { useServices } from "@/state/services";
+
+const EXAMPLE = { period: "last_year", from: "daily", map: { chg: "change_pct(close)" }, where: "abs(chg) > 2", sort: "chg asc" };
+
+type Outcome =
+  | { kind: "idle" }
+  | { kind: "running" }
+  | { kind: "invalid"; message: string; details: ValidationDetail[] }
+  | { kind: "failed"; error: unknown }
+  | { kind: "done"; result: QueryResult; card: DataCard };
+
+function initialText(q: string | null): string {
+  if (!q) return JSON.stringify(EXAMPLE, null, 2);
+  try {
+    return JSON.stringify(JSON.parse(q), null, 2);
+  } catch {
+    return q;
+  }
+}
+
+/** `/i/:symbol/query`: write or paste Barb Script, run it, see the cards; validation errors are listed inline. */
+export function QueryPage() {
+  const { symbol: raw = "" } = useParams();
+  const symbol = raw.toUpperCase();
+  const [params] = useSearchParams();
+  const { api } = useServices();
+  const [text, setText] = useState(() => initialText(params.get("q")));
+  const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+
+  useEffect(() => {
+    document.title = `Query console · ${symbol} · Barb`;
+  }, [symbol]);
+
+  const run = async () => {
+    let query: unknown;
+    try {
+      query = JSON.parse(text);
+    } catch (e) {
+      setOutcome({ kind: "invalid", message: `The query is not valid JSON: ${(e as Error).message}`, details: [] });
+      return;
+    }
+    setOutcome({ kind: "running" });
+    try {
+      const result = await api.query(symbol, query);
+      setOutcome({ kind: "done", result, card: resultToCard({ ...result, query: result.query ?? query }, `${symbol} query result`) });
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422) setOutcome({ kind: "invalid", message: e.message, details: e.details });
+      else setOutcome({ kind: "failed", error: e });
+    }
+  };
+
+  return (
+    <>
+      <header className="page-header">
+        <SidebarToggle />
+        <h1>Query console · {symbol}</h1>
+        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(symbol)}`}>
+          {symbol}
+        </Link>
+      </header>
+      <div className="page-body">
+        <div className="content console">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run();
+            }}
+          >
+            <div className="field">
+              <label htmlFor="query-text">Barb Script (JSON)</label>
+              <textarea
+                id="query-text"
+                className="textarea"
+                spellCheck={false}
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                onKeyDown={(e) => {
+                  if (isMod(e) && e.key === "Enter") {
+                    e.preventDefault();
+                    void run();
+                  }
+                }}
+                aria-invalid={outcome.kind === "invalid" || undefined}
+                aria-describedby="query-errors"
+              />
+            </div>
+            <div className="chart-toolbar" style={{ marginTop: 8 }}>
+              <Button type="submit" variant="primary" disabled={outcome.kind === "running"}>
+                {outcome.kind === "running" ? <Spinner /> : null} Run query
+              </Button>
+              <Button
+                onClick={() => {
+                  try {
+                    setText(JSON.stringify(JSON.parse(text), null, 2));
+                  } catch {
+                    setOutcome({ kind: "invalid", message: "The query is not valid JSON, so it cannot be formatted.", details: [] });
+                  }
+                }}
+              >
+                Format
+              </Button>
+              <span className="composer-hint">⌘/Ctrl+Enter runs the query. No model is involved.</span>
+            </div>
+          </form>
+          <div id="query-errors" aria-live="polite">
+            {outcome.kind === "invalid" ? (
+              <div role="alert" style={{ marginTop: 12 }}>
+                <ErrorAlert error={outcome.message} />
+                {outcome.details.length ? (
+                  <ul className="console-errors">
+                    {outcome.details.map((d, i) => (
+                      <li key={i}>
+                        {d.step !== null && d.step !== undefined ? <strong>Step {d.step}: </strong> : null}
+                        {d.expression ? <code>{d.expression}</code> : null} {d.message}
+                        {d.hint ? <div className="muted">Hint: {d.hint}</div> : null}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+              </div>
+            ) : null}
+          </div>
+          {outcome.kind === "failed" ? (
+            <div style={{ marginTop: 12 }}>
+              <ErrorAlert error={outcome.error} onRetry={() => void run()} />
+            </div>
+          ) : null}
+          {outcome.kind === "done" ? (
+            <div style={{ marginTop: 12 }}>
+              <p className="muted" style={{ fontSize: 13 }}>
+                {outcome.result.summary ? `${outcome.result.summary} · ` : ""}
+                {outcome.result.source?.rows_scanned !== undefined ? `${formatNumber(outcome.result.source.rows_scanned)} bars scanned · ` : ""}
+                {outcome.result.elapsed_ms !== undefined ? formatDuration(outcome.result.elapsed_ms) : ""}
+              </p>
+              {outcome.result.warnings?.map((w) => (
+                <p key={w} className="badge badge-warn">
+                  {w}
+                </p>
+              ))}
+              <DataCardView card={outcome.card} symbol={symbol} query={outcome.result.query} />
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}
