@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from tests.store.identities import SupabaseIdentities
 from tests.store.pg import PgCluster
 
 
@@ -34,3 +35,9 @@ def make_user(conn: psycopg.Connection) -> str:
     user_id = str(uuid.uuid4())
     conn.execute("insert into auth.users (id, email) values (%s, %s)", (user_id, f"{user_id}@example.com"))
     return user_id
+
+
+@pytest.fixture
+def supabase_identities(pg: PgCluster) -> SupabaseIdentities:
+    """SupabaseStore over HTTP to the PostgREST stand-in on the session's cluster."""
+    return SupabaseIdentities(pg.conninfo)

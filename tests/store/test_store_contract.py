@@ -1,0 +1,271 @@
+"""The store protocol's contract, run against every implementation.
+
+``sqlite`` is the embedded store on a temp file. ``supabase`` is :class:`SupabaseStore` speaking HTTP to the
+PostgREST stand-in of ``postgrest_lite`` on the real PostgreSQL cluster with the real migrations and RLS,
+with each call carrying the caller's JWT as in production.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared.store.base import Store
+from shared.store.errors import StoreInvalid
+from shared.store.models import DEFAULT_TITLE, NewAnswer, NewToolCall, Usage
+from shared.store.sqlite import SqliteStore
+from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentities
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(params=["sqlite", "supabase"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Identities]]:
+    if request.param == "sqlite":
+        yield SqliteStore(tmp_path / "barb.sqlite3"), SqliteIdentities()
+    else:
+        ids: SupabaseIdentities = request.getfixturevalue("supabase_identities")
+        yield ids.store, ids
+
+
+@pytest.fixture
+def store(backend: tuple[Store, Identities]) -> Store:
+    return backend[0]
+
+
+@pytest.fixture
+def ids(backend: tuple[Store, Identities]) -> Identities:
+    return backend[1]
+
+
+def answer(text: str = "An answer.", *, tokens: int = 10, cost: float = 0.001, calls: int = 1) -> NewAnswer:
+    return NewAnswer(
+        content=text,
+        data=[{"type": "table", "columns": ["x"], "rows": [[1]]}],
+        tool_calls=[
+            NewToolCall(
+                tool_use_id=f"tu_{i}",
+                tool_name="run_query",
+                title=f"Query {i}",
+                input={"query": {"from": "daily"}, "i": i},
+                output_summary=f"{i} rows",
+                duration_ms=5 + i,
+            )
+            for i in range(calls)
+        ],
+        usage=Usage(input_tokens=tokens, output_tokens=tokens // 2, cache_read_tokens=1, cost_usd=cost),
+    )
+
+
+async def test_conversation_crud(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    created = await store.create_conversation(alice, "nq")
+    assert (created.instrument, created.title, created.status, created.user_id) == (
+        "NQ",
+        DEFAULT_TITLE,
+        "active",
+        alice,
+    )
+    assert created.usage == Usage()
+    assert await store.get_conversation(alice, created.id) == created
+    renamed = await store.rename_conversation(alice, created.id, "Gap fills")
+    assert renamed is not None and renamed.title == "Gap fills" and renamed.updated_at >= created.updated_at
+    assert await store.set_default_title(alice, created.id, "Too late") is False
+    fresh = await store.create_conversation(alice, "ES", "Own title")
+    assert fresh.title == "Own title"
+    untitled = await store.create_conversation(alice, "ES")
+    assert await store.set_default_title(alice, untitled.id, "Auto title") is True
+    assert (await store.get_conversation(alice, untitled.id)).title == "Auto title"
+    await store.save_summary(
+        alice, created.id, "They asked about gaps.", "00000000-0000-4000-8000-000000000001"
+    )
+    summarised = await store.get_conversation(alice, created.id)
+    assert summarised.summary == "They asked about gaps."
+    assert summarised.summary_through == "00000000-0000-4000-8000-000000000001"
+    assert await store.get_conversation(alice, "not-a-conversation") is None
+
+
+async def test_pagination_walks_every_conversation_once_newest_activity_first(
+    store: Store, ids: Identities
+) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    made = [await store.create_conversation(alice, "GC" if i % 2 else "NQ", f"c{i}") for i in range(7)]
+    # Activity reorders: a message moves the oldest conversation to the top.
+    await store.add_user_message(alice, made[0].id, "bump")
+    expected = [made[0].id, *[c.id for c in reversed(made[1:])]]
+    seen, cursor = [], None
+    while True:
+        page = await store.list_conversations(alice, limit=3, cursor=cursor)
+        assert len(page.items) <= 3
+        seen += [c.id for c in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == expected
+    gold = await store.list_conversations(alice, instrument="gc", limit=50)
+    assert [c.id for c in gold.items] == [c.id for c in reversed(made) if c.instrument == "GC"]
+    assert gold.next_cursor is None
+    with pytest.raises(ValueError):
+        await store.list_conversations(alice, cursor="not a cursor")
+
+
+async def test_removed_conversations_are_invisible_and_closed(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    kept = await store.create_conversation(alice, "ES")
+    gone = await store.create_conversation(alice, "ES")
+    await store.add_user_message(alice, gone.id, "hello")
+    assert await store.remove_conversation(alice, gone.id) is True
+    assert await store.remove_conversation(alice, gone.id) is False
+    assert await store.get_conversation(alice, gone.id) is None
+    assert [c.id for c in (await store.list_conversations(alice)).items] == [kept.id]
+    assert await store.list_messages(alice, gone.id) == []
+    assert await store.rename_conversation(alice, gone.id, "back?") is None
+    with pytest.raises(LookupError):
+        await store.add_user_message(alice, gone.id, "still there?")
+    with pytest.raises(LookupError):
+        await store.save_answer(alice, gone.id, answer())
+
+
+async def test_another_users_rows_are_invisible(store: Store, ids: Identities) -> None:
+    alice, bob = ids.new(), ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "CL")
+    await store.add_user_message(alice, conversation.id, "mine")
+    await store.save_answer(alice, conversation.id, answer())
+    run = await store.start_run(alice, conversation.id)
+    await store.add_to_workspace(alice, "CL")
+    ids.become(bob)
+    assert await store.get_conversation(bob, conversation.id) is None
+    assert (await store.list_conversations(bob)).items == []
+    assert await store.list_messages(bob, conversation.id) == []
+    assert await store.rename_conversation(bob, conversation.id, "stolen") is None
+    assert await store.set_default_title(bob, conversation.id, "stolen") is False
+    assert await store.remove_conversation(bob, conversation.id) is False
+    assert await store.request_stop(bob, conversation.id) is False
+    with pytest.raises(LookupError):
+        await store.add_user_message(bob, conversation.id, "intrusion")
+    with pytest.raises(LookupError):
+        await store.save_answer(bob, conversation.id, answer())
+    assert await store.list_workspace(bob) == []
+    assert await store.remove_from_workspace(bob, "CL") is False
+    ids.become(alice)
+    assert (await store.get_conversation(alice, conversation.id)).title == DEFAULT_TITLE
+    assert [m.content for m in await store.list_messages(alice, conversation.id)] == ["mine", "An answer."]
+    assert await store.stop_requested(run) is False
+    assert await store.list_workspace(alice) == ["CL"]
+
+
+async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    question = await store.add_user_message(alice, conversation.id, "What % of gaps fill?")
+    assert (question.role, question.content, question.usage, question.tool_calls) == (
+        "user",
+        "What % of gaps fill?",
+        None,
+        [],
+    )
+    first = await store.save_answer(
+        alice, conversation.id, answer("71% fill.", tokens=100, cost=0.25, calls=3)
+    )
+    assert (first.role, first.status, first.content) == ("assistant", "complete", "71% fill.")
+    assert [c.tool_use_id for c in first.tool_calls] == ["tu_0", "tu_1", "tu_2"]
+    assert first.tool_calls[2].input == {"query": {"from": "daily"}, "i": 2}
+    assert first.data == [{"type": "table", "columns": ["x"], "rows": [[1]]}]
+    assert first.usage == Usage(input_tokens=100, output_tokens=50, cache_read_tokens=1, cost_usd=0.25)
+    partial = NewAnswer(
+        content="Stopped", status="partial", error="stopped by user", usage=Usage(input_tokens=7)
+    )
+    await store.save_answer(alice, conversation.id, partial)
+    await store.save_answer(alice, conversation.id, answer("Again.", tokens=20, cost=0.125, calls=0))
+    total = (await store.get_conversation(alice, conversation.id)).usage
+    assert (total.input_tokens, total.output_tokens, total.cache_read_tokens) == (127, 60, 2)
+    assert total.cost_usd == pytest.approx(0.375)
+    history = await store.list_messages(alice, conversation.id)
+    assert [(m.role, m.status) for m in history] == [
+        ("user", "complete"),
+        ("assistant", "complete"),
+        ("assistant", "partial"),
+        ("assistant", "complete"),
+    ]
+    assert history[1] == first
+    assert history[2].error == "stopped by user"
+    assert [len(m.tool_calls) for m in history] == [0, 3, 0, 0]
+
+
+async def test_a_failed_save_leaves_nothing_behind(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    await store.add_user_message(alice, conversation.id, "q")
+    broken = answer(calls=2)
+    # The second tool call breaks a NOT NULL column after the message and the first call were written.
+    broken.tool_calls[1].tool_name = None  # type: ignore[assignment]
+    with pytest.raises((sqlite3.IntegrityError, StoreInvalid)):
+        await store.save_answer(alice, conversation.id, broken)
+    assert [m.role for m in await store.list_messages(alice, conversation.id)] == ["user"]
+    assert (await store.get_conversation(alice, conversation.id)).usage == Usage()
+
+
+async def test_runs_can_be_stopped_until_they_finish(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    assert await store.request_stop(alice, conversation.id) is False
+    run = await store.start_run(alice, conversation.id)
+    assert await store.stop_requested(run) is False
+    assert await store.request_stop(alice, conversation.id) is True
+    assert await store.stop_requested(run) is True
+    await store.finish_run(run)
+    assert await store.request_stop(alice, conversation.id) is False
+
+
+async def test_workspace_add_is_idempotent_and_normalised(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    await store.add_to_workspace(alice, "es")
+    await store.add_to_workspace(alice, "ES")
+    await store.add_to_workspace(alice, "gc")
+    assert await store.list_workspace(alice) == ["ES", "GC"]
+    assert await store.remove_from_workspace(alice, "es") is True
+    assert await store.remove_from_workspace(alice, "ES") is False
+    assert await store.list_workspace(alice) == ["GC"]
+
+
+async def test_catalogue_search_and_category(store: Store) -> None:
+    everything = await store.list_catalogue()
+    assert len(everything) == 31
+    assert [e.symbol for e in everything] == sorted(e.symbol for e in everything)
+    assert [e.symbol for e in await store.list_catalogue(search="gold")] == ["GC"]
+    assert {e.symbol for e in await store.list_catalogue(search="nq")} == {"NQ"}
+    # Plain substring: wildcard and quoting characters are text, not patterns or filter syntax.
+    for text in ("%", "_", "*", "a,b)", '"', "\\"):
+        assert await store.list_catalogue(search=text) == []
+    metals = await store.list_catalogue(category="METALS")
+    assert metals and {e.category for e in metals} == {"metals"}
+    es = await store.get_catalogue_entry("es")
+    assert es is not None
+    assert (es.exchange, es.exchange_name, es.default_session) == (
+        "CME",
+        "Chicago Mercantile Exchange",
+        "ETH",
+    )
+    assert es.sessions == {"ETH": ["18:00", "17:00"], "RTH": ["09:30", "16:15"]}
+    assert (es.tick_size, es.point_value, es.calendar) == (0.25, 50.0, "CME")
+    assert await store.get_catalogue_entry("NOPE") is None
+
+
+async def test_ping(store: Store) -> None:
+    await store.ping()
