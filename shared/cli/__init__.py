@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("serve", "data")
+COMMANDS = ("serve", "data", "query")
 """Modules of ``shared.cli`` that define commands, in the order ``barb --help`` lists them."""
 
 

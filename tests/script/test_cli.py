@@ -1,0 +1,76 @@
+"""``barb query`` end to end in a subprocess, over a data folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from data_store.layout import DataFolder
+from shared.market.instruments import get_instrument
+from tests.script.bars_fixture import minute_bars, settlement_bars
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("data")
+    instrument = get_instrument("NQ")
+    assert instrument is not None
+    minutes = minute_bars(instrument, date(2024, 1, 2), date(2024, 1, 12), seed=2)
+    store = DataFolder(folder)
+    store.add_bars("NQ", "1m", minutes)
+    store.add_bars("NQ", "1d", settlement_bars(minutes))
+    return folder
+
+
+def _barb(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATA_BUCKET", "DATA_DIR")}
+    env["VAR_DIR"] = str(data_dir.parent / "var")
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from shared.cli import main; sys.exit(main())",
+            "query",
+            "--data",
+            str(data_dir),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_prints_result_json(data_dir):
+    done = _barb(data_dir, "--instrument", "nq", '{"session": "RTH", "select": "count()"}')
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["kind"] == "scalar" and result["value"] == 9
+
+
+def test_invalid_query_exits_2_with_errors_on_stderr(data_dir):
+    done = _barb(data_dir, "--instrument", "NQ", '{"where": "close = open", "limit": 0}')
+    assert done.returncode == 2 and done.stdout == ""
+    errors = json.loads(done.stderr)["errors"]
+    assert [e["step"] for e in errors] == ["limit", "where"] or [e["step"] for e in errors] == [
+        "where",
+        "limit",
+    ]
+    bad_json = _barb(data_dir, "--instrument", "NQ", "{from: daily}")
+    assert bad_json.returncode == 2 and "not valid JSON" in bad_json.stderr
+
+
+def test_unknown_instrument_exits_1(data_dir):
+    done = _barb(data_dir, "--instrument", "ES", "{}")
+    assert done.returncode == 1 and "no bars for ES" in done.stderr
