@@ -129,9 +129,15 @@ def _sort_limit(frame: pl.DataFrame, step: StepPlan) -> pl.DataFrame:
     return frame
 
 
-def _minute_to_time(frame: pl.LazyFrame) -> pl.LazyFrame:
+def _with_time(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Add the ``time`` column (bar open, display time) next to ``minute``, which functions read."""
     nanos = pl.col("minute").cast(pl.Int64) * 60_000_000_000
-    return frame.with_columns(nanos.cast(pl.Time).alias("minute")).rename({"minute": "time"})
+    return frame.with_columns(nanos.cast(pl.Time).alias("time"))
+
+
+def _public(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame without the engine's working columns."""
+    return frame.drop([c for c in frame.columns if c == "minute" or c.startswith("__")])
 
 
 def _first_step(
@@ -163,7 +169,7 @@ def _first_step(
     if mask is not None:
         frame = frame.filter(mask).drop(_IN_PERIOD)
     if plan.intraday:
-        frame = _minute_to_time(frame)
+        frame = _with_time(frame)
     stats_query = frame.select(
         pl.len().alias("n"), pl.col("date").min().alias("lo"), pl.col("date").max().alias("hi")
     )
@@ -181,8 +187,8 @@ def _first_step(
 def _finish(plan: Plan, step: StepPlan, ctx: EvalContext, kept: pl.DataFrame, explain: bool) -> StepOutput:
     if step.select:
         out = _aggregate(kept, plan, step, ctx)
-        return StepOutput(_sort_limit(out, step), fed=kept if explain else None)
-    return StepOutput(_sort_limit(kept, step))
+        return StepOutput(_sort_limit(out, step), fed=_public(kept) if explain else None)
+    return StepOutput(_sort_limit(_public(kept), step))
 
 
 def _later_step(

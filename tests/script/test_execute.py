@@ -161,3 +161,22 @@ def test_scalar_and_values(run):
     assert run({"period": "2024-02", "select": "count()"})["kind"] == "scalar"
     values = run({"period": "2024-02", "select": {"n": "count()", "hi": "max(high)"}})
     assert values["kind"] == "values" and set(values["values"]) == {"n", "hi"}
+
+
+def test_time_functions_inside_aggregates_and_time_keys(run):
+    latest = run(
+        {
+            "from": "30m",
+            "period": "2024-02",
+            "map": {"d": "date()", "hi": "session_high()"},
+            "where": "high == hi",
+            "group_by": "d",
+            "select": {"h": "max(hour())"},
+        }
+    )
+    assert latest["rows"] and all(0 <= row[1] <= 23 for row in latest["rows"])
+    by_time = run(
+        {"from": "1h", "session": "RTH", "period": "2024-02", "group_by": "time", "select": "mean(volume)"}
+    )
+    assert [row[0] for row in by_time["rows"]][:2] == ["09:30", "10:30"]
+    assert by_time["columns"][0] == {"name": "time", "type": "time"}
