@@ -31,10 +31,8 @@ def function_routes() -> list[BaseRoute]:
 
 def create_app() -> Starlette:
     """The container app; serves the SPA too when ``front/dist`` has been built."""
-    routes = function_routes()
-    if (SPA_DIST / "index.html").is_file():
-        routes += spa_routes(SPA_DIST)
-    return build_app(routes)
+    spa = spa_routes(SPA_DIST) if (SPA_DIST / "index.html").is_file() else []
+    return build_app(function_routes(), fallback=spa)
 
 
 app = create_app()

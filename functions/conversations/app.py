@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from shared.catalogue import find_instrument
 from shared.store import get_store
 from shared.store.models import Conversation
 from shared.web.app import build_app
@@ -47,11 +48,10 @@ def public(conversation: Conversation) -> dict[str, Any]:
 async def create(request: Request) -> JSONResponse:
     user = await require_user(request)
     body = await parse_body(request, NewConversation)
-    store = get_store()
-    entry = await store.get_catalogue_entry(body.instrument)
+    entry = await find_instrument(body.instrument)
     if entry is None:
         raise not_found(f"Instrument {body.instrument.upper()!r}")
-    conversation = await store.create_conversation(user.id, entry.symbol, body.title)
+    conversation = await get_store().create_conversation(user.id, entry.symbol, body.title)
     return JSONResponse(public(conversation), status_code=201)
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from shared.catalogue import data_status, find_instrument, list_catalogue
 from shared.store import get_store
 from shared.store.models import CatalogueEntry
 from shared.web.app import build_app
@@ -27,12 +28,12 @@ class WorkspaceAdd(BaseModel):
 
 
 def describe(entry: CatalogueEntry) -> dict[str, Any]:
-    """An instrument as clients see it."""
-    return entry.model_dump(mode="json")
+    """An instrument as clients see it, with the status of its bars."""
+    return entry.model_dump(mode="json") | {"data": data_status(entry.symbol)}
 
 
 async def _entry(symbol: str) -> CatalogueEntry:
-    entry = await get_store().get_catalogue_entry(symbol)
+    entry = await find_instrument(symbol)
     if entry is None:
         raise not_found(f"Instrument {symbol.upper()!r}")
     return entry
@@ -40,7 +41,7 @@ async def _entry(symbol: str) -> CatalogueEntry:
 
 async def catalogue(request: Request) -> JSONResponse:
     params = query_params(request, CatalogueParams)
-    entries = await get_store().list_catalogue(search=params.search, category=params.category)
+    entries = await list_catalogue(search=params.search, category=params.category)
     return JSONResponse({"instruments": [describe(e) for e in entries]})
 
 
@@ -50,9 +51,8 @@ async def instrument(request: Request) -> JSONResponse:
 
 async def workspace(request: Request) -> JSONResponse:
     user = await require_user(request)
-    store = get_store()
-    symbols = await store.list_workspace(user.id)
-    entries = [e for e in [await store.get_catalogue_entry(s) for s in symbols] if e is not None]
+    symbols = await get_store().list_workspace(user.id)
+    entries = [e for e in [await find_instrument(s) for s in symbols] if e is not None]
     return JSONResponse({"instruments": [describe(e) for e in entries]})
 
 

@@ -6,6 +6,9 @@ import argparse
 
 import uvicorn
 
+from shared.ingest.sample_set import ensure_sample_data
+from shared.settings import get_settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="run the API (and the built SPA) under uvicorn")
@@ -17,7 +20,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    """Prepare the embedded defaults, then serve ``server:app``."""
+    """Prepare the embedded defaults, then serve ``server:app``.
+
+    Sample data is generated here, once, before uvicorn forks its workers, so they never race to write it.
+    """
+    settings = get_settings()
+    if settings.sample_data and not settings.data_bucket:
+        ensure_sample_data(settings.data_dir, progress=lambda line: print(f"barb: {line}", flush=True))
     uvicorn.run(
         "server:app",
         host=args.host,

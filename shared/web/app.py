@@ -23,8 +23,10 @@ def common_routes() -> list[BaseRoute]:
     return routes
 
 
-def build_app(routes: list[BaseRoute]) -> Starlette:
+def build_app(routes: list[BaseRoute], *, fallback: list[BaseRoute] | None = None) -> Starlette:
     """A Starlette app serving ``routes`` and the common routes behind Barb's middleware stack.
+
+    ``fallback`` routes are matched last, after the common ones (the SPA's catch-all shell).
 
     Outermost first: request id (so everything below can log and return it), access log, CORS, the
     last-resort 500 handler, then the body size limit.
@@ -46,7 +48,7 @@ def build_app(routes: list[BaseRoute]) -> Starlette:
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     return Starlette(
-        routes=[*routes, *common_routes()],
+        routes=[*routes, *common_routes(), *(fallback or [])],
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
     )

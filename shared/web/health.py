@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from shared.bars import get_bar_store
 from shared.settings import get_settings
 from shared.store import get_store
 
@@ -21,13 +23,17 @@ async def _store() -> tuple[str, str | None]:
     return "ok", None
 
 
+async def _bucket() -> tuple[str, str | None]:
+    return await to_thread.run_sync(get_bar_store().health)
+
+
 async def _llm() -> tuple[str, str | None]:
     if get_settings().llm_configured:
         return "ok", None
     return "degraded", "ANTHROPIC_API_KEY is not set: the chat cannot answer (queries still work)"
 
 
-CHECKS: dict[str, Check] = {"store": _store, "llm": _llm}
+CHECKS: dict[str, Check] = {"store": _store, "bucket": _bucket, "llm": _llm}
 """Named checks; ``degraded`` keeps the service up (200), ``down`` (or an exception) makes it 503."""
 
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-
-from shared.web.errors import not_found
 
 _API_PREFIXES = ("api/", "auth/", "health")
 
@@ -25,7 +24,7 @@ def spa_routes(dist: Path) -> list[BaseRoute]:
     async def shell(request: Request) -> Response:
         path = request.path_params["path"]
         if path.startswith(_API_PREFIXES):
-            raise not_found("Endpoint")
+            raise HTTPException(404)  # the same answer as any unknown API route
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
             return FileResponse(candidate)

@@ -1,0 +1,74 @@
+"""The instrument catalogue as the API shows it: catalogue rows from the store, plus symbols imported with
+their own catalogue entry (stored in the data manifest), each with the status of its bars.
+
+Only instruments with data are queryable; the others are listed with ``data.available = false``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.bars import get_bar_store
+from shared.market.exchanges import get_exchange
+from shared.market.instruments import Instrument
+from shared.store import get_store
+from shared.store.models import CatalogueEntry
+
+
+def entry_from_instrument(instrument: Instrument) -> CatalogueEntry:
+    """The catalogue row of an instrument defined in code or by an import."""
+    exchange = get_exchange(instrument.exchange)
+    return CatalogueEntry(
+        **instrument.model_dump(exclude={"sessions", "events"}),
+        exchange_name=exchange.name if exchange else instrument.exchange,
+        sessions={name: list(session) for name, session in instrument.sessions.items()},
+        events=list(instrument.events),
+    )
+
+
+def _imported_entries() -> dict[str, CatalogueEntry]:
+    entries = {}
+    for symbol, raw in get_bar_store().catalogue_entries().items():
+        try:
+            entries[symbol] = entry_from_instrument(Instrument.model_validate(raw))
+        except ValidationError:
+            continue  # the bar store already logged the bad entry when it loaded the manifest
+    return entries
+
+
+async def list_catalogue(*, search: str | None = None, category: str | None = None) -> list[CatalogueEntry]:
+    """Every instrument matching a plain substring ``search`` (symbol or name) and ``category``."""
+    entries = {e.symbol: e for e in await get_store().list_catalogue(search=search, category=category)}
+    needle = search.lower() if search else None
+    for symbol, entry in _imported_entries().items():
+        if symbol in entries:
+            continue
+        if needle and needle not in symbol.lower() and needle not in entry.name.lower():
+            continue
+        if category and entry.category.lower() != category.lower():
+            continue
+        entries[symbol] = entry
+    return sorted(entries.values(), key=lambda e: e.symbol)
+
+
+async def find_instrument(symbol: str) -> CatalogueEntry | None:
+    """One instrument by symbol (case-insensitive), or None."""
+    entry = await get_store().get_catalogue_entry(symbol)
+    return entry or _imported_entries().get(symbol.upper())
+
+
+def data_status(symbol: str) -> dict[str, Any]:
+    """Whether ``symbol`` has bars, their range and bar sizes, and whether they are synthetic."""
+    store = get_bar_store()
+    span = store.data_range(symbol)
+    if span is None:
+        return {"available": False, "sample": False, "first": None, "last": None, "bar_sizes": []}
+    return {
+        "available": True,
+        "sample": store.is_sample(symbol),
+        "first": span[0].isoformat(),
+        "last": span[1].isoformat(),
+        "bar_sizes": store.bar_sizes(symbol),
+    }
