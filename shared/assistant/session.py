@@ -20,7 +20,7 @@ from typing import Any
 
 import anthropic
 
-from shared.assistant.context import replay, summarize, summary_due
+from shared.assistant.context import SummaryWork, replay, summarize, summary_due
 from shared.assistant.loop import ChatError, ChatEvent, ModelSettings, Turn, run_chat
 from shared.assistant.prompt import PromptContext, build_system
 from shared.assistant.tools import QueryTools, ToolRunner
@@ -124,21 +124,23 @@ def _spawn(coro: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
-async def _update_summary(deps: ChatDeps, user_id: str, conversation: Conversation) -> None:
-    """Fold old turns into the rolling summary when due (best effort: failures are only logged)."""
+async def _summary_work(deps: ChatDeps, user_id: str, conversation_id: str) -> SummaryWork | None:
+    current = await deps.store.get_conversation(user_id, conversation_id)
+    if current is None:
+        return None
+    messages = await deps.store.list_messages(user_id, conversation_id)
+    return summary_due(messages, current.summary_through, current.summary)
+
+
+async def _update_summary(deps: ChatDeps, user_id: str, conversation_id: str, work: SummaryWork) -> None:
+    """Fold old turns into the rolling summary (best effort: failures are only logged)."""
+    assert deps.client is not None
     try:
-        current = await deps.store.get_conversation(user_id, conversation.id)
-        if current is None or deps.client is None:
-            return
-        messages = await deps.store.list_messages(user_id, conversation.id)
-        work = summary_due(messages, current.summary_through, current.summary)
-        if work is None:
-            return
         summary = await summarize(deps.client, deps.settings.anthropic_model, work)
         if summary:
-            await deps.store.save_summary(user_id, conversation.id, summary, work.through_id)
+            await deps.store.save_summary(user_id, conversation_id, summary, work.through_id)
     except Exception:
-        log.warning("rolling summary of conversation %s failed", conversation.id, exc_info=True)
+        log.warning("rolling summary of conversation %s failed", conversation_id, exc_info=True)
 
 
 async def answer(
@@ -242,6 +244,8 @@ async def _persist(
             )
         yield ChatEvent("persist", persisted)
         if message_id is not None and turn.error is None:
-            _spawn(_update_summary(deps, user_id, conversation))
+            work = await _summary_work(deps, user_id, conversation.id)
+            if work is not None:  # off the stream: the client has everything once it sees `persist`
+                _spawn(_update_summary(deps, user_id, conversation.id, work))
     if turn.error is not None:
         yield turn.error.event()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
@@ -30,9 +31,22 @@ class ServerEvent(Protocol):
     data: dict[str, Any]
 
 
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def encode_event(name: str, data: dict[str, Any]) -> bytes:
-    """One SSE frame: ``event: <name>`` and the JSON payload on one ``data:`` line."""
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """One SSE frame: ``event: <name>`` and the JSON payload on one ``data:`` line (NaN/inf become null)."""
+    try:
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        payload = json.dumps(_finite(data), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return f"event: {name}\ndata: {payload}\n\n".encode()
 
 
