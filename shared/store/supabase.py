@@ -54,6 +54,8 @@ log = logging.getLogger("barb.store")
 _AUTH_CODES = frozenset({"PGRST301", "PGRST302", "PGRST303"})
 _INVALID_CODES = frozenset({"22P02", "22023", "23502", "23503", "23514"})
 _NOT_FOUND = ("P0002", "PGRST116")
+TITLE_MAX_CHARS = 200
+"""``conversations.title``'s CHECK in the migration; the API refuses longer titles before they get here."""
 
 
 def _valid_uuid(value: str) -> str | None:
@@ -250,9 +252,9 @@ class SupabaseStore:
         return _conversation(rows[0]) if rows else None
 
     async def set_default_title(self, user_id: str, conversation_id: str, title: str) -> bool:
-        return bool(
-            await self._update_active(user_id, conversation_id, {"title": title}, title=DEFAULT_TITLE)
-        )
+        # A generated title must not fail an answer on the table's length check (the API's limit).
+        values = {"title": title[:TITLE_MAX_CHARS]}
+        return bool(await self._update_active(user_id, conversation_id, values, title=DEFAULT_TITLE))
 
     async def remove_conversation(self, user_id: str, conversation_id: str) -> bool:
         return bool(await self._update_active(user_id, conversation_id, {"status": "removed"}))

@@ -194,3 +194,11 @@ def test_get_store_picks_the_backend_from_settings(barb_env: Path, monkeypatch: 
     reset_singletons()
     with pytest.raises(RuntimeError, match="SUPABASE_PUBLISHABLE_KEY"):
         get_store()
+
+
+async def test_a_long_generated_title_is_clipped_not_refused(ids: SupabaseIdentities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await ids.store.create_conversation(alice, "NQ")
+    assert await ids.store.set_default_title(alice, conversation.id, "t" * 300) is True
+    assert (await ids.store.get_conversation(alice, conversation.id)).title == "t" * 200
