@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import polars as pl
 
+from shared.script import kernels
 from shared.script.errors import QueryFailed
 from shared.script.registry import REQUIRED, Arg, EvalContext
 
@@ -74,29 +78,28 @@ def full_length(x: pl.Expr) -> pl.Expr:
     return pl.when(pl.repeat(True, pl.len())).then(x)
 
 
-def seeded_ewm(x: pl.Expr, n: int, alpha: float) -> pl.Expr:
-    """Exponential smoothing seeded with the mean of the first ``n`` non-null values (TradingView Pine convention).
+def kernel(inputs: list[pl.Expr], compute: Callable[..., np.ndarray]) -> pl.Expr:
+    """Run a whole-column NumPy kernel (``shared.script.kernels``) on the evaluated inputs; NaN becomes null."""
 
-    Null before the seed; null inputs later stay null and are skipped by the recursion, so
-    ``y[t] = α·x[t] + (1 − α)·y[prev non-null]``. Vectorised: the seed replaces the n-th value and the bars before
-    it are nulled, then Polars' ``ewm_mean(adjust=False)`` runs the recursion.
-    """
-    value = as_float(x)
-    present = value.is_not_null()
-    seen = present.cum_sum()
-    seed = value.fill_null(0.0).cum_sum() / n
-    seeded = pl.when(seen < n).then(None).when(present & (seen == n)).then(seed).otherwise(value)
-    return seeded.ewm_mean(alpha=alpha, adjust=False, ignore_nulls=True)
+    def run(columns: list[pl.Series]) -> pl.Series:
+        return kernels.to_series(compute(*(kernels.to_array(column) for column in columns)))
+
+    return pl.map_batches(inputs, run, return_dtype=pl.Float64)
+
+
+def hlc() -> list[pl.Expr]:
+    """The high, low and close columns, the inputs of most range-based indicators."""
+    return [col("high"), col("low"), col("close")]
 
 
 def ema(x: pl.Expr, n: int) -> pl.Expr:
     """Exponential moving average, α = 2/(n+1), SMA-seeded."""
-    return seeded_ewm(x, n, 2.0 / (n + 1))
+    return kernel([x], lambda values: kernels.ema(values, n))
 
 
 def rma(x: pl.Expr, n: int) -> pl.Expr:
     """Wilder's moving average, α = 1/n, SMA-seeded."""
-    return seeded_ewm(x, n, 1.0 / n)
+    return kernel([x], lambda values: kernels.rma(values, n))
 
 
 def sma(x: pl.Expr, n: int) -> pl.Expr:
@@ -112,24 +115,14 @@ def wma(x: pl.Expr, n: int) -> pl.Expr:
     return pl.when(gaps == 0).then(weighted)
 
 
-def true_range(first_bar_range: bool = True) -> pl.Expr:
-    """``max(high − low, |high − prev close|, |low − prev close|)``.
-
-    With ``first_bar_range`` the first bar (no previous close) is ``high − low`` (Pine ``ta.tr(true)``);
-    otherwise it is null (Pine ``ta.tr(false)``, used by the DMI).
-    """
-    high, low = col("high"), col("low")
-    prev_close = col("close").shift(1)
-    spread = high - low
-    with_gaps = pl.max_horizontal(spread, (high - prev_close).abs(), (low - prev_close).abs())
-    if first_bar_range:
-        return as_float(with_gaps)
-    return as_float(pl.when(prev_close.is_not_null()).then(with_gaps))
+def true_range() -> pl.Expr:
+    """True range; ``high − low`` on the first bar (Pine ``ta.tr(true)``)."""
+    return kernel(hlc(), kernels.true_range)
 
 
 def atr(n: int) -> pl.Expr:
-    """Average true range: Wilder's average of the true range (first bar ``high − low``)."""
-    return rma(true_range(), n)
+    """Average true range: Wilder's average of the true range."""
+    return kernel(hlc(), lambda high, low, close: kernels.rma(kernels.true_range(high, low, close), n))
 
 
 def highest(x: pl.Expr, n: int) -> pl.Expr:

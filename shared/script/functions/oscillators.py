@@ -10,17 +10,6 @@ from shared.script.functions._shared import col, column, window
 from shared.script.registry import EvalContext, function
 
 
-def _balance(up: pl.Expr, down: pl.Expr) -> pl.Expr:
-    """``100 − 100 / (1 + up/down)``: 100 when nothing went down, null when nothing moved at all."""
-    return pl.when(down != 0).then(100 - 100 / (1 + up / down)).when(up != 0).then(100.0)
-
-
-def _stoch_k(n: int, smooth: int) -> pl.Expr:
-    low = s.lowest(col("low"), n)
-    raw = 100 * s.safe_div(col("close") - low, s.highest(col("high"), n) - low)
-    return raw if smooth == 1 else s.sma(raw, smooth)
-
-
 @function(
     "rsi",
     category="oscillator",
@@ -30,8 +19,7 @@ def _stoch_k(n: int, smooth: int) -> pl.Expr:
     example="rsi(close, 14) < 30",
 )
 def rsi(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    delta = s.as_float(x).diff()
-    return _balance(s.rma(delta.clip(lower_bound=0.0), n), s.rma((-delta).clip(lower_bound=0.0), n))
+    return s.kernel([x], lambda values: kernels.rsi(values, n))
 
 
 @function(
@@ -43,7 +31,7 @@ def rsi(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     example="stoch_k(14, 1) > 80",
 )
 def stoch_k(ctx: EvalContext, n: int, smooth: int) -> pl.Expr:
-    return _stoch_k(n, smooth)
+    return s.kernel(s.hlc(), lambda high, low, close: kernels.stochastic(high, low, close, n, smooth))
 
 
 @function(
@@ -54,7 +42,10 @@ def stoch_k(ctx: EvalContext, n: int, smooth: int) -> pl.Expr:
     example="stoch_d(14, 1, 3)",
 )
 def stoch_d(ctx: EvalContext, n: int, smooth_k: int, d: int) -> pl.Expr:
-    return s.sma(_stoch_k(n, smooth_k), d)
+    return s.kernel(
+        s.hlc(),
+        lambda high, low, close: kernels.rolling_mean(kernels.stochastic(high, low, close, n, smooth_k), d),
+    )
 
 
 @function(
@@ -65,12 +56,7 @@ def stoch_d(ctx: EvalContext, n: int, smooth_k: int, d: int) -> pl.Expr:
     example="cci(20) > 100",
 )
 def cci(ctx: EvalContext, n: int) -> pl.Expr:
-    tp = s.typical_price()
-    deviation = tp.map_batches(
-        lambda series: pl.Series(kernels.rolling_mean_deviation(series.cast(pl.Float64).to_numpy(), n)),
-        return_dtype=pl.Float64,
-    ).fill_nan(None)
-    return s.safe_div(tp - s.sma(tp, n), 0.015 * deviation)
+    return s.kernel(s.hlc(), lambda high, low, close: kernels.cci(high, low, close, n))
 
 
 @function(
@@ -81,8 +67,7 @@ def cci(ctx: EvalContext, n: int) -> pl.Expr:
     example="williams_r(14) < -80",
 )
 def williams_r(ctx: EvalContext, n: int) -> pl.Expr:
-    high = s.highest(col("high"), n)
-    return -100 * s.safe_div(high - col("close"), high - s.lowest(col("low"), n))
+    return s.kernel(s.hlc(), lambda high, low, close: kernels.williams_r(high, low, close, n))
 
 
 @function(
@@ -94,12 +79,10 @@ def williams_r(ctx: EvalContext, n: int) -> pl.Expr:
     example="mfi(14) > 80",
 )
 def mfi(ctx: EvalContext, n: int) -> pl.Expr:
-    tp = s.typical_price()
-    flow = tp * s.as_float(col("volume"))
-    move = tp.diff()
-    up = pl.when(move.is_not_null()).then(pl.when(move > 0).then(flow).otherwise(0.0))
-    down = pl.when(move.is_not_null()).then(pl.when(move < 0).then(flow).otherwise(0.0))
-    return _balance(up.rolling_sum(n), down.rolling_sum(n))
+    return s.kernel(
+        [*s.hlc(), col("volume")],
+        lambda high, low, close, volume: kernels.money_flow_index(high, low, close, volume, n),
+    )
 
 
 @function(

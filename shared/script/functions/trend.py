@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import numpy as np
 import polars as pl
 
 from shared.script import kernels
 from shared.script.functions import _shared as s
-from shared.script.functions._shared import col, column, multiplier, window
+from shared.script.functions._shared import column, multiplier, window
 from shared.script.registry import Arg, EvalContext, function
 
 _MACD_ARGS = (column(), window("fast", 12), window("slow", 26))
 _SIGNAL_ARGS = (*_MACD_ARGS, window("sig", 9))
 
 
-def _macd(x: pl.Expr, fast: int, slow: int) -> pl.Expr:
-    return s.ema(x, fast) - s.ema(x, slow)
+def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
+    return s.kernel([x], lambda values: kernels.macd(values, fast, slow, sig)[part])
 
 
 @function(
@@ -28,7 +25,7 @@ def _macd(x: pl.Expr, fast: int, slow: int) -> pl.Expr:
     example="macd(close, 12, 26) > 0",
 )
 def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
-    return _macd(x, fast, slow)
+    return _macd(x, fast, slow, 1, 0)
 
 
 @function(
@@ -39,7 +36,7 @@ def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
     example="crossover(macd(close, 12, 26), macd_signal(close, 12, 26, 9))",
 )
 def macd_signal(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
-    return s.ema(_macd(x, fast, slow), sig)
+    return _macd(x, fast, slow, sig, 1)
 
 
 @function(
@@ -50,24 +47,11 @@ def macd_signal(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) ->
     example="macd_hist(close, 12, 26, 9) > 0",
 )
 def macd_hist(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
-    line = _macd(x, fast, slow)
-    return line - s.ema(line, sig)
+    return _macd(x, fast, slow, sig, 2)
 
 
-def _directional(n: int) -> tuple[pl.Expr, pl.Expr]:
-    """+DI and −DI (Pine ``ta.dmi``): Wilder averages of directional movement over those of the true range.
-
-    The first bar has no previous bar, so its movement and true range are null; DI starts on bar n.
-    """
-    up = col("high").diff()
-    down = -col("low").diff()
-    plus_dm = pl.when(up.is_not_null()).then(pl.when((up > down) & (up > 0)).then(up).otherwise(0.0))
-    minus_dm = pl.when(down.is_not_null()).then(pl.when((down > up) & (down > 0)).then(down).otherwise(0.0))
-    true_range = s.rma(s.true_range(first_bar_range=False), n)
-    return (
-        100 * s.safe_div(s.rma(plus_dm, n), true_range),
-        100 * s.safe_div(s.rma(minus_dm, n), true_range),
-    )
+def _directional(n: int, part: int) -> pl.Expr:
+    return s.kernel(s.hlc(), lambda high, low, close: kernels.directional(high, low, close, n)[part])
 
 
 @function(
@@ -78,7 +62,7 @@ def _directional(n: int) -> tuple[pl.Expr, pl.Expr]:
     example="plus_di(14) > minus_di(14)",
 )
 def plus_di(ctx: EvalContext, n: int) -> pl.Expr:
-    return _directional(n)[0]
+    return _directional(n, 0)
 
 
 @function(
@@ -89,7 +73,7 @@ def plus_di(ctx: EvalContext, n: int) -> pl.Expr:
     example="minus_di(14)",
 )
 def minus_di(ctx: EvalContext, n: int) -> pl.Expr:
-    return _directional(n)[1]
+    return _directional(n, 1)
 
 
 @function(
@@ -100,30 +84,14 @@ def minus_di(ctx: EvalContext, n: int) -> pl.Expr:
     example="adx(14) > 25",
 )
 def adx(ctx: EvalContext, n: int) -> pl.Expr:
-    plus, minus = _directional(n)
-    total = plus + minus
-    return 100 * s.rma((plus - minus).abs() / pl.when(total == 0).then(1.0).otherwise(total), n)
-
-
-def _series_kernel(inputs: list[pl.Expr], kernel: Callable[..., np.ndarray]) -> pl.Expr:
-    """Run a NumPy kernel over whole columns (NaN marks a missing value both ways)."""
-
-    def run(series: list[pl.Series]) -> pl.Series:
-        arrays = [item.cast(pl.Float64).fill_null(np.nan).to_numpy() for item in series]
-        return pl.Series(kernel(*arrays), dtype=pl.Float64)
-
-    return pl.map_batches(inputs, run, return_dtype=pl.Float64).fill_nan(None)
+    return _directional(n, 2)
 
 
 _SUPERTREND_ARGS = (window(default=10), multiplier(default=3.0))
 
 
 def _supertrend(n: int, mult: float, part: int) -> pl.Expr:
-    hl2 = (col("high") + col("low")) / 2
-    return _series_kernel(
-        [hl2, s.atr(n), col("close")],
-        lambda mid, atr, close: kernels.supertrend(mid, atr, close, mult)[part],
-    )
+    return s.kernel(s.hlc(), lambda high, low, close: kernels.supertrend(high, low, close, n, mult)[part])
 
 
 @function(
@@ -162,7 +130,6 @@ def supertrend_dir(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     example="close > sar(0.02, 0.2)",
 )
 def sar(ctx: EvalContext, accel: float, max_accel: float) -> pl.Expr:
-    return _series_kernel(
-        [col("high"), col("low"), col("close")],
-        lambda high, low, close: kernels.parabolic_sar(high, low, close, accel, accel, max_accel),
+    return s.kernel(
+        s.hlc(), lambda high, low, close: kernels.parabolic_sar(high, low, close, accel, accel, max_accel)
     )

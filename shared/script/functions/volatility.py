@@ -5,8 +5,12 @@ Both channel widths are in percent of the middle line, so ``bbands_width`` and `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import polars as pl
 
+from shared.script import kernels
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import col, column, multiplier, window
 from shared.script.registry import EvalContext, function
@@ -15,16 +19,14 @@ _BB_ARGS = (column(), window(default=20), multiplier(default=2.0))
 _KC_ARGS = (window(default=20), multiplier(default=1.5))
 
 
-def _bb_deviation(x: pl.Expr, n: int, mult: float) -> pl.Expr:
-    return mult * s.as_float(x).rolling_std(n, ddof=0)
+def _bollinger(x: pl.Expr, n: int, mult: float, combine: Callable[..., np.ndarray]) -> pl.Expr:
+    """``combine(x, middle, half_width)`` of the Bollinger bands, each computed once."""
+    return s.kernel([x], lambda values: combine(values, *kernels.bollinger(values, n, mult)))
 
 
-def _kc_offset(n: int, mult: float) -> pl.Expr:
-    return mult * s.ema(s.true_range(), n)
-
-
-def _kc_middle(n: int) -> pl.Expr:
-    return s.ema(col("close"), n)
+def _keltner(n: int, mult: float, combine: Callable[..., np.ndarray]) -> pl.Expr:
+    """``combine(middle, half_width)`` of the Keltner channel, each computed once."""
+    return s.kernel(s.hlc(), lambda high, low, close: combine(*kernels.keltner(high, low, close, n, mult)))
 
 
 @function(
@@ -57,7 +59,12 @@ def atr(ctx: EvalContext, n: int) -> pl.Expr:
     example="natr(14) > 3",
 )
 def natr(ctx: EvalContext, n: int) -> pl.Expr:
-    return 100 * s.safe_div(s.atr(n), col("close"))
+    return s.kernel(
+        s.hlc(),
+        lambda high, low, close: (
+            100 * kernels.divide(kernels.rma(kernels.true_range(high, low, close), n), close)
+        ),
+    )
 
 
 @function(
@@ -68,7 +75,7 @@ def natr(ctx: EvalContext, n: int) -> pl.Expr:
     example="close > bbands_upper(close, 20, 2)",
 )
 def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
-    return s.sma(x, n) + _bb_deviation(x, n, mult)
+    return _bollinger(x, n, mult, lambda values, middle, width: middle + width)
 
 
 @function(
@@ -79,7 +86,7 @@ def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     example="close < bbands_lower(close, 20, 2)",
 )
 def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
-    return s.sma(x, n) - _bb_deviation(x, n, mult)
+    return _bollinger(x, n, mult, lambda values, middle, width: middle - width)
 
 
 @function(
@@ -101,7 +108,7 @@ def bbands_middle(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     example="bbands_width(close, 20, 2) < 5",
 )
 def bbands_width(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
-    return 100 * s.safe_div(2 * _bb_deviation(x, n, mult), s.sma(x, n))
+    return _bollinger(x, n, mult, lambda values, middle, width: 100 * kernels.divide(2 * width, middle))
 
 
 @function(
@@ -112,8 +119,9 @@ def bbands_width(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     example="bbands_pctb(close, 20, 2) > 1",
 )
 def bbands_pctb(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
-    deviation = _bb_deviation(x, n, mult)
-    return s.safe_div(x - (s.sma(x, n) - deviation), 2 * deviation)
+    return _bollinger(
+        x, n, mult, lambda values, middle, width: kernels.divide(values - (middle - width), 2 * width)
+    )
 
 
 @function(
@@ -124,7 +132,7 @@ def bbands_pctb(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     example="close > kc_upper(20, 1.5)",
 )
 def kc_upper(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
-    return _kc_middle(n) + _kc_offset(n, mult)
+    return _keltner(n, mult, lambda middle, width: middle + width)
 
 
 @function(
@@ -135,7 +143,7 @@ def kc_upper(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     example="close < kc_lower(20, 1.5)",
 )
 def kc_lower(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
-    return _kc_middle(n) - _kc_offset(n, mult)
+    return _keltner(n, mult, lambda middle, width: middle - width)
 
 
 @function(
@@ -146,7 +154,7 @@ def kc_lower(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     example="kc_middle(20)",
 )
 def kc_middle(ctx: EvalContext, n: int) -> pl.Expr:
-    return _kc_middle(n)
+    return s.ema(col("close"), n)
 
 
 @function(
@@ -158,7 +166,7 @@ def kc_middle(ctx: EvalContext, n: int) -> pl.Expr:
     example="bbands_width(close, 20, 2) < kc_width(20, 1.5)",
 )
 def kc_width(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
-    return 100 * s.safe_div(2 * _kc_offset(n, mult), _kc_middle(n))
+    return _keltner(n, mult, lambda middle, width: 100 * kernels.divide(2 * width, middle))
 
 
 @function(
