@@ -33,6 +33,8 @@ export interface Instrument {
   tick_value?: number;
   point_value?: number;
   currency?: string;
+  /** The status of the instrument's bars. */
+  data?: { available?: boolean; sample?: boolean; first?: string | null; last?: string | null; bar_sizes?: string[] } | null;
   [key: string]: unknown;
 }
 

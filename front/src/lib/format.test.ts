@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  columnFormatter,
   columnLabel,
   dateGroup,
   formatBarTime,
@@ -10,6 +11,7 @@ import {
   formatTokens,
   formatUsage,
   groupByDate,
+  niceTicks,
 } from "@/lib/format";
 
 describe("numbers and cells", () => {
@@ -96,5 +98,24 @@ describe("date groups", () => {
       ["Today", [1, 2]],
       ["Yesterday", [3]],
     ]);
+  });
+});
+
+describe("column formatting and ticks", () => {
+  it("uses one number of decimals per column", () => {
+    const price = columnFormatter({ type: "number" }, [26936.25, 26937, 26311.5]);
+    expect([26936.25, 26937, 26311.5].map(price)).toEqual(["26,936.25", "26,937.00", "26,311.50"]);
+    const chg = columnFormatter({ type: "number" }, [-2.2912, -0.72951, 0.2786]);
+    expect([-2.2912, -0.72951].map(chg)).toEqual(["-2.29", "-0.73"]);
+    const small = columnFormatter({ type: "number" }, [0.12345, 0.5]);
+    expect(small(0.5)).toBe("0.5000");
+    expect(columnFormatter({ type: "integer", format: "weekday" }, [4])(4)).toBe("Friday");
+    expect(price(null)).toBe("—");
+  });
+
+  it("makes round ticks", () => {
+    expect(niceTicks(-2.45, 1.2)).toEqual([-2, -1, 0, 1]);
+    expect(niceTicks(0, 100)).toEqual([0, 50, 100]);
+    expect(niceTicks(25600, 27700)).toEqual([26000, 27000]);
   });
 });

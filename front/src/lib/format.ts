@@ -119,3 +119,35 @@ export function formatBarTime(seconds: number, intraday: boolean): string {
   const iso = new Date(seconds * 1000).toISOString();
   return intraday ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
 }
+
+function fractionDigits(value: number, cap: number): number {
+  const text = value.toFixed(cap).replace(/0+$/, "");
+  const dot = text.indexOf(".");
+  return dot === -1 ? 0 : text.length - dot - 1;
+}
+
+/**
+ * A formatter for one table column: numbers get the same number of decimals down the column (as many as the
+ * values need, at most 2 when values reach 1 and 4 below that), so digits line up; other types use `formatCell`.
+ */
+export function columnFormatter(column: Pick<ResultColumn, "type" | "format">, values: unknown[]): (value: unknown) => string {
+  if (column.type !== "number" || column.format) return (v) => formatCell(v, column);
+  const numbers = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  const maxAbs = numbers.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const cap = maxAbs >= 1 ? 2 : 4;
+  const decimals = numbers.reduce((d, v) => Math.max(d, fractionDigits(v, cap)), 0);
+  const options = { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
+  return (v) => (typeof v === "number" && Number.isFinite(v) ? v.toLocaleString("en-US", options) : formatCell(v, column));
+}
+
+/** Round axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 4): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
+  const first = Math.ceil(lo / step) * step;
+  const out: number[] = [];
+  for (let t = first; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  return out;
+}

@@ -65,6 +65,8 @@ export function InstrumentPage() {
     }
   };
   const onSample = useCallback((value: boolean) => setSample(value), []);
+  const status = info.data?.data ?? undefined;
+  const intraday = status?.bar_sizes ? status.bar_sizes.some((s) => /^\d+[mh]$/.test(s)) : true;
 
   return (
     <>
@@ -73,7 +75,7 @@ export function InstrumentPage() {
         <h1>
           {symbol} <span className="muted">{info.data?.name}</span>
         </h1>
-        {sample ? <span className="badge badge-warn" title="These bars are generated for demonstration, not real market data">Synthetic sample</span> : null}
+        {sample || status?.sample ? <span className="badge badge-warn" title="These bars are generated for demonstration, not real market data">Synthetic sample</span> : null}
         {!inWorkspace && info.status === "ready" ? (
           <Button size="sm" onClick={() => void workspace.addInstrument(info.data).catch((e: unknown) => setError(userMessage(e)))}>
             <Icon name="plus" /> Add to workspace
@@ -90,7 +92,7 @@ export function InstrumentPage() {
           {info.data ? <InstrumentFacts instrument={info.data} /> : null}
           {info.status !== "error" ? (
             <Suspense fallback={<div className="chart-box chart-canvas" aria-busy="true" />}>
-              <PriceChart symbol={symbol} onSample={onSample} />
+              <PriceChart symbol={symbol} onSample={onSample} intraday={intraday} />
             </Suspense>
           ) : null}
           <h2 style={{ fontSize: 15 }}>Ask about {symbol}</h2>

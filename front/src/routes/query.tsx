@@ -116,7 +116,7 @@ export function QueryPage() {
           </form>
           <div id="query-errors" aria-live="polite">
             {outcome.kind === "invalid" ? (
-              <div role="alert" style={{ marginTop: 12 }}>
+              <div className="query-invalid" style={{ marginTop: 12 }}>
                 <ErrorAlert error={outcome.message} />
                 {outcome.details.length ? (
                   <ul className="console-errors">

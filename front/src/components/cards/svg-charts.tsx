@@ -1,5 +1,5 @@
 import type { Series } from "@/lib/blocks";
-import { columnLabel, formatCell, formatNumber } from "@/lib/format";
+import { columnLabel, formatCell, formatNumber, niceTicks } from "@/lib/format";
 
 const W = 640;
 const H = 220;
@@ -15,19 +15,14 @@ function extent(values: number[]): [number, number] {
   return [lo, hi];
 }
 
-function ticks([lo, hi]: [number, number], n = 4): number[] {
-  const step = (hi - lo) / n;
-  return Array.from({ length: n + 1 }, (_, i) => lo + i * step);
-}
-
 function YAxis({ domain, y }: { domain: [number, number]; y: (v: number) => number }) {
   return (
     <g>
-      {ticks(domain).map((t) => (
+      {niceTicks(domain[0], domain[1]).map((t) => (
         <g key={t}>
           <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
           <text x={PAD.left - 6} y={y(t) + 4} textAnchor="end">
-            {formatNumber(Number(t.toPrecision(3)))}
+            {formatNumber(t)}
           </text>
         </g>
       ))}

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icon";
 import type { TableData } from "@/lib/blocks";
 import { csvFileName, downloadText, toCsv, toTsv } from "@/lib/csv";
-import { columnLabel, formatCell, formatNumber, isNumericColumn } from "@/lib/format";
+import { columnFormatter, columnLabel, formatNumber, isNumericColumn } from "@/lib/format";
 
 const ROW_HEIGHT = 29;
 
@@ -26,15 +26,18 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
   const scrollRef = useRef<HTMLDivElement>(null);
   const columns = useMemo<ColumnDef<Row>[]>(
     () =>
-      data.columns.map((col, i) => ({
+      data.columns.map((col, i) => {
+        const format = columnFormatter(col, data.rows.map((r) => r[i]));
+        return {
         id: `${i}`,
         header: columnLabel(col.name),
         accessorFn: (row: Row) => row[i],
         sortingFn: (a, b) => compare(a.original[i], b.original[i]),
         sortUndefined: "last",
-        cell: (info) => formatCell(info.getValue(), col),
-      })),
-    [data.columns],
+        cell: (info) => format(info.getValue()),
+        };
+      }),
+    [data.columns, data.rows],
   );
   const table = useReactTable({
     data: data.rows,

@@ -9,11 +9,12 @@ function sessionText(sessions: Instrument["sessions"]): string | null {
 }
 
 function dataRange(instrument: Instrument): string | null {
-  const r = (instrument.data_range ?? instrument.data) as Record<string, unknown> | undefined;
+  const r = (instrument.data_range ?? instrument.data) as Record<string, unknown> | null | undefined;
   if (!r || typeof r !== "object") return null;
   const first = r.first ?? r.start ?? r.from;
   const last = r.last ?? r.end ?? r.to;
-  return first && last ? `${String(first).slice(0, 10)} → ${String(last).slice(0, 10)}` : null;
+  if (first && last) return `${String(first).slice(0, 10)} → ${String(last).slice(0, 10)}`;
+  return r.available === false ? "no bars yet" : null;
 }
 
 /** Contract facts: exchange, sessions, tick and point value, data range. Missing facts are simply not shown. */

@@ -25,7 +25,7 @@ function volumeColor(bar: Bar): string {
  * The instrument's candlestick chart with volume, a crosshair OHLCV readout and a timeframe switch. Zooming or
  * scrolling to the left edge loads older history. `onSample` reports whether the data is a synthetic sample.
  */
-export function PriceChart({ symbol, onSample }: { symbol: string; onSample?: (sample: boolean) => void }) {
+export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: { symbol: string; onSample?: (sample: boolean) => void; intraday?: boolean }) {
   const { api } = useServices();
   const { resolved } = useTheme();
   const host = useRef<HTMLDivElement>(null);
@@ -37,7 +37,7 @@ export function PriceChart({ symbol, onSample }: { symbol: string; onSample?: (s
   const [status, setStatus] = useState<"loading" | "ready" | "empty" | "error">("loading");
   const [error, setError] = useState<unknown>(null);
   const [legend, setLegend] = useState<Bar | null>(null);
-  const [unavailable, setUnavailable] = useState<Set<Timeframe>>(new Set());
+  const [unavailable, setUnavailable] = useState<Set<Timeframe>>(() => new Set(hasIntraday ? [] : ["1h"]));
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {

@@ -1,0 +1,15 @@
+// `npm run test:e2e`: builds the SPA (the backend serves front/dist), then runs the browser scenarios in order.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { missingPieces } from "./stack.mjs";
+
+const front = fileURLToPath(new URL("..", import.meta.url));
+const build = spawnSync("npm", ["run", "build"], { cwd: front, stdio: "inherit" });
+if (build.status !== 0) process.exit(build.status ?? 1);
+const missing = missingPieces();
+if (missing.length) {
+  console.error(`Browser tests are waiting for: ${missing.join("; ")}`);
+  process.exit(1);
+}
+const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/app.e2e.test.mjs"], { cwd: front, stdio: "inherit" });
+process.exit(run.status ?? 1);
