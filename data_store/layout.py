@@ -50,10 +50,17 @@ def to_layout(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def write_bars(frame: pl.DataFrame, path: Path) -> None:
-    """Write bars in the layout to ``path`` (atomically: temporary file, then rename)."""
+    """Write bars in the layout to ``path`` (atomically: temporary file, then rename).
+
+    Uncompressed on purpose: for 6 M one-minute rows Polars reads the uncompressed file 3-4x faster than
+    LZ4 or ZSTD (about 0.2 s vs 0.7-1 s on 2 cores), which is what every query pays, against a file about
+    2.3x larger that is downloaded once per version.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
-    to_layout(frame).write_parquet(tmp, compression="lz4", statistics=True, row_group_size=ROW_GROUP_ROWS)
+    to_layout(frame).write_parquet(
+        tmp, compression="uncompressed", statistics=True, row_group_size=ROW_GROUP_ROWS
+    )
     os.replace(tmp, path)
 
 
