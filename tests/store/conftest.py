@@ -12,6 +12,12 @@ from tests.store.identities import SupabaseIdentities
 from tests.store.pg import PgCluster
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """The store runs under asyncio (uvicorn, Mangum)."""
+    return "asyncio"
+
+
 @pytest.fixture(scope="session")
 def pg() -> Iterator[PgCluster]:
     cluster = PgCluster()

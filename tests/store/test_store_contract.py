@@ -22,11 +22,6 @@ from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentit
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(params=["sqlite", "supabase"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Identities]]:
     if request.param == "sqlite":

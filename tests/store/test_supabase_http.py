@@ -36,11 +36,6 @@ CONVERSATION = "4b0d3c1e-7a39-4d7e-9d0c-1f2e3a4b5c6d"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def ids(supabase_identities: SupabaseIdentities) -> SupabaseIdentities:
     _current_user.set(None)
     return supabase_identities
