@@ -288,3 +288,33 @@ describe("ChatStore", () => {
     expect(store.isStreaming("A")).toBe(false);
   });
 });
+
+describe("ChatStore history revalidation", () => {
+  it("keeps a finished answer that a stale history read does not contain yet", async () => {
+    const { api, stream } = fakeApi({ A: [{ id: "h1", role: "user", content: "earlier" }] });
+    const store = new ChatStore(api);
+    await store.load("A");
+    const sending = store.send("A", "new");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u2" }) + sseEvent("text_delta", { delta: "fresh" }));
+    stream("A").push(sseEvent("done", { message_id: "a2", answer: "fresh", usage: null, stop_reason: "end_turn" }));
+    stream("A").close();
+    await sending;
+    await store.load("A");
+    expect(store.get("A").messages.map((m) => m.id)).toEqual(["h1", "u2", "a2"]);
+  });
+
+  it("does not duplicate messages the history already has", async () => {
+    const history: Record<string, StoredMessage[]> = { A: [] };
+    const { api, stream } = fakeApi(history);
+    const store = new ChatStore(api);
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("done", { message_id: "a1", answer: "x", usage: null, stop_reason: "end_turn" }));
+    stream("A").close();
+    await sending;
+    history.A = [{ id: "u1", role: "user", content: "q" }, { id: "a1", role: "assistant", content: "x" }];
+    await store.load("A");
+    expect(store.get("A").messages.map((m) => m.id)).toEqual(["u1", "a1"]);
+  });
+});

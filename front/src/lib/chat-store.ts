@@ -53,7 +53,6 @@ export class ChatStore {
   private readonly states = new Map<string, ConversationState>();
   private readonly streams = new Map<string, AbortController>();
   private readonly loads = new Map<string, AbortController>();
-  private readonly epochs = new Map<string, number>();
   /** Bumped by reset(): a stream from before a sign-out must not write into the next session. */
   private generation = 0;
   private readonly listeners = new Set<() => void>();
@@ -86,21 +85,19 @@ export class ChatStore {
   }
 
   /**
-   * Loads (or revalidates) the history. While a stream runs, or if one started during the load, the stored
-   * messages are merged in front of the live ones instead of replacing them, so a live answer is never lost.
+   * Loads (or revalidates) the history. Messages streamed in this session that the server did not return (yet)
+   * are kept after the stored ones, so a live or just-finished answer is never lost to a slow or stale read.
    */
   async load(conversationId: string): Promise<void> {
     if (this.streams.has(conversationId) && this.get(conversationId).load === "ready") return;
     this.loads.get(conversationId)?.abort();
     const controller = new AbortController();
-    const epoch = this.epochs.get(conversationId) ?? 0;
     this.loads.set(conversationId, controller);
     this.update(conversationId, (s) => ({ ...s, load: s.load === "ready" ? "ready" : "loading", loadError: null }));
     try {
       const stored = (await this.api.messages(conversationId, controller.signal)).map(fromStored);
       if (controller.signal.aborted) return;
-      const live = this.streams.has(conversationId) || (this.epochs.get(conversationId) ?? 0) !== epoch;
-      this.update(conversationId, (s) => ({ ...s, load: "ready", messages: live ? mergeHistory(stored, s.messages) : stored }));
+      this.update(conversationId, (s) => ({ ...s, load: "ready", messages: mergeHistory(stored, s.messages) }));
     } catch (error) {
       if (controller.signal.aborted) return;
       this.update(conversationId, (s) => ({
@@ -120,7 +117,6 @@ export class ChatStore {
   async send(conversationId: string, rawText: string): Promise<boolean> {
     const text = rawText.trim();
     if (!text || this.streams.has(conversationId)) return false;
-    this.epochs.set(conversationId, (this.epochs.get(conversationId) ?? 0) + 1);
     const controller = new AbortController();
     this.streams.set(conversationId, controller);
 
@@ -134,6 +130,7 @@ export class ChatStore {
       usage: null,
       error: null,
       createdAt: this.now(),
+      live: true,
     };
     this.update(conversationId, (s) => ({
       ...s,
@@ -224,7 +221,6 @@ export class ChatStore {
     for (const controller of this.loads.values()) controller.abort();
     this.streams.clear();
     this.loads.clear();
-    this.epochs.clear();
     this.states.clear();
     this.generation++;
     this.emit();
@@ -372,6 +368,7 @@ class StreamRun {
       usage: null,
       error: null,
       createdAt: this.now(),
+      live: true,
     };
     const at = messages.findIndex((m) => m.id === this.userId);
     const list = [...messages];
@@ -398,10 +395,10 @@ class StreamRun {
   }
 }
 
-/** Stored history first, then the live messages the server did not return yet (matched by id). */
-function mergeHistory(stored: ChatMessage[], live: ChatMessage[]): ChatMessage[] {
+/** Stored history first, then this session's streamed messages the server did not return (matched by id). */
+function mergeHistory(stored: ChatMessage[], current: ChatMessage[]): ChatMessage[] {
   const ids = new Set(stored.map((m) => m.id));
-  return [...stored, ...live.filter((m) => !ids.has(m.id))];
+  return [...stored, ...current.filter((m) => m.live && !ids.has(m.id))];
 }
 
 function settleSteps(parts: Part[], now: () => number): Part[] {

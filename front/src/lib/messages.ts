@@ -26,6 +26,8 @@ export interface ChatMessage {
   usage: Usage | null;
   error: string | null;
   createdAt: number;
+  /** Streamed in this session (not read from the history). */
+  live?: boolean;
 }
 
 const MARKER = /\{\{data:(\d+)\}\}/g;

@@ -1,0 +1,136 @@
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "@/app";
+import { type ControlledStream, controlledSse, sseEvent } from "@/test/sse-response";
+
+const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+
+const conversations = [
+  { id: "A", instrument: "NQ", title: "Gaps in 2024", updated_at: new Date().toISOString() },
+  { id: "B", instrument: "NQ", title: "Friday ranges", updated_at: new Date().toISOString() },
+];
+const history: Record<string, unknown[]> = {
+  A: [],
+  B: [
+    { id: "b1", role: "user", content: "Old question in B" },
+    { id: "b2", role: "assistant", content: "Old answer in B" },
+  ],
+};
+
+/** A fake backend behind `fetch`: the app's real API client, stores and components run on top of it. */
+function installBackend() {
+  const streams: ControlledStream[] = [];
+  const calls: string[] = [];
+  let chatFailure: Response | null = null;
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(String(input), "http://localhost");
+    const method = init?.method ?? "GET";
+    calls.push(`${method} ${url.pathname}`);
+    if (url.pathname === "/api/config") return json({ auth: "local", llm_configured: true, version: "test" });
+    if (url.pathname === "/api/user-instruments") return json({ instruments: [{ symbol: "NQ", name: "E-Mini Nasdaq 100" }] });
+    if (url.pathname === "/api/conversations") return json({ conversations, next_cursor: null });
+    const messages = url.pathname.match(/^\/api\/conversations\/(\w+)\/messages$/);
+    if (messages) return json({ messages: history[messages[1]!] ?? [] });
+    const one = url.pathname.match(/^\/api\/conversations\/(\w+)$/);
+    if (one) return json(conversations.find((c) => c.id === one[1]));
+    if (/^\/api\/chat\/\w+\/stop$/.test(url.pathname)) return json({ stopped: true });
+    if (url.pathname === "/api/chat/stream") {
+      if (chatFailure) return chatFailure;
+      const stream = controlledSse();
+      streams.push(stream);
+      return stream.response;
+    }
+    return json({ error: "Not here.", code: "NOT_FOUND", request_id: "r" }, 404);
+  });
+  vi.stubGlobal("fetch", fetchMock);
+  return {
+    streams,
+    calls,
+    failChatWith: (response: Response) => {
+      chatFailure = response;
+    },
+  };
+}
+
+beforeEach(() => {
+  localStorage.setItem("barb-session", JSON.stringify({ token: "t", expiresAt: Date.now() / 1000 + 3600, user: { id: "u", email: "t@example.com" } }));
+  vi.stubGlobal("matchMedia", (query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined }));
+  Element.prototype.scrollIntoView = () => undefined;
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  localStorage.clear();
+  window.history.pushState({}, "", "/");
+});
+
+describe("chat page", () => {
+  it("keeps a stream in its own conversation while you look at another, and shows it when you come back", async () => {
+    // GIVEN conversation A is open and answering
+    const backend = installBackend();
+    window.history.pushState({}, "", "/i/NQ/c/A");
+    const user = userEvent.setup();
+    render(<App />);
+    const box = await screen.findByLabelText("Your question");
+    await user.type(box, "How often do gaps fill?{Enter}");
+    await waitFor(() => expect(backend.streams).toHaveLength(1));
+    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "a1" }) + sseEvent("text_delta", { delta: "Streaming in A" })));
+    await screen.findByText("Streaming in A");
+
+    // WHEN the user opens B from the sidebar while A still streams
+    const sidebar = screen.getByRole("navigation", { name: "Workspace" });
+    await user.click(within(sidebar).getByRole("link", { name: /Friday ranges/ }));
+    await screen.findByText("Old answer in B");
+    act(() => backend.streams[0]!.push(sseEvent("text_delta", { delta: " and finished." })));
+
+    // THEN B shows only B, with a question box of its own
+    expect(screen.queryByText(/Streaming in A/)).toBeNull();
+    expect(screen.getByLabelText("Your question")).toHaveValue("");
+
+    // AND back in A the whole answer is there
+    act(() => {
+      backend.streams[0]!.push(sseEvent("done", { message_id: "a2", answer: "", usage: { input_tokens: 10, output_tokens: 4, cost_usd: 0.002 }, stop_reason: "end_turn" }));
+      backend.streams[0]!.close();
+    });
+    await user.click(within(sidebar).getByRole("link", { name: /Gaps in 2024/ }));
+    await screen.findByText("Streaming in A and finished.");
+    expect(screen.queryByText("Old answer in B")).toBeNull();
+    expect(await screen.findByText(/\$0\.0020/)).toBeInTheDocument();
+  });
+
+  it("keeps the question in the box with the server's sentence when sending fails", async () => {
+    const backend = installBackend();
+    backend.failChatWith(json({ error: "You are sending messages too fast. Try again in a minute.", code: "RATE_LIMITED", request_id: "r9" }, 429));
+    window.history.pushState({}, "", "/i/NQ/c/B");
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("Old answer in B");
+    const box = screen.getByLabelText("Your question");
+    await user.type(box, "A careful question{Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("You are sending messages too fast. Try again in a minute.");
+    expect(screen.getByRole("alert")).not.toHaveTextContent("RATE_LIMITED");
+    expect(box).toHaveValue("A careful question");
+  });
+
+  it("keeps what you type while an answer streams, and Esc stops it", async () => {
+    const backend = installBackend();
+    window.history.pushState({}, "", "/i/NQ/c/A");
+    const user = userEvent.setup();
+    render(<App />);
+    const box = await screen.findByLabelText("Your question");
+    await user.type(box, "First{Enter}");
+    await waitFor(() => expect(backend.streams).toHaveLength(1));
+    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "a1" }) + sseEvent("text_delta", { delta: "Working" })));
+    await user.type(box, "Next question{Enter}");
+    expect(box).toHaveValue("Next question");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(backend.calls).toContain("POST /api/chat/A/stop"));
+    act(() => {
+      backend.streams[0]!.push(sseEvent("done", { message_id: "a2", answer: "Working", usage: null, stop_reason: "stopped" }));
+      backend.streams[0]!.close();
+    });
+    await screen.findByText("Stopped. What was written so far is kept.");
+    expect(box).toHaveValue("Next question");
+  });
+});
