@@ -13,10 +13,14 @@ Only the stored ``trade_date`` and ``minute`` columns are used: no per-row time-
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
+import numpy as np
 import polars as pl
 
 from shared.market.instruments import Instrument, Session
@@ -38,21 +42,66 @@ class BarsInput(Protocol):
         ...
 
 
+class FrameCache:
+    """Bar files held in memory, least recently used first out, within a byte budget.
+
+    Reading a year of one-minute Parquet costs more than running most queries on it, so each process keeps
+    the files it has used. Keys are the store's content-addressed paths: new data means a new key, and the
+    old frame simply ages out.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._frames: OrderedDict[str, pl.DataFrame] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> pl.DataFrame:
+        """The frame of the Parquet file at ``path`` (read on first use)."""
+        key = str(path)
+        with self._lock:
+            frame = self._frames.get(key)
+            if frame is not None:
+                self._frames.move_to_end(key)
+                return frame
+            frame = pl.read_parquet(path).rechunk()
+            self._frames[key] = frame
+            self._evict()
+            return frame
+
+    def _evict(self) -> None:
+        total = sum(f.estimated_size() for f in self._frames.values())
+        while len(self._frames) > 1 and total > self.max_bytes:
+            _, dropped = self._frames.popitem(last=False)
+            total -= dropped.estimated_size()
+
+    def clear(self) -> None:
+        """Forget every frame."""
+        with self._lock:
+            self._frames.clear()
+
+
+MEMORY_CACHE_BYTES = 3 * 1024**3
+"""Budget of bar frames kept in memory per process (about 8 instruments of 18 years of one-minute bars)."""
+frame_cache = FrameCache(MEMORY_CACHE_BYTES)
+
+
 @dataclass(frozen=True)
 class StoreBars:
-    """:class:`BarsInput` over a bar store (anything with ``scan(symbol, bar_size)``)."""
+    """:class:`BarsInput` over a bar store (anything with ``path(symbol, bar_size)``), cached in memory."""
 
-    store: object
+    store: Any
     symbol: str
+    cache: FrameCache = frame_cache
 
     def minute(self) -> pl.LazyFrame:
-        frame = self.store.scan(self.symbol, "1m")  # type: ignore[attr-defined]
-        if frame is None:
+        path = self.store.path(self.symbol, "1m")
+        if path is None:
             raise LookupError(f"no one-minute bars for {self.symbol}")
-        return frame
+        return self.cache.get(path).lazy()
 
     def daily(self) -> pl.LazyFrame | None:
-        return self.store.scan(self.symbol, "1d")  # type: ignore[attr-defined]
+        path = self.store.path(self.symbol, "1d")
+        return None if path is None else self.cache.get(path).lazy()
 
 
 @dataclass(frozen=True)
@@ -109,6 +158,65 @@ def _ohlcv_agg() -> list[pl.Expr]:
     ]
 
 
+def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) -> pl.DataFrame | None:
+    """Bars of ``size`` minutes (``size`` 1440 = one per trade date) in one linear pass, or None to fall back.
+
+    Stored bars are in time order, so each bar of the result is a run of consecutive rows: boundaries come from
+    a key (trade date × bin) and OHLCV from ``reduceat`` — several times faster than a hash group-by on
+    millions of rows. Falls back (None) on missing values or when a key recurs out of order.
+    """
+    frame = _date_bounds(bars.minute(), request).select("trade_date", "minute", *OHLCV)
+    minutes = frame.collect(engine="in-memory")
+    if minutes.height == 0 or any(minutes.null_count().row(0)):
+        return None
+    days = minutes.get_column("trade_date").to_physical().to_numpy()
+    minute = minutes.get_column("minute").to_numpy()
+    if minute.min() < 0 or minute.max() >= 1440:
+        return None
+    values = {name: minutes.get_column(name).to_numpy() for name in OHLCV}
+    # Lookup tables indexed by minute of day are cheaper than arithmetic on millions of rows.
+    bin_of_minute = ((np.arange(1440) - anchor) % 1440) // size if size < 1440 else np.zeros(1440, np.int64)
+    bins = bin_of_minute.astype(np.int16)[minute]
+    changed = (days[1:] != days[:-1]) | (bins[1:] != bins[:-1])
+    in_session = None
+    if request.session is not None:
+        # Rows outside the session form runs of their own, dropped after the reduction (no copies).
+        in_session = _session_mask_np(np.arange(1440), request.session)[minute]
+        changed |= in_session[1:] != in_session[:-1]
+    starts = np.flatnonzero(np.concatenate(([True], changed)))
+    ends = np.concatenate((starts[1:], [days.size])) - 1
+    reduced = {
+        "open": values["open"][starts],
+        "high": np.maximum.reduceat(values["high"], starts),
+        "low": np.minimum.reduceat(values["low"], starts),
+        "close": values["close"][ends],
+        "volume": np.add.reduceat(values["volume"], starts),
+    }
+    if in_session is not None:
+        chosen = in_session[starts]
+        starts = starts[chosen]
+        reduced = {name: array[chosen] for name, array in reduced.items()}
+        if starts.size == 0:
+            return None
+    run_keys = days[starts].astype(np.int64) * 1440 + bins[starts]
+    if np.any(np.diff(run_keys) <= 0):
+        return None
+    columns = [pl.Series("date", days[starts]).cast(pl.Date)]
+    if size < 1440:
+        columns.append(
+            pl.Series("minute", (bins[starts].astype(np.int32) * size + anchor) % 1440).cast(pl.Int16)
+        )
+    columns += [pl.Series(name, reduced[name]) for name in OHLCV]
+    return pl.DataFrame(columns)
+
+
+def _session_mask_np(minute: np.ndarray, session: Session) -> np.ndarray:
+    start, end = session.start_minute, session.end_minute
+    if session.wraps_midnight:
+        return (minute >= start) | (minute < end)
+    return (minute >= start) & (minute < end)
+
+
 def _minutes(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
     frame = _date_bounds(bars.minute(), request)
     if request.session is not None:
@@ -117,6 +225,9 @@ def _minutes(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
 
 
 def _daily_from_minutes(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
+    fast = _numpy_bars(bars, request, 1440, 0)
+    if fast is not None:
+        return fast.lazy()
     return (
         _minutes(bars, request)
         .group_by("trade_date")
@@ -128,13 +239,17 @@ def _daily_from_minutes(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
 
 def _intraday(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
     size = INTRADAY_MINUTES[request.timeframe]
-    frame = _minutes(bars, request)
     if size == 1:
+        frame = _minutes(bars, request)
         return frame.select(pl.col("trade_date").alias("date"), pl.col("minute").cast(pl.Int16), *OHLCV)
     anchor = (request.session or request.anchor or Session("00:00", "00:00")).start_minute
+    fast = _numpy_bars(bars, request, size, anchor)
+    if fast is not None:
+        return fast.lazy()
     offset = (pl.col("minute").cast(pl.Int32) - anchor) % 1440
     return (
-        frame.with_columns((offset // size).alias("__bin"))
+        _minutes(bars, request)
+        .with_columns((offset // size).alias("__bin"))
         .group_by("trade_date", "__bin", maintain_order=True)
         .agg(_ohlcv_agg())
         .sort("trade_date", "__bin")
