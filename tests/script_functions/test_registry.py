@@ -8,7 +8,7 @@ import typing
 import pytest
 
 import shared.script.functions  # noqa: F401
-from shared.script.functions._shared import MAX_WINDOW
+from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, MAX_WINDOW
 from shared.script.registry import REGISTRY, Category, FunctionSpec
 
 SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in REGISTRY.values()}
@@ -201,7 +201,8 @@ def test_argument_ranges(name: str) -> None:
         if (name, arg.name) in NOT_WINDOWS:
             continue
         if arg.name in ("n", "fast", "slow", "sig", "smooth", "smooth_k", "d", "n_left", "n_right"):
-            assert arg.kind == "int" and arg.min >= 1 and arg.max == MAX_WINDOW, (name, arg)
+            expected_max = MAX_WEIGHTED_WINDOW if name in ("wma", "hma", "cci") else MAX_WINDOW
+            assert arg.kind == "int" and arg.min >= 1 and arg.max == expected_max, (name, arg)
         if arg.name in ("mult", "accel", "max_accel"):
             assert arg.min > 0, (name, arg)
         if arg.name == "p":

@@ -14,6 +14,9 @@ from shared.script.registry import REQUIRED, Arg, EvalContext
 MAX_WINDOW = 100_000
 """Largest window any function accepts (bars)."""
 
+MAX_WEIGHTED_WINDOW = 5_000
+"""Largest window of the functions whose cost grows with window × bars (wma, hma, cci)."""
+
 MIN_MULTIPLIER = 0.001
 """Smallest multiplier or acceleration factor accepted: they must be strictly positive."""
 
@@ -23,9 +26,9 @@ def column(name: str = "col") -> Arg:
     return Arg(name, "column")
 
 
-def window(name: str = "n", default: int = REQUIRED, minimum: int = 1) -> Arg:
+def window(name: str = "n", default: int = REQUIRED, minimum: int = 1, maximum: int = MAX_WINDOW) -> Arg:
     """A window length in bars."""
-    return Arg(name, "int", default, min=minimum, max=MAX_WINDOW)
+    return Arg(name, "int", default, min=minimum, max=maximum)
 
 
 def multiplier(name: str = "mult", default: float = REQUIRED, maximum: float = 100.0) -> Arg:

@@ -6,7 +6,7 @@ import polars as pl
 
 from shared.script import kernels
 from shared.script.functions import _shared as s
-from shared.script.functions._shared import col, column, window
+from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, col, column, window
 from shared.script.registry import EvalContext, function
 
 
@@ -51,7 +51,7 @@ def stoch_d(ctx: EvalContext, n: int, smooth_k: int, d: int) -> pl.Expr:
 @function(
     "cci",
     category="oscillator",
-    args=(window(default=20),),
+    args=(window(default=20, maximum=MAX_WEIGHTED_WINDOW),),
     description="Commodity Channel Index of the typical price: (tp − sma(tp, n)) / (0.015 · mean deviation).",
     example="cci(20) > 100",
 )

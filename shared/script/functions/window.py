@@ -7,7 +7,7 @@ import math
 import polars as pl
 
 from shared.script.functions import _shared as s
-from shared.script.functions._shared import column, window
+from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, column, window
 from shared.script.registry import EvalContext, function
 
 _X_N = (column(), window())
@@ -105,7 +105,7 @@ def ema(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
 @function(
     "wma",
     category="window",
-    args=_X_N,
+    args=(column(), window(maximum=MAX_WEIGHTED_WINDOW)),
     description="Linearly weighted moving average (weights 1…n, newest bar heaviest).",
     example="wma(close, 10)",
 )
@@ -116,7 +116,7 @@ def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
 @function(
     "hma",
     category="window",
-    args=(column(), window(minimum=2)),
+    args=(column(), window(minimum=2, maximum=MAX_WEIGHTED_WINDOW)),
     description="Hull moving average: wma(2·wma(x, n/2) − wma(x, n), √n).",
     example="hma(close, 20)",
 )
