@@ -15,11 +15,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 import polars as pl
 
+from data_store.errors import DataStoreError
+
 from shared.market.instruments import Instrument
 from shared.script.bars import BarsInput
 from shared.script.compile import CompileError
 from shared.script.errors import QueryError, QueryFailed, QueryInvalid, QueryTimeout
 from shared.script.execute import Execution, execute
+from shared.script.plan import Plan
 from shared.script.results import build_result
 from shared.script.validate import build_plan
 
@@ -44,6 +47,10 @@ def _guarded(plan, instrument: Instrument, bars: BarsInput, explain: bool) -> Ex
         raise QueryFailed(f"The query could not be built: {exc}", "QUERY_FAILED") from exc
     except LookupError as exc:
         raise QueryFailed(f"No data: {exc}", "NO_DATA") from exc
+    except DataStoreError as exc:
+        raise QueryFailed(
+            f"The bars cannot be read right now ({_first_line(exc)}); try again shortly.", "DATA_UNAVAILABLE"
+        ) from exc
     except MemoryError as exc:
         raise QueryFailed(
             "The query needs too much memory; narrow the period or use larger bars.", "QUERY_TOO_LARGE"
@@ -55,6 +62,15 @@ def _guarded(plan, instrument: Instrument, bars: BarsInput, explain: bool) -> Ex
         raise QueryFailed(
             f"Internal error while running the query ({type(exc).__name__}).", "QUERY_INTERNAL"
         ) from exc
+
+
+def execute_plan(plan: Plan, instrument: Instrument, bars: BarsInput) -> Execution:
+    """Run a validated plan and return its whole frame (no result object, no row cap, no time budget).
+
+    For callers that need every bar with its computed columns, such as the backtest engine. Failures are
+    :class:`QueryFailed`, exactly as in :func:`run_query`.
+    """
+    return _guarded(plan, instrument, bars, False)
 
 
 def run_query(
