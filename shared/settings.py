@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Query
     query_timeout_s: float = 10.0
     query_rate_per_minute: int = 120
+    backtest_rate_per_minute: int = 30
+    """Backtests per user per minute (heavier than queries; they share ``query_timeout_s``)."""
 
     @model_validator(mode="after")
     def _check_production(self) -> Settings:
