@@ -32,7 +32,7 @@ class QueryRequest(BaseModel):
     explain: bool = False
 
 
-_FAILED_STATUS = {"NO_DATA": 404, "QUERY_INTERNAL": 500, "QUERY_TOO_LARGE": 422}
+_FAILED_STATUS = {"NO_DATA": 404, "DATA_UNAVAILABLE": 503, "QUERY_INTERNAL": 500, "QUERY_TOO_LARGE": 422}
 
 
 async def query(request: Request) -> JSONResponse:

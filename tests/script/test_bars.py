@@ -109,3 +109,39 @@ def test_monthly_quarterly_yearly_labels(run):
     ]
     assert [r[0] for r in run({"from": "quarterly"})["rows"]] == ["2023-10-02", "2024-01-02", "2024-04-01"]
     assert [r[0] for r in run({"from": "yearly"})["rows"]] == ["2023-10-02", "2024-01-02"]
+
+
+def test_linear_pass_and_group_by_fallback_agree(nq, minutes):
+    # A missing volume sends the builder to the group-by path; every other value must be identical.
+    from shared.script.bars import BarRequest, FrameBars, build_bars
+
+    holed = minutes.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1000).then(None).otherwise(pl.col("volume")).alias("volume")
+    )
+    for request in (
+        BarRequest("1h", anchor=nq.sessions["ETH"]),
+        BarRequest("5m", session=nq.sessions["RTH"], full_session=False, anchor=nq.sessions["ETH"]),
+        BarRequest("daily", session=nq.sessions["RTH"], full_session=False),
+        BarRequest("daily"),
+    ):
+        fast = build_bars(FrameBars(minutes), request)[0].collect()
+        slow = build_bars(FrameBars(holed), request)[0].collect()
+        assert fast.drop("volume").equals(slow.drop("volume")), request
+        assert (fast["volume"] != slow["volume"]).sum() == 1
+
+
+def test_frame_cache_keeps_recent_files_within_budget(tmp_path, minutes):
+    from shared.script.bars import FrameCache
+
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"f{i}.parquet"
+        minutes.head(1000).write_parquet(path)
+        paths.append(path)
+    one = minutes.head(1000).estimated_size()
+    cache = FrameCache(max_bytes=int(one * 2.5))
+    first = cache.get(paths[0])
+    assert cache.get(paths[0]) is first
+    cache.get(paths[1])
+    cache.get(paths[2])
+    assert cache.get(paths[0]) is not first  # evicted as least recently used, read again

@@ -177,3 +177,19 @@ def test_missing_data_is_no_data(nq):
     with pytest.raises(QueryFailed) as caught:
         run_query({}, nq, _NoData())
     assert caught.value.code == "NO_DATA"
+
+
+class _UnreachableBars:
+    def minute(self) -> pl.LazyFrame:
+        from data_store.errors import DataUnavailable
+
+        raise DataUnavailable("bars/1m/NQ.abc.parquet is listed but not fetchable")
+
+    def daily(self) -> pl.LazyFrame | None:
+        return self.minute()
+
+
+def test_unreachable_bars_are_data_unavailable(nq):
+    with pytest.raises(QueryFailed) as caught:
+        run_query({}, nq, _UnreachableBars())
+    assert caught.value.code == "DATA_UNAVAILABLE" and "try again" in caught.value.message
