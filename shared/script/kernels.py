@@ -157,9 +157,14 @@ def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndar
     return divide(typical - mean, 0.015 * rolling_mean_deviation(typical, mean, n))
 
 
+def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:
+    """ema(x, fast) − ema(x, slow)."""
+    return ema(values, fast) - ema(values, slow)
+
+
 def macd(values: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MACD line, signal line and histogram."""
-    line = ema(values, fast) - ema(values, slow)
+    line = macd_line(values, fast, slow)
     smoothed = ema(line, signal)
     return line, smoothed, line - smoothed
 

@@ -6,7 +6,7 @@ import polars as pl
 
 from shared.script import kernels
 from shared.script.functions import _shared as s
-from shared.script.functions._shared import column, multiplier, window
+from shared.script.functions._shared import MIN_MULTIPLIER, column, multiplier, window
 from shared.script.registry import Arg, EvalContext, function
 
 _MACD_ARGS = (column(), window("fast", 12), window("slow", 26))
@@ -14,6 +14,7 @@ _SIGNAL_ARGS = (*_MACD_ARGS, window("sig", 9))
 
 
 def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
+    """Part 1 (signal) or 2 (histogram) of the MACD."""
     return s.kernel([x], lambda values: kernels.macd(values, fast, slow, sig)[part])
 
 
@@ -25,7 +26,7 @@ def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
     example="macd(close, 12, 26) > 0",
 )
 def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
-    return _macd(x, fast, slow, 1, 0)
+    return s.kernel([x], lambda values: kernels.macd_line(values, fast, slow))
 
 
 @function(
@@ -122,8 +123,8 @@ def supertrend_dir(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     "sar",
     category="trend",
     args=(
-        Arg("accel", "number", 0.02, min=0.001, max=1.0),
-        Arg("max_accel", "number", 0.2, min=0.001, max=1.0),
+        Arg("accel", "number", 0.02, min=MIN_MULTIPLIER, max=1.0),
+        Arg("max_accel", "number", 0.2, min=MIN_MULTIPLIER, max=1.0),
     ),
     description="Parabolic SAR with acceleration start and step `accel`, capped at `max_accel` (Pine "
     "ta.sar(accel, accel, max_accel)); null on the first bar.",
