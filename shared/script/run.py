@@ -16,7 +16,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import polars as pl
 
 from data_store.errors import DataStoreError
-
 from shared.market.instruments import Instrument
 from shared.script.bars import BarsInput
 from shared.script.compile import CompileError
