@@ -180,3 +180,29 @@ def test_time_functions_inside_aggregates_and_time_keys(run):
     )
     assert [row[0] for row in by_time["rows"]][:2] == ["09:30", "10:30"]
     assert by_time["columns"][0] == {"name": "time", "type": "time"}
+
+
+def test_aggregates_over_the_period_while_map_sees_full_history(run, settlements):
+    # prev() forces full-history evaluation; the aggregates must still cover only the period's bars.
+    query = {
+        "period": "2024-02",
+        "map": {"p": "prev(close)", "avg": "mean(volume)", "n": "count()", "hi": "max(high - p)"},
+        "where": "volume > avg and p > 0",
+    }
+    result = run(query)
+    february = settlements.filter(pl.col("trade_date").is_between(date(2024, 2, 1), date(2024, 2, 29)))
+    with_prev = settlements.with_columns(pl.col("close").shift().alias("p")).filter(
+        pl.col("trade_date").is_between(date(2024, 2, 1), date(2024, 2, 29))
+    )
+    assert set(_column(result, "avg")) == {february["volume"].mean()}
+    assert set(_column(result, "n")) == {february.height}
+    assert set(_column(result, "hi")) == {(with_prev["high"] - with_prev["p"]).max()}
+    assert len(result["rows"]) == (february["volume"] > february["volume"].mean()).sum()
+
+
+def test_select_string_with_commas_inside_calls(run):
+    result = run(
+        {"period": "2024-02", "select": "percentile(close, 0.9), correlation(close, volume), count()"}
+    )
+    assert result["kind"] == "values"
+    assert list(result["values"]) == ["percentile(close, 0.9)", "correlation(close, volume)", "count"]

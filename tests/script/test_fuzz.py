@@ -133,3 +133,10 @@ def test_random_queries(nq, small, query):
 )
 def test_random_json(nq, small, raw):
     _check(raw, nq, small)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(first=_query(), second=_query())
+def test_random_steps(nq, small, first, second):
+    later = {k: v for k, v in second.items() if k not in ("session", "from", "period")}
+    _check({"steps": [first, later]}, nq, small)
