@@ -8,6 +8,8 @@ worker.
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -21,10 +23,16 @@ log = logging.getLogger(__name__)
 
 
 def store_config(settings: Settings) -> StoreConfig:
-    """The data store's configuration from the app's settings."""
+    """The data store's configuration from the app's settings.
+
+    On AWS Lambda only ``/tmp`` is writable, so the cache defaults to ``/tmp/barb-cache`` there.
+    """
+    cache_dir = settings.cache_dir
+    if settings.data_cache_dir is None and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        cache_dir = Path("/tmp/barb-cache")
     return StoreConfig(
         data_dir=settings.data_dir,
-        cache_dir=settings.cache_dir,
+        cache_dir=cache_dir,
         bucket=settings.data_bucket or None,
         prefix=settings.data_prefix,
         endpoint_url=settings.s3_endpoint_url or None,
@@ -39,6 +47,8 @@ def get_bar_store() -> BarStore:
     """The process-wide bar store (rebuilt after ``shared.lazy.reset_singletons()``)."""
     store = BarStore(store_config(get_settings()))
     store.add_listener(register_catalogue_entries)
+    # Load the manifest now so imported symbols are registered before anyone looks them up.
+    store.manifest()
     return store
 
 
