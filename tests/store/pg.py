@@ -69,7 +69,7 @@ class PgCluster:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
         options = (
             f"-k {self.root} -p {PORT} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off"
+            " -c full_page_writes=off -c jit=off"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
         admin = f"host={self.root} port={PORT} user=postgres dbname=postgres"

@@ -7,6 +7,7 @@ role and ``request.jwt.claims`` holding the claims (see ``acting_as``).
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
 import psycopg
@@ -320,3 +321,38 @@ def test_concurrent_writers_get_unique_gap_free_message_order(
     assert failures == []
     seqs = [r[0] for r in db.execute("select seq from messages where conversation_id = %s", (conversation,))]
     assert sorted(seqs) == list(range(1, 41))
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            "select * from conversations where user_id = %(u)s and status = 'active'"
+            " order by updated_at desc, id desc limit 21",
+            "conversations_by_user",
+        ),
+        (
+            "select * from conversations where user_id = %(u)s and status = 'active'"
+            " and (updated_at < %(t)s or (updated_at = %(t)s and id < %(c)s))"
+            " order by updated_at desc, id desc limit 21",
+            "conversations_by_user",
+        ),
+        (
+            "select * from messages where conversation_id = %(c)s::uuid order by seq",
+            "messages_conversation_id_seq_key",
+        ),
+        ("select * from user_instruments where user_id = %(u)s order by added_at", "user_instruments_pkey"),
+        (
+            "select * from chat_runs where conversation_id = %(c)s::uuid and finished_at is null",
+            "chat_runs_by_conversation",
+        ),
+    ],
+)
+def test_access_paths_have_an_index(db: psycopg.Connection, alice: str, query: str, index: str) -> None:
+    with acting_as(db, alice) as cur:
+        cur.execute("set local enable_seqscan = off")
+        cur.execute(
+            "explain " + query, {"u": alice, "c": str(uuid.uuid4()), "t": "2026-01-01T00:00:00+00:00"}
+        )
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    assert index in plan, plan
