@@ -272,3 +272,6 @@ create policy chat_runs_insert on public.chat_runs for insert to authenticated
 create policy chat_runs_update on public.chat_runs for update to authenticated
     using ((select auth.uid()) = user_id)
     with check ((select auth.uid()) = user_id);
+
+-- PostgREST caches the schema: make it see the new tables and the save_answer function at once.
+notify pgrst, 'reload schema';
