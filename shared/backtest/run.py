@@ -1,0 +1,127 @@
+"""``run_backtest``: check the strategy, then build bars, simulate and measure within a time budget.
+
+Like ``shared.script.run_query``, it raises only typed errors: :class:`StrategyInvalid` (every problem, nothing
+read), :class:`~shared.script.QueryFailed` (with a stable ``code``) or :class:`BacktestTimeout`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+import polars as pl
+
+from shared.backtest.bars import IntrabarMinutes, load_bars
+from shared.backtest.metrics import Costs, build_curves, build_trades, compute_metrics, default_capital
+from shared.backtest.results import BacktestResult
+from shared.backtest.simulate import simulate
+from shared.backtest.strategy import CheckedStrategy, check_strategy
+from shared.market.instruments import Instrument
+from shared.script import BarsInput, QueryError, QueryFailed, QueryInvalid, QueryTimeout, ScriptError
+
+DEFAULT_TIMEOUT_S = 10.0
+WORKERS = 2
+_log = logging.getLogger(__name__)
+_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="barb-backtest")
+
+
+class StrategyInvalid(QueryInvalid):
+    """The strategy has one or more problems (``errors``); nothing was read or run."""
+
+    def __init__(self, errors: list[ScriptError]) -> None:
+        super().__init__(errors)
+
+
+class BacktestTimeout(QueryTimeout):
+    """The backtest did not finish within its time budget."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(timeout_s)
+        self.args = (
+            f"The backtest did not finish within {timeout_s:g} s. Narrow the period or use larger bars "
+            "(`from`: `daily` or `1h` instead of `1m`).",
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _warnings(skipped: int, checked: CheckedStrategy) -> list[str]:
+    if not skipped:
+        return []
+    names = [f"{name} `{d.text}`" for name, d in checked.distances.items() if d.kind == "expression"]
+    return [
+        f"{skipped} entry signal(s) were not taken because {' or '.join(names)} had no positive value on "
+        "the signal bar (for example during an indicator's warm-up)."
+    ]
+
+
+def _execute(checked: CheckedStrategy, instrument: Instrument, source: BarsInput) -> BacktestResult:
+    strategy = checked.strategy
+    bars = load_bars(checked, instrument, source)
+    minutes = (
+        None if strategy.timeframe == "1m" else IntrabarMinutes(checked, instrument, source, bars).inside
+    )
+    simulation = simulate(bars, checked, instrument.tick_size, minutes)
+    costs = Costs(instrument.point_value, strategy.contracts, strategy.commission)
+    trades = build_trades(simulation.fills, strategy.direction, costs)
+    capital = strategy.capital or default_capital(bars, costs)
+    curves = build_curves(trades, bars, costs, capital)
+    return BacktestResult(
+        instrument=instrument,
+        checked=checked,
+        bars=bars,
+        trades=trades,
+        curves=curves,
+        metrics=compute_metrics(trades, curves, bars, costs),
+        skipped_signals=simulation.skipped_signals,
+        resolved_by_minutes=simulation.resolved_by_minutes,
+        assumed_stop_first=simulation.assumed_stop_first,
+        warnings=_warnings(simulation.skipped_signals, checked),
+    )
+
+
+def _guarded(checked: CheckedStrategy, instrument: Instrument, source: BarsInput) -> BacktestResult:
+    try:
+        return _execute(checked, instrument, source)
+    except QueryError:
+        raise
+    except LookupError as exc:
+        raise QueryFailed(f"No data: {exc}", "NO_DATA") from exc
+    except MemoryError as exc:
+        raise QueryFailed(
+            "The backtest needs too much memory; narrow the period.", "QUERY_TOO_LARGE"
+        ) from exc
+    except pl.exceptions.PolarsError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise QueryFailed(f"The backtest could not be computed: {first}", "BACKTEST_FAILED") from exc
+    except Exception as exc:
+        _log.exception("backtest engine failure")
+        raise QueryFailed(
+            f"Internal error while running the backtest ({type(exc).__name__}).", "BACKTEST_INTERNAL"
+        ) from exc
+
+
+def run_backtest(
+    strategy: Any, instrument: Instrument, source: BarsInput, *, timeout_s: float | None = None
+) -> BacktestResult:
+    """Check and run ``strategy`` (a JSON object) on ``instrument``'s bars.
+
+    Raises :class:`StrategyInvalid` before reading anything, :class:`QueryFailed` or :class:`BacktestTimeout`.
+    """
+    started = time.perf_counter()
+    checked, errors = check_strategy(strategy, instrument)
+    if errors or checked is None:
+        raise StrategyInvalid(errors)
+    budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
+    future = _pool.submit(_guarded, checked, instrument, source)
+    try:
+        result = future.result(timeout=max(budget - (time.perf_counter() - started), 0.001))
+    except FutureTimeout as exc:
+        future.cancel()
+        raise BacktestTimeout(budget) from exc
+    result.elapsed_ms = (time.perf_counter() - started) * 1000
+    return result

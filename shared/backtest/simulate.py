@@ -1,0 +1,256 @@
+"""The trade simulation: one position at a time, bar by bar, with explicit and pessimistic fill rules.
+
+Rules (``docs/backtest.md`` has the full list):
+
+- Rules are checked at a bar's close; entries and rule exits fill at the next bar's open.
+- At a bar's open, a position first exits if the exit rule fired on the previous bar, or if the open gaps
+  through the stop (fill at the open, worse than the stop) or beyond the target (fill at the open). A new
+  entry may then fill at that same open, so the exit bar can re-enter on the next signal.
+- Inside a bar, a stop triggers when the price touches it and fills at the stop; a take-profit (a limit
+  order) fills at its level only when the price trades through it. When one bar touches both, the minutes
+  inside it decide the order when they are available; otherwise (or when a single minute touches both) the
+  stop is assumed first.
+- The trailing stop and the breakeven move use completed bars only: the best price so far is updated from a
+  bar's high (low for shorts) after that bar closes, never during it.
+- A time stop (``exit_bars``) closes at the close of the position's N-th bar; a position still open at the
+  last bar is closed at its close with reason ``end``.
+
+Everything runs in "long space": for a short, prices are negated (and high/low swapped), so one set of
+comparisons serves both directions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shared.backtest.bars import StrategyBars
+from shared.backtest.strategy import CheckedStrategy, Distance
+
+MinutesInside = Callable[[int], "tuple[np.ndarray, np.ndarray, np.ndarray] | None"]
+"""Bar index → real ``(open, high, low)`` of its minutes, or None when unavailable."""
+
+EXIT_REASONS = ("stop", "breakeven", "trailing_stop", "take_profit", "exit_signal", "time_stop", "end")
+
+
+@dataclass(frozen=True)
+class Fill:
+    """One closed trade in real prices (points per contract, before commission)."""
+
+    entry_index: int
+    exit_index: int
+    entry_price: float
+    exit_price: float
+    stop: float | None
+    """The initial stop level."""
+    target: float | None
+    reason: str
+    exit_at_open: bool
+    """True when the exit filled at the exit bar's open (that bar is not counted as held)."""
+
+
+@dataclass
+class Simulation:
+    """Every trade plus how entries and intrabar order were decided."""
+
+    fills: list[Fill] = field(default_factory=list)
+    skipped_signals: int = 0
+    """Entries not taken because an expression distance had no positive value at the signal bar."""
+    resolved_by_minutes: int = 0
+    assumed_stop_first: int = 0
+
+
+@dataclass
+class _Position:
+    entry_index: int
+    entry: float
+    stop: float
+    """The initial stop (``-inf`` without one)."""
+    target: float
+    trail: float | None
+    best: float
+    breakeven: bool = False
+    exit_pending: bool = False
+
+    def level(self) -> tuple[float, str]:
+        """The binding stop and its reason (on a tie: stop, then breakeven, then trailing)."""
+        level, reason = self.stop, "stop"
+        if self.breakeven and self.entry > level:
+            level, reason = self.entry, "breakeven"
+        if self.trail is not None and self.best - self.trail > level:
+            level, reason = self.best - self.trail, "trailing_stop"
+        return level, reason
+
+
+def _touch(o: float, h: float, low: float, stop: float, target: float) -> tuple[float, str] | str | None:
+    """The exit inside one price step: ``(price, "stop"|"target")``, ``"both"`` when ambiguous, or None."""
+    if o <= stop:
+        return o, "stop"
+    if o > target:
+        return o, "target"
+    hit_stop, hit_target = low <= stop, h > target
+    if hit_stop and hit_target:
+        return "both"
+    if hit_stop:
+        return stop, "stop"
+    if hit_target:
+        return target, "target"
+    return None
+
+
+class _Simulator:
+    def __init__(
+        self, bars: StrategyBars, checked: CheckedStrategy, tick_size: float, minutes: MinutesInside | None
+    ):
+        self.sign = 1.0 if checked.strategy.direction == "long" else -1.0
+        if self.sign > 0:
+            self.o, self.h, self.l, self.c = bars.open, bars.high, bars.low, bars.close
+        else:
+            self.o, self.h, self.l, self.c = -bars.open, -bars.low, -bars.high, -bars.close
+        self.o, self.h, self.l, self.c = (a.tolist() for a in (self.o, self.h, self.l, self.c))
+        self.bars = bars
+        self.strategy = checked.strategy
+        self.distances = checked.distances
+        self.slippage = checked.slippage
+        self.tick = tick_size
+        self.minutes = minutes
+        self.exit_rule = None if bars.exit is None else bars.exit.tolist()
+        self.result = Simulation()
+
+    def _distance(self, name: str, signal: int, entry: float) -> float | bool | None:
+        """Points for ``name`` (False when the strategy has none, None when it has no usable value)."""
+        distance: Distance | None = self.distances.get(name)
+        if distance is None:
+            return False
+        evaluated = None
+        if distance.kind == "expression":
+            value = float(self.bars.distances[name][signal])
+            evaluated = None if math.isnan(value) else value
+        return distance.points(self.sign * entry, self.tick, evaluated)
+
+    def _open(self, signal: int, index: int) -> _Position | None:
+        entry = self.o[index] + self.slippage
+        stop, target, trail = (
+            self._distance(n, signal, entry) for n in ("stop_loss", "take_profit", "trailing_stop")
+        )
+        if stop is None or target is None or trail is None:
+            self.result.skipped_signals += 1
+            return None
+        return _Position(
+            entry_index=index,
+            entry=entry,
+            stop=entry - stop if stop is not False else -math.inf,
+            target=entry + target if target is not False else math.inf,
+            trail=trail if trail is not False else None,
+            best=entry,
+        )
+
+    def _close(self, pos: _Position, index: int, price: float, reason: str, at_open: bool) -> None:
+        real = self.sign
+        self.result.fills.append(
+            Fill(
+                entry_index=pos.entry_index,
+                exit_index=index,
+                entry_price=real * pos.entry,
+                exit_price=real * price,
+                stop=real * pos.stop if math.isfinite(pos.stop) else None,
+                target=real * pos.target if math.isfinite(pos.target) else None,
+                reason=reason,
+                exit_at_open=at_open,
+            )
+        )
+
+    def _at_open(self, pos: _Position, i: int) -> bool:
+        stop, stop_reason = pos.level()
+        o = self.o[i]
+        if pos.exit_pending:
+            self._close(pos, i, o - self.slippage, "exit_signal", True)
+        elif o <= stop:
+            self._close(pos, i, o - self.slippage, stop_reason, True)
+        elif o > pos.target:
+            self._close(pos, i, o, "take_profit", True)
+        else:
+            return False
+        return True
+
+    def _walk_minutes(self, i: int, stop: float, target: float) -> tuple[float, str] | None:
+        inside = self.minutes(i) if self.minutes is not None else None
+        if inside is None:
+            return None
+        o, h, low = inside
+        if self.sign < 0:
+            o, h, low = -o, -low, -h
+        for step in zip(o.tolist(), h.tolist(), low.tolist(), strict=True):
+            touched = _touch(*step, stop, target)
+            if touched == "both":
+                return None
+            if touched is not None:
+                return touched  # type: ignore[return-value]
+        return None
+
+    def _intrabar(self, pos: _Position, i: int) -> bool:
+        stop, stop_reason = pos.level()
+        touched = _touch(self.o[i], self.h[i], self.l[i], stop, pos.target)
+        if touched == "both":
+            touched = self._walk_minutes(i, stop, pos.target)
+            if touched is None:
+                self.result.assumed_stop_first += 1
+                touched = (stop, "stop")
+            else:
+                self.result.resolved_by_minutes += 1
+        if touched is None:
+            return False
+        price, kind = touched  # type: ignore[misc]
+        if kind == "stop":
+            self._close(pos, i, price - self.slippage, stop_reason, False)
+        else:
+            self._close(pos, i, price, "take_profit", False)
+        return True
+
+    def _at_close(self, pos: _Position, i: int, last: int) -> bool:
+        held = i - pos.entry_index + 1
+        exit_bars, breakeven_bars = self.strategy.exit_bars, self.strategy.breakeven_bars
+        if exit_bars is not None and held >= exit_bars:
+            self._close(pos, i, self.c[i] - self.slippage, "time_stop", False)
+            return True
+        if i == last:
+            self._close(pos, i, self.c[i] - self.slippage, "end", False)
+            return True
+        pos.best = max(pos.best, self.h[i])
+        if breakeven_bars is not None and held >= breakeven_bars and self.c[i] > pos.entry:
+            pos.breakeven = True
+        pos.exit_pending = bool(self.exit_rule[i]) if self.exit_rule is not None else False
+        return False
+
+    def run(self) -> Simulation:
+        n = len(self.c)
+        signals = np.flatnonzero(self.bars.entry[: n - 1])
+        pos: _Position | None = None
+        i = 1
+        while i < n:
+            if pos is not None and self._at_open(pos, i):
+                pos = None
+            if pos is None:
+                k = int(np.searchsorted(signals, i - 1))
+                if k == len(signals):
+                    break
+                signal = int(signals[k])
+                i = signal + 1
+                pos = self._open(signal, i)
+                if pos is None:
+                    i += 1
+                    continue
+            if self._intrabar(pos, i) or self._at_close(pos, i, n - 1):
+                pos = None
+            i += 1
+        return self.result
+
+
+def simulate(
+    bars: StrategyBars, checked: CheckedStrategy, tick_size: float, minutes: MinutesInside | None = None
+) -> Simulation:
+    """Simulate ``checked`` over ``bars``; ``minutes`` resolves bars where both stop and target are touched."""
+    return _Simulator(bars, checked, tick_size, minutes).run()

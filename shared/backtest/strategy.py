@@ -1,0 +1,381 @@
+"""The strategy a backtest runs: a pydantic model at the edge, and one check that reports every problem.
+
+Rules (``entry``, ``exit``) and expression distances (``stop_loss: "atr(14) * 2"``) are Barb Script
+expressions. They are checked by the Barb Script validator (same messages and hints as queries) over the
+strategy's bars, plus two backtest rules: a rule must be a condition and a distance a number, and nothing may
+look into the future (functions declared ``lookahead=True``: ``next``, ``rank``, the final ``session_*`` values
+and the aggregates), since a signal is acted on at the next bar's open.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from shared.market.instruments import Instrument
+from shared.script.errors import ScriptError
+from shared.script.plan import Plan
+from shared.script.validate import build_plan, function_spec
+
+TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "daily")
+"""Bar sizes a backtest runs on (longer bars would hold a position for weeks between decisions)."""
+
+RULE_FIELDS = ("entry", "exit")
+DISTANCE_FIELDS = ("stop_loss", "take_profit", "trailing_stop")
+COLUMN_NAMES = {
+    "entry": "bt_entry",
+    "exit": "bt_exit",
+    "stop_loss": "bt_stop_loss",
+    "take_profit": "bt_take_profit",
+    "trailing_stop": "bt_trailing_stop",
+}
+"""The ``map`` column each rule or expression distance is computed into."""
+
+_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
+_PERCENT = re.compile(rf"^{_NUMBER}\s*%$")
+_TICKS = re.compile(rf"^{_NUMBER}\s*(?:ticks?|t)$", re.IGNORECASE)
+_POINTS = re.compile(rf"^{_NUMBER}\s*(?:points?|pts?|p)?$", re.IGNORECASE)
+_SIGNED_NUMBER = re.compile(r"^[-+]\s*\d")
+
+_LOOKAHEAD_HINTS = {
+    "session_high": "Use `session_high_sofar()`: the session's high up to this bar.",
+    "session_low": "Use `session_low_sofar()`: the session's low up to this bar.",
+    "session_close": "Use `close` (this bar's close); compare with `session_open()` for the session so far.",
+    "next": "Look back instead, e.g. `prev(close)`.",
+    "rank": "Compare with a rolling window instead, e.g. `volume > rolling_max(prev(volume), 20)`.",
+    "mean": "Use a rolling window: `rolling_mean(x, 20)` or `sma(x, 20)`.",
+    "median": "Use a rolling window such as `rolling_mean(x, 20)`.",
+    "max": "Use `rolling_max(x, n)` or `cummax(x)`.",
+    "min": "Use `rolling_min(x, n)` or `cummin(x)`.",
+    "sum": "Use `rolling_sum(x, n)` or `cumsum(x)`.",
+    "std": "Use `rolling_std(x, n)`.",
+    "count": "Use `rolling_count(cond, n)`.",
+    "pct": "Use `rolling_mean(cond, n) * 100` over a window of past bars.",
+    "first": "Use `prev(x, n)` or `session_open()`.",
+    "last": "Use the column itself: it is this bar's value.",
+}
+
+
+class Strategy(BaseModel):
+    """A trading rule set to backtest on one instrument (contracts of a futures contract)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    entry: str = Field(
+        description="Barb Script condition checked at each bar's close; when true and no position is open, "
+        "enter at the next bar's open. E.g. `streak(red()) >= 3` or `crossover(sma(close, 20), sma(close, 50))`."
+    )
+    direction: Literal["long", "short"] = Field(description="`long` (buy) or `short` (sell) on entry.")
+    exit: str | None = Field(
+        None,
+        description="Optional Barb Script condition checked at each bar's close while in a position; when "
+        "true, exit at the next bar's open. E.g. `rsi(close, 14) > 70`.",
+    )
+    stop_loss: float | str | None = Field(
+        None,
+        description="Stop distance from the entry price: points (`50`), a percent of the entry price "
+        '(`"1.5%"`), ticks (`"8 ticks"`) or an expression evaluated at the signal bar (`"atr(14) * 2"`).',
+    )
+    take_profit: float | str | None = Field(
+        None, description="Target distance from the entry price, in the same forms as stop_loss."
+    )
+    trailing_stop: float | str | None = Field(
+        None,
+        description="Trailing distance below the best price (above for shorts) reached by completed bars, "
+        "in the same forms as stop_loss.",
+    )
+    breakeven_bars: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="After this many bars in the trade, if the bar closes in profit, move the stop to the "
+        "entry price.",
+    )
+    exit_bars: int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="Time stop: close the position at the close of its N-th bar (the entry bar is the first).",
+    )
+    session: str | None = Field(
+        None, description="Session of the instrument (e.g. `RTH`); default: the whole trading day."
+    )
+    period: str | None = Field(
+        None,
+        description="Trading period, as in Barb Script (`2024`, `2020:2024-06`, `last_250`); indicators are "
+        "still warmed up on the history before it. Default: all data.",
+    )
+    timeframe: str = Field(
+        "daily", alias="from", description=f"Bar size: {', '.join(TIMEFRAMES)} (default daily)."
+    )
+    slippage: float | str = Field(
+        0.0,
+        description='Slippage per fill against you, in points (`0.5`) or ticks (`"2 ticks"`); applied to '
+        "entries and every exit except take-profit (a limit order).",
+    )
+    commission: float = Field(
+        0.0,
+        ge=0,
+        description="Commission in the instrument's currency per contract per side (entry and exit).",
+    )
+    contracts: int = Field(1, ge=1, le=10_000, description="Contracts per trade (default 1).")
+    capital: float | None = Field(
+        None,
+        gt=0,
+        description="Account size for % figures (returns, drawdown %, Sharpe). Default: the value of the "
+        "position at the first bar's open (contracts × point value × price), i.e. no leverage.",
+    )
+
+    @field_validator("stop_loss", "take_profit", "trailing_stop", "slippage", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("must be a number or a text such as '1.5%'")
+        return value
+
+
+@dataclass(frozen=True)
+class Distance:
+    """A distance from the entry price, in one of the forms a strategy may write it."""
+
+    kind: Literal["points", "percent", "ticks", "expression"]
+    value: float = 0.0
+    """Points, percent or ticks; 0 for an expression."""
+    text: str = ""
+    """The distance as written (shown in summaries)."""
+
+    def points(self, entry_price: float, tick_size: float, evaluated: float | None) -> float | None:
+        """The distance in price points, rounded to the tick grid (at least one tick); None when unusable."""
+        if self.kind == "points":
+            raw = self.value
+        elif self.kind == "percent":
+            raw = abs(entry_price) * self.value / 100
+        elif self.kind == "ticks":
+            raw = self.value * tick_size
+        else:
+            raw = evaluated
+        if raw is None or not raw > 0:
+            return None
+        return max(tick_size, round(raw / tick_size) * tick_size)
+
+
+def parse_distance(value: float | str) -> tuple[Distance | None, str | None]:
+    """A written distance → :class:`Distance`, or an error message (expressions are checked later)."""
+    if isinstance(value, (int, float)):
+        if not value > 0:
+            return None, f"must be greater than 0, got {value:g}"
+        return Distance("points", float(value), f"{value:g} pts"), None
+    text = value.strip()
+    for pattern, kind, label in (
+        (_PERCENT, "percent", "%"),
+        (_TICKS, "ticks", " ticks"),
+        (_POINTS, "points", " pts"),
+    ):
+        match = pattern.match(text)
+        if match:
+            amount = float(match.group(1))
+            if not amount > 0:
+                return None, f"must be greater than 0, got '{text}'"
+            if kind == "percent" and amount >= 100:
+                return None, f"a percent distance must be below 100%, got '{text}'"
+            return Distance(kind, amount, f"{amount:g}{label}"), None  # type: ignore[arg-type]
+    if _SIGNED_NUMBER.match(text):
+        return None, f"must be greater than 0, got '{text}'"
+    return Distance("expression", 0.0, text), None
+
+
+def parse_slippage(value: float | str, tick_size: float) -> tuple[float | None, str | None]:
+    """Slippage in points, or an error message."""
+    if isinstance(value, (int, float)):
+        return (float(value), None) if value >= 0 else (None, f"must be 0 or more, got {value:g}")
+    text = value.strip()
+    ticks, points = _TICKS.match(text), _POINTS.match(text)
+    if ticks:
+        return float(ticks.group(1)) * tick_size, None
+    if points:
+        return float(points.group(1)), None
+    return None, f"'{text}' is not a slippage; write points (0.5) or ticks ('2 ticks')"
+
+
+@dataclass(frozen=True)
+class CheckedStrategy:
+    """A strategy that passed every check, with what the engine needs to run it."""
+
+    strategy: Strategy
+    plan: Plan
+    """The Barb Script plan computing the rule columns (:data:`COLUMN_NAMES`) over the strategy's bars."""
+    distances: dict[str, Distance]
+    slippage: float
+    """Slippage in points."""
+
+
+class StrategyErrors:
+    """Collects problems as :class:`ScriptError` values located by strategy field."""
+
+    def __init__(self) -> None:
+        self.items: list[ScriptError] = []
+
+    def add(self, field: str, value: Any, message: str, hint: str | None = None) -> None:
+        text = value if isinstance(value, str) else ("" if value is None else repr(value))
+        self.items.append(ScriptError(field, text, message, hint))
+
+
+def _model_errors(exc: ValidationError, raw: dict, errors: StrategyErrors) -> set[str]:
+    """Pydantic's problems as strategy errors; returns the fields that failed."""
+    valid = sorted({f.alias or name for name, f in Strategy.model_fields.items()})
+    failed: set[str] = set()
+    for item in exc.errors():
+        field = str(item["loc"][0]) if item["loc"] else "strategy"
+        failed.add(field)
+        value = raw.get(field)
+        if item["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(field, valid, n=1, cutoff=0.5)
+            hint = (f"Did you mean `{close[0]}`? " if close else "") + f"Valid: {', '.join(valid)}."
+            errors.add(field, value, f"unknown field '{field}'", hint)
+        elif item["type"] == "missing":
+            example = {"entry": '"entry": "rsi(close, 14) < 30"', "direction": '"direction": "long"'}
+            errors.add(field, None, f"{field} is required", f"Add {example.get(field, field)}.")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            errors.add(field, value, f"{field}: {message}")
+    return failed
+
+
+def _parse_model(raw: dict, errors: StrategyErrors) -> tuple[Strategy | None, Strategy]:
+    """The strategy, or None when it is invalid, plus a best-effort model for checking the remaining fields."""
+    try:
+        strategy = Strategy.model_validate(raw)
+        return strategy, strategy
+    except ValidationError as exc:
+        failed = _model_errors(exc, raw, errors)
+    known = {f.alias or name for name, f in Strategy.model_fields.items()}
+    usable = {k: v for k, v in raw.items() if k in known and k not in failed}
+    usable.setdefault("entry", "true")
+    usable.setdefault("direction", "long")
+    try:
+        return None, Strategy.model_validate(usable)
+    except ValidationError:
+        return None, Strategy(entry="true", direction="long")
+
+
+def _lookahead(tree: ast.expr) -> list[str]:
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            spec = function_spec(node.func.id)
+            if spec is not None and spec.lookahead and spec.name not in names:
+                names.append(spec.name)
+    return names
+
+
+def _rule_query(strategy: Strategy, expressions: dict[str, str], timeframe_ok: bool) -> dict[str, Any]:
+    query: dict[str, Any] = {"from": strategy.timeframe if timeframe_ok else "daily"}
+    if strategy.session is not None:
+        query["session"] = strategy.session
+    if strategy.period is not None:
+        query["period"] = strategy.period
+    query["map"] = {COLUMN_NAMES[field]: text for field, text in expressions.items()}
+    return query
+
+
+def _engine_errors(plan_errors: list[ScriptError], errors: StrategyErrors) -> None:
+    by_column = {f"map.{column}": field for field, column in COLUMN_NAMES.items()}
+    for err in plan_errors:
+        errors.items.append(
+            ScriptError(by_column.get(err.step, err.step), err.expression, err.message, err.hint)
+        )
+
+
+def _check_types(plan: Plan, expressions: dict[str, str], errors: StrategyErrors) -> None:
+    step = plan.steps[0]
+    trees = dict(step.map)
+    for field, text in expressions.items():
+        column = COLUMN_NAMES[field]
+        tree = trees.get(column)
+        if tree is None:
+            continue
+        kind = step.mapped[column].type
+        if field in RULE_FIELDS and kind not in ("boolean", "any"):
+            errors.add(
+                field,
+                text,
+                f"{field} must be a condition (true/false), but this is a {kind} value",
+                f"Compare it, e.g. `{text} > 0`.",
+            )
+        elif field in DISTANCE_FIELDS and kind not in ("number", "integer", "any"):
+            errors.add(
+                field,
+                text,
+                f"{field} must be a distance in points, but this is a {kind} value",
+                'Write points (50), a percent ("1.5%"), ticks ("8 ticks") or a number expression ("atr(14) * 2").',
+            )
+        for name in _lookahead(tree):
+            errors.add(
+                field,
+                text,
+                f"`{name}()` looks into the future, which a backtest rule cannot do",
+                _LOOKAHEAD_HINTS.get(name, "Use only values known at the bar's close.")
+                + " Rules are checked at each bar's close and acted on at the next bar's open.",
+            )
+
+
+def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | None, list[ScriptError]]:
+    """Check a strategy for ``instrument`` without reading data; returns it ready to run, or every problem."""
+    errors = StrategyErrors()
+    if not isinstance(raw, dict):
+        errors.add(
+            "strategy",
+            repr(raw)[:200],
+            "a strategy must be a JSON object",
+            'Write e.g. {"entry": ..., "direction": "long"}.',
+        )
+        return None, errors.items
+    strategy, usable = _parse_model(raw, errors)
+    timeframe_ok = usable.timeframe in TIMEFRAMES
+    if not timeframe_ok:
+        errors.add(
+            "from",
+            usable.timeframe,
+            f"a backtest cannot run on '{usable.timeframe}' bars",
+            f"Use one of: {', '.join(TIMEFRAMES)}.",
+        )
+    distances: dict[str, Distance] = {}
+    for field in DISTANCE_FIELDS:
+        value = getattr(usable, field)
+        if value is None:
+            continue
+        distance, problem = parse_distance(value)
+        if problem is not None:
+            errors.add(
+                field,
+                value,
+                f"{field} {problem}",
+                'Write points (50), a percent ("1.5%"), ticks ("8 ticks") or an expression.',
+            )
+        elif distance is not None:
+            distances[field] = distance
+    slippage, problem = parse_slippage(usable.slippage, instrument.tick_size)
+    if problem is not None:
+        errors.add("slippage", usable.slippage, f"slippage {problem}")
+    if usable.stop_loss is None and usable.trailing_stop is None and usable.breakeven_bars is not None:
+        errors.add(
+            "breakeven_bars",
+            usable.breakeven_bars,
+            "breakeven_bars moves a stop, but the strategy has none",
+            "Add stop_loss or trailing_stop.",
+        )
+    expressions = {
+        field: getattr(usable, field) for field in RULE_FIELDS if getattr(usable, field) is not None
+    }
+    expressions |= {field: d.text for field, d in distances.items() if d.kind == "expression"}
+    plan, plan_errors = build_plan(_rule_query(usable, expressions, timeframe_ok), instrument)
+    _engine_errors(plan_errors, errors)
+    _check_types(plan, expressions, errors)
+    if errors.items or strategy is None or slippage is None:
+        return None, errors.items
+    return CheckedStrategy(strategy, plan, distances, slippage), []
