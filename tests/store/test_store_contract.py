@@ -17,7 +17,9 @@ from shared.store.base import Store
 from shared.store.errors import StoreInvalid
 from shared.store.models import DEFAULT_TITLE, NewAnswer, NewToolCall, Usage
 from shared.store.sqlite import SqliteStore
+from shared.store.supabase import SupabaseStore
 from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentities
+from tests.store.postgrest_lite import PUBLISHABLE_KEY
 
 pytestmark = pytest.mark.anyio
 
@@ -39,6 +41,15 @@ def store(backend: tuple[Store, Identities]) -> Store:
 @pytest.fixture
 def ids(backend: tuple[Store, Identities]) -> Identities:
     return backend[1]
+
+
+@pytest.fixture
+def other_worker(store: Store, ids: Identities) -> Store:
+    """A second store instance on the same database, as another uvicorn worker or Lambda would hold."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    assert isinstance(ids, SupabaseIdentities)
+    return SupabaseStore("http://supabase.test", PUBLISHABLE_KEY, transport=ids.rest.transport())
 
 
 def answer(text: str = "An answer.", *, tokens: int = 10, cost: float = 0.001, calls: int = 1) -> NewAnswer:
@@ -225,6 +236,19 @@ async def test_runs_can_be_stopped_until_they_finish(store: Store, ids: Identiti
     assert await store.stop_requested(run) is True
     await store.finish_run(run)
     assert await store.request_stop(alice, conversation.id) is False
+
+
+async def test_a_stop_requested_on_another_worker_reaches_the_running_one(
+    store: Store, other_worker: Store, ids: Identities
+) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    run = await store.start_run(alice, conversation.id)
+    assert await other_worker.request_stop(alice, conversation.id) is True
+    assert await store.stop_requested(run) is True
+    await store.finish_run(run)
+    assert await other_worker.request_stop(alice, conversation.id) is False
 
 
 async def test_workspace_add_is_idempotent_and_normalised(store: Store, ids: Identities) -> None:
