@@ -26,6 +26,8 @@ import polars as pl
 from shared.market.instruments import Instrument, Session
 
 INTRADAY_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240}
+_FILTER_FIRST_BELOW = 60
+"""Bins smaller than this many minutes filter session rows before the reduction (see ``_numpy_bars``)."""
 PERIOD_BUCKETS = {"weekly": "1w", "monthly": "1mo", "quarterly": "1q", "yearly": "1y"}
 OHLCV = ("open", "high", "low", "close", "volume")
 
@@ -177,11 +179,19 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
     # Lookup tables indexed by minute of day are cheaper than arithmetic on millions of rows.
     bin_of_minute = ((np.arange(1440) - anchor) % 1440) // size if size < 1440 else np.zeros(1440, np.int64)
     bins = bin_of_minute.astype(np.int16)[minute]
-    changed = (days[1:] != days[:-1]) | (bins[1:] != bins[:-1])
     in_session = None
     if request.session is not None:
-        # Rows outside the session form runs of their own, dropped after the reduction (no copies).
         in_session = _session_mask_np(np.arange(1440), request.session)[minute]
+        if size < _FILTER_FIRST_BELOW:
+            # Small bins: drop the rows outside the session first so there are fewer runs to reduce.
+            keep = np.flatnonzero(in_session)
+            days, minute, bins, in_session = days[keep], minute[keep], bins[keep], None
+            values = {name: array[keep] for name, array in values.items()}
+            if days.size == 0:
+                return None
+    changed = (days[1:] != days[:-1]) | (bins[1:] != bins[:-1])
+    if in_session is not None:
+        # Large bins: rows outside the session form runs of their own, dropped after the reduction.
         changed |= in_session[1:] != in_session[:-1]
     starts = np.flatnonzero(np.concatenate(([True], changed)))
     ends = np.concatenate((starts[1:], [days.size])) - 1

@@ -23,7 +23,7 @@ from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
 from shared.script.compile import Compiler
 from shared.script.plan import Plan, StepPlan
 from shared.script.registry import EvalContext
-from shared.script.validate import function_spec
+from shared.script.validate import function_spec, sort_column
 
 _LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
 """Functions whose values on a trade date do not depend on earlier trade dates."""
@@ -120,7 +120,7 @@ def _aggregate(frame: pl.DataFrame, plan: Plan, step: StepPlan, ctx: EvalContext
 
 def _sort_limit(frame: pl.DataFrame, step: StepPlan) -> pl.DataFrame:
     if step.step.sort:
-        cols = [c for c, _ in step.step.sort]
+        cols = [sort_column(c, step.outputs) or c for c, _ in step.step.sort]
         frame = frame.sort(
             cols, descending=[d for _, d in step.step.sort], nulls_last=True, maintain_order=True
         )

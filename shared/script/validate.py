@@ -348,6 +348,15 @@ def expression_format(tree: ast.expr, columns: dict[str, ColumnInfo]) -> str | N
     return None
 
 
+def sort_column(name: str, columns: dict[str, ColumnInfo]) -> str | None:
+    """The column a sort key names; ``date`` means the first date column of any dated result."""
+    if name in columns:
+        return name
+    if name == "date":
+        return next((c for c, info in columns.items() if info.type == "date"), None)
+    return None
+
+
 class _Validator:
     """Builds the plan of a parsed query, collecting every problem."""
 
@@ -547,7 +556,7 @@ class _Validator:
     def _sort_and_columns(self, step: Step, plan: StepPlan) -> None:
         available = list(plan.outputs)
         for col, _ in step.sort:
-            if col not in plan.outputs:
+            if sort_column(col, plan.outputs) is None:
                 hint = (
                     "Sorting needs an output column; compute expressions in map first. " if "(" in col else ""
                 )

@@ -206,3 +206,15 @@ def test_select_string_with_commas_inside_calls(run):
     )
     assert result["kind"] == "values"
     assert list(result["values"]) == ["percentile(close, 0.9)", "correlation(close, volume)", "count"]
+
+
+def test_sort_by_date_on_any_dated_result(run):
+    query = {
+        "period": "2024-02",
+        "map": {"d": "date()"},
+        "group_by": "d",
+        "select": "max(high)",
+        "sort": "date desc",
+        "limit": 2,
+    }
+    assert _column(run(query), "d") == ["2024-02-29", "2024-02-28"]
