@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from functions.query import backtest
 from shared.bars import get_bar_store
 from shared.market.instruments import get_instrument
 from shared.script import QueryFailed, QueryInvalid, QueryTimeout, StoreBars, run_query
@@ -68,5 +69,5 @@ async def query(request: Request) -> JSONResponse:
     return JSONResponse(result)
 
 
-routes: list[BaseRoute] = [Route("/api/query", query, methods=["POST"])]
+routes: list[BaseRoute] = [Route("/api/query", query, methods=["POST"]), *backtest.routes]
 app = build_app(routes)

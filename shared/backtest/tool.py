@@ -1,0 +1,109 @@
+"""The assistant's ``run_backtest`` tool: its definition for the model and its execution.
+
+The description is generated from the :class:`~shared.backtest.strategy.Strategy` model (every field with its
+description and default), so it cannot drift from what the engine accepts. The chat wires it into its tool
+list: ``BACKTEST_TOOL`` next to ``run_query``, and ``run_backtest_tool`` to execute a call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from shared.backtest.run import StrategyInvalid, run_backtest
+from shared.backtest.strategy import Strategy
+from shared.bars import get_bar_store
+from shared.market.instruments import Instrument
+from shared.script import BarsInput, QueryError, StoreBars
+
+RUN_BACKTEST = "run_backtest"
+
+FILL_RULES = """\
+Fill rules: rules are checked at each bar's close and acted on at the next bar's open; one position at a time.
+Stops fill at the stop, or at the open when the price gaps through it; a take-profit fills at its level only
+when traded through (at the open when gapping beyond it). A bar touching both: the minute bars decide the
+order when available, otherwise the stop counts first. The trailing stop follows completed bars only. An open
+position at the last bar closes at its close (reason `end`). Rules must not look into the future: `next()`,
+`rank()`, aggregates such as `mean()`, and `session_high()`/`session_low()`/`session_close()` are rejected (use
+`session_high_sofar()`/`session_low_sofar()`, rolling windows such as `rolling_max(x, 20)`). P&L is reported in
+points per contract and in currency (point value × contracts − commission)."""
+
+
+def _field_line(name: str, info: Any) -> str:
+    required = info.is_required()
+    default = "" if required else f" (default {json.dumps(info.default)})"
+    return f"- {name}{' (required)' if required else ''}{default}: {info.description}"
+
+
+def tool_description() -> str:
+    """The tool's description: purpose, every strategy field (from the model) and the fill rules."""
+    fields = [_field_line(info.alias or name, info) for name, info in Strategy.model_fields.items()]
+    return (
+        "Backtest a trading strategy on the instrument's history and show the user its metrics, equity curve, "
+        "trades and a price chart with entries and exits as cards. You receive a compact summary. Rules are "
+        "Barb Script expressions (the same language and functions as run_query).\n\n"
+        "Strategy fields:\n" + "\n".join(fields) + "\n\n" + FILL_RULES + "\n\nExample: "
+        '{"entry": "streak(red()) >= 3", "direction": "long", "stop_loss": "1.5%", "take_profit": "3%", '
+        '"exit_bars": 5}'
+    )
+
+
+BACKTEST_TOOL: dict[str, Any] = {
+    "name": RUN_BACKTEST,
+    "description": tool_description(),
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "strategy": {
+                "type": "object",
+                "description": "The strategy (a JSON object with the fields above).",
+            },
+            "title": {
+                "type": "string",
+                "description": "3–6 words in the user's language naming the backtest.",
+            },
+        },
+        "required": ["strategy", "title"],
+    },
+}
+
+
+def tool_error_text(exc: QueryError) -> str:
+    """What the model reads when a call failed: every problem with its hint, or the failure."""
+    if isinstance(exc, StrategyInvalid):
+        lines = ["The strategy is invalid; nothing was run. Fix every problem and call run_backtest again:"]
+        for err in exc.errors:
+            line = f"- {err.step}: {err.message}"
+            if err.expression:
+                line += f" (in `{err.expression}`)"
+            if err.hint:
+                line += f". Hint: {err.hint}"
+            lines.append(line)
+        return "\n".join(lines)
+    return f"The backtest failed: {exc}"
+
+
+def run_backtest_tool(
+    tool_input: dict[str, Any],
+    instrument: Instrument,
+    *,
+    bars: BarsInput | None = None,
+    timeout_s: float | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Run one ``run_backtest`` call: ``(summary for the model, UI blocks)``.
+
+    ``bars`` defaults to the instrument's bars in the configured store. Raises :class:`StrategyInvalid`,
+    ``QueryFailed`` or ``BacktestTimeout`` (render them for the model with :func:`tool_error_text`).
+    """
+    strategy = tool_input.get("strategy")
+    if isinstance(strategy, str):
+        with contextlib.suppress(json.JSONDecodeError):
+            strategy = json.loads(strategy)
+    source = bars if bars is not None else StoreBars(get_bar_store(), instrument.symbol)
+    result = run_backtest(strategy, instrument, source, timeout_s=timeout_s)
+    summary = (
+        result.summary()
+        + "\nThe user sees the metrics, equity curve, trades and chart as cards; do not repeat them."
+    )
+    return summary, result.blocks()
