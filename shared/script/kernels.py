@@ -56,18 +56,28 @@ def rolling_sum(values: np.ndarray, n: int) -> np.ndarray:
     return to_array(to_series(values).rolling_sum(n))
 
 
+def _nth_present(values: np.ndarray, n: int) -> int | None:
+    """Index of the n-th non-NaN value, scanning only as far as needed (usually the first n values)."""
+    seen, offset, width = 0, 0, max(2 * n, 256)
+    while offset < len(values):
+        present = np.flatnonzero(~np.isnan(values[offset : offset + width]))
+        if seen + len(present) >= n:
+            return offset + int(present[n - seen - 1])
+        seen, offset, width = seen + len(present), offset + width, width * 2
+    return None
+
+
 def seeded_ewm(values: np.ndarray, n: int, alpha: float) -> np.ndarray:
     """``y = α·x + (1 − α)·y_prev`` seeded with the mean of the first n present values (TradingView Pine).
 
     Missing before the seed; a missing input later stays missing and is skipped by the recursion.
     """
-    present = np.flatnonzero(~np.isnan(values))
-    if len(present) < n:
+    start = _nth_present(values, n)
+    if start is None:
         return np.full(len(values), NAN)
-    start = present[n - 1]
     seeded = values.copy()
     seeded[:start] = NAN
-    seeded[start] = values[present[:n]].sum() / n
+    seeded[start] = np.nansum(values[: start + 1]) / n
     return to_array(to_series(seeded).ewm_mean(alpha=alpha, adjust=False, ignore_nulls=True))
 
 
