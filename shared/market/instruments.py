@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, field_validator, model_validator
 
+from shared.lazy import singleton
+
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -370,14 +372,24 @@ def _catalogue_entry(row: tuple) -> Instrument:
 
 
 _CATALOGUE: dict[str, Instrument] = {row[0]: _catalogue_entry(row) for row in _ROWS}
-_registered: dict[str, Instrument] = {}
 _lock = threading.Lock()
+
+
+@singleton
+def _registered() -> dict[str, Instrument]:
+    """Symbols registered by imports in this process (a singleton: ``reset_singletons()`` forgets them)."""
+    return {}
+
+
+def catalogue_instruments() -> list[Instrument]:
+    """The built-in catalogue only (the rows seeded into the store), without imported symbols."""
+    return list(_CATALOGUE.values())
 
 
 def get_instrument(symbol: str) -> Instrument | None:
     """Return the instrument for ``symbol`` (case-insensitive), catalogue first, or None."""
     key = symbol.strip().upper()
-    return _CATALOGUE.get(key) or _registered.get(key)
+    return _CATALOGUE.get(key) or _registered().get(key)
 
 
 def list_instruments(search: str | None = None, category: str | None = None) -> list[Instrument]:
@@ -387,7 +399,7 @@ def list_instruments(search: str | None = None, category: str | None = None) -> 
     (case-insensitive).
     """
     with _lock:
-        everything = [*_CATALOGUE.values(), *_registered.values()]
+        everything = [*_CATALOGUE.values(), *_registered().values()]
     needle = search.strip().lower() if search else None
     wanted = category.strip().lower() if category else None
     return [
@@ -410,4 +422,4 @@ def register_instrument(instrument: Instrument) -> None:
             raise ValueError(f"{instrument.symbol} is a catalogue instrument and cannot be redefined")
         return
     with _lock:
-        _registered[instrument.symbol] = instrument
+        _registered()[instrument.symbol] = instrument

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from shared.market.exchanges import Exchange, list_exchanges
-from shared.market.instruments import Instrument, list_instruments
+from shared.market.instruments import Instrument, catalogue_instruments
 
 SqlValue = str | float | int | None | Sequence[str] | dict
 
@@ -89,7 +89,7 @@ def seed_sql(exchanges: Sequence[Exchange], instruments: Sequence[Instrument]) -
 
 def main() -> None:
     """Print the seed for the code's catalogue (a fresh process holds no imported instruments)."""
-    sys.stdout.write(seed_sql(list_exchanges(), list_instruments()))
+    sys.stdout.write(seed_sql(list_exchanges(), catalogue_instruments()))
 
 
 if __name__ == "__main__":

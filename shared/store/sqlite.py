@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from anyio import to_thread
 
 from shared.market.exchanges import get_exchange, list_exchanges
-from shared.market.instruments import list_instruments
+from shared.market.instruments import catalogue_instruments
 from shared.store.models import (
     DEFAULT_TITLE,
     CatalogueEntry,
@@ -206,7 +206,7 @@ class SqliteStore:
                 " timezone = excluded.timezone, calendar = excluded.calendar",
                 (ex.id, ex.name, ex.timezone, ex.calendar),
             )
-        for ins in list_instruments():
+        for ins in catalogue_instruments():
             conn.execute(
                 "INSERT OR REPLACE INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (

@@ -26,7 +26,7 @@ from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 from postgrest.types import ReturnMethod
 
 from shared.market.exchanges import list_exchanges
-from shared.market.instruments import list_instruments
+from shared.market.instruments import catalogue_instruments
 from shared.store.errors import (
     NoCaller,
     StoreAuthExpired,
@@ -379,7 +379,7 @@ class SupabaseStore:
     async def sync_catalogue(self) -> int:
         """Upsert the code's exchanges and instruments (imported symbols included); returns the count."""
         client = self._service()
-        instruments = [instrument_record(i) for i in list_instruments()]
+        instruments = [instrument_record(i) for i in catalogue_instruments()]
         await self._execute(
             client.table("exchanges").upsert(
                 [exchange_record(e) for e in list_exchanges()],

@@ -37,7 +37,6 @@ def bucket_env(barb_env: Path, aws_credentials: None, monkeypatch: pytest.Monkey
         "MANIFEST_TTL_S": "0",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(instruments, "_registered", {})
     reset_singletons()
     try:
         yield server

