@@ -168,6 +168,11 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
     millions of rows. Falls back (None) on missing values or when a key recurs out of order.
     """
     frame = _date_bounds(bars.minute(), request).select("trade_date", "minute", *OHLCV)
+    filter_first = request.session is not None and size < _FILTER_FIRST_BELOW
+    if filter_first:
+        # Small bins: drop the rows outside the session first (Polars filters columns in parallel), so
+        # there are fewer runs to reduce.
+        frame = frame.filter(_session_mask(request.session))
     minutes = frame.collect(engine="in-memory")
     if minutes.height == 0 or any(minutes.null_count().row(0)):
         return None
@@ -180,15 +185,8 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
     bin_of_minute = ((np.arange(1440) - anchor) % 1440) // size if size < 1440 else np.zeros(1440, np.int64)
     bins = bin_of_minute.astype(np.int16)[minute]
     in_session = None
-    if request.session is not None:
+    if request.session is not None and not filter_first:
         in_session = _session_mask_np(np.arange(1440), request.session)[minute]
-        if size < _FILTER_FIRST_BELOW:
-            # Small bins: drop the rows outside the session first so there are fewer runs to reduce.
-            keep = np.flatnonzero(in_session)
-            days, minute, bins, in_session = days[keep], minute[keep], bins[keep], None
-            values = {name: array[keep] for name, array in values.items()}
-            if days.size == 0:
-                return None
     changed = (days[1:] != days[:-1]) | (bins[1:] != bins[:-1])
     if in_session is not None:
         # Large bins: rows outside the session form runs of their own, dropped after the reduction.
