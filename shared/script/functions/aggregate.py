@@ -94,7 +94,7 @@ def pct(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
     "percentile",
     category="aggregate",
     args=(column(), probability()),
-    description="The p-quantile (p in 0…1, linear interpolation): percentile(x, 0.9) is the 90th percentile.",
+    description="The p-quantile (p in 0…1, linear interpolation): percentile(col, 0.9) is the 90th percentile.",
     example="percentile(range(), 0.9)",
     kind="aggregate",
     lookahead=True,

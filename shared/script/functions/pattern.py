@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from shared.script.functions._shared import as_float, col, column, truthy, window
+from shared.script.functions._shared import MAX_WINDOW, as_float, col, column, truthy, window
 from shared.script.registry import Arg, EvalContext, function
 
 
@@ -79,8 +79,8 @@ def falling(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
 @function(
     "valuewhen",
     category="pattern",
-    args=(column("cond"), column("x"), Arg("n", "int", 0, min=0, max=100_000)),
-    description="Value of x on the (n+1)-th most recent bar where the condition held (n=0: the latest, "
+    args=(column("cond"), column(), Arg("n", "int", 0, min=0, max=MAX_WINDOW)),
+    description="Value of col on the (n+1)-th most recent bar where the condition held (n=0: the latest, "
     "this bar included); null until then.",
     example="valuewhen(close > open, close, 0)",
 )

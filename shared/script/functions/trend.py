@@ -22,7 +22,7 @@ def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
     "macd",
     category="trend",
     args=_MACD_ARGS,
-    description="MACD line: ema(x, fast) − ema(x, slow); first value on bar slow − 1.",
+    description="MACD line: ema(col, fast) − ema(col, slow); first value on bar slow − 1.",
     example="macd(close, 12, 26) > 0",
 )
 def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:

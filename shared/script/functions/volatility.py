@@ -71,7 +71,7 @@ def natr(ctx: EvalContext, n: int) -> pl.Expr:
     "bbands_upper",
     category="volatility",
     args=_BB_ARGS,
-    description="Upper Bollinger band: sma(x, n) + mult · population standard deviation (Pine ta.bb).",
+    description="Upper Bollinger band: sma(col, n) + mult · population standard deviation (Pine ta.bb).",
     example="close > bbands_upper(close, 20, 2)",
 )
 def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
@@ -82,7 +82,7 @@ def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     "bbands_lower",
     category="volatility",
     args=_BB_ARGS,
-    description="Lower Bollinger band: sma(x, n) − mult · population standard deviation.",
+    description="Lower Bollinger band: sma(col, n) − mult · population standard deviation.",
     example="close < bbands_lower(close, 20, 2)",
 )
 def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
@@ -93,7 +93,7 @@ def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     "bbands_middle",
     category="volatility",
     args=(column(), window(default=20)),
-    description="Middle Bollinger band: sma(x, n).",
+    description="Middle Bollinger band: sma(col, n).",
     example="bbands_middle(close, 20)",
 )
 def bbands_middle(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
@@ -115,7 +115,7 @@ def bbands_width(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     "bbands_pctb",
     category="volatility",
     args=_BB_ARGS,
-    description="Bollinger %B: (x − lower) / (upper − lower); 0 at the lower band, 1 at the upper.",
+    description="Bollinger %B: (col − lower) / (upper − lower); 0 at the lower band, 1 at the upper.",
     example="bbands_pctb(close, 20, 2) > 1",
 )
 def bbands_pctb(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:

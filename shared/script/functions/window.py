@@ -117,7 +117,7 @@ def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     "hma",
     category="window",
     args=(column(), window(minimum=2, maximum=MAX_WEIGHTED_WINDOW)),
-    description="Hull moving average: wma(2·wma(x, n/2) − wma(x, n), √n).",
+    description="Hull moving average: wma(2·wma(col, n/2) − wma(col, n), √n).",
     example="hma(close, 20)",
 )
 def hma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
