@@ -1,0 +1,131 @@
+"""Strategy checks: every problem at once, located by field, with hints; look-ahead rules rejected."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.backtest import StrategyInvalid, check_strategy, run_backtest
+from shared.backtest.strategy import parse_distance
+from shared.market.instruments import get_instrument
+
+NQ = get_instrument("NQ")
+
+
+def _errors(strategy) -> list:
+    checked, errors = check_strategy(strategy, NQ)
+    assert checked is None
+    return errors
+
+
+@pytest.mark.parametrize(
+    ("rule", "function", "alternative"),
+    [
+        ("high >= session_high()", "session_high", "session_high_sofar()"),
+        ("low <= session_low()", "session_low", "session_low_sofar()"),
+        ("next(close) > close", "next", "prev(close)"),
+        ("close > mean(close)", "mean", "rolling_mean"),
+        ("rank(volume) > 0.9", "rank", "rolling_max"),
+    ],
+)
+def test_look_ahead_functions_are_rejected_with_the_running_alternative(rule, function, alternative):
+    (error,) = _errors({"entry": rule, "direction": "long"})
+    assert error.step == "entry" and error.expression == rule
+    assert f"`{function}()` looks into the future" in error.message
+    assert alternative in error.hint
+
+
+def test_look_ahead_is_rejected_in_exit_rules_and_expression_distances():
+    errors = _errors(
+        {
+            "entry": "close > open",
+            "direction": "short",
+            "exit": "close < session_close()",
+            "stop_loss": "max(high) - close",
+        }
+    )
+    assert [(e.step, "looks into the future" in e.message) for e in errors] == [
+        ("exit", True),
+        ("stop_loss", True),
+    ]
+
+
+def test_running_session_values_are_allowed():
+    checked, errors = check_strategy(
+        {"entry": "high >= session_high_sofar()", "direction": "long", "from": "1h"}, NQ
+    )
+    assert errors == [] and checked is not None
+
+
+def test_every_problem_is_reported_at_once():
+    errors = _errors(
+        {
+            "entry": "close + 1",
+            "direction": "sideways",
+            "exit": "bogus(close) > 1",
+            "stop_loss": "-5",
+            "take_profit": "150%",
+            "slippage": "fast",
+            "from": "weekly",
+            "session": "NIGHT",
+            "period": "2024-13",
+            "stop": 5,
+            "contracts": 0,
+        }
+    )
+    by_field = {e.step: e for e in errors}
+    assert set(by_field) >= {
+        "entry",
+        "direction",
+        "exit",
+        "stop_loss",
+        "take_profit",
+        "slippage",
+        "from",
+        "session",
+        "period",
+        "stop",
+        "contracts",
+    }
+    assert "must be a condition" in by_field["entry"].message
+    assert "unknown function 'bogus'" in by_field["exit"].message
+    assert "greater than 0" in by_field["stop_loss"].message
+    assert "below 100%" in by_field["take_profit"].message
+    assert "Did you mean `stop_loss`?" in by_field["stop"].hint
+    assert "RTH" in by_field["session"].hint
+    assert "daily" in by_field["from"].hint
+
+
+def test_missing_fields_and_non_objects():
+    fields = {e.step for e in _errors({})}
+    assert fields == {"entry", "direction"}
+    (error,) = _errors(["close > open"])
+    assert error.step == "strategy" and "JSON object" in error.message
+    (error,) = _errors({"entry": "close > open", "direction": "long", "breakeven_bars": 2})
+    assert error.step == "breakeven_bars" and "stop_loss" in error.hint
+
+
+def test_distance_forms():
+    assert parse_distance(50) == (parse_distance("50")[0], None)
+    assert parse_distance("1.5%")[0].kind == "percent"
+    assert parse_distance("8 ticks")[0].value == 8.0
+    assert parse_distance("12 pts")[0].value == 12.0
+    assert parse_distance("atr(14) * 2")[0].kind == "expression"
+    assert parse_distance(0)[1] is not None and parse_distance(-1)[1] is not None
+    distance = parse_distance("1.5%")[0]
+    assert distance.points(18000.0, 0.25, None) == 270.0
+    assert parse_distance("8 ticks")[0].points(18000.0, 0.25, None) == 2.0
+    assert parse_distance("x")[0].points(100.0, 0.25, 0.1) == 0.25  # at least one tick
+    assert parse_distance("x")[0].points(100.0, 0.25, None) is None
+
+
+def test_run_backtest_raises_before_reading_any_data():
+    class Untouchable:
+        def minute(self):
+            raise AssertionError("read")
+
+        def daily(self):
+            raise AssertionError("read")
+
+    with pytest.raises(StrategyInvalid) as caught:
+        run_backtest({"entry": "next(close) > close", "direction": "long"}, NQ, Untouchable())
+    assert caught.value.errors[0].step == "entry"
