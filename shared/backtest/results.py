@@ -195,7 +195,7 @@ class BacktestResult:
             "columns": [{"name": name, "type": "integer" if self.intraday else "date"}]
             + [{"name": n, "type": "number"} for n in ("open", "high", "low", "close")],
             "rows": rows,
-            "markers": sorted(markers, key=lambda m: (m["time"], m["kind"] != "exit")),
+            "markers": markers,  # trade order is time order
         }
         if start > 0:
             block |= {"truncated": True, "total_rows": self.bars.size}
