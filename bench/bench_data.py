@@ -1,7 +1,8 @@
 """Bar loading figures for 6 M one-minute rows: cold from the bucket (moto), cached, one year, peak RSS.
 
 Run: ``.venv/bin/python bench/bench_data.py [--rows 6000000] [--repeat 5]``. Each measured load runs in its
-own subprocess so it has its own peak RSS and no warm Polars state; the figures are medians.
+own subprocess so it has its own peak RSS and no warm Polars state; the figures are medians. CPU time (all
+threads, user + system) is printed next to wall time because the machine may be shared.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def child(mode: str, cache_dir: str, endpoint: str, bucket: str) -> None:
         store.manifest()
     baseline = _rss("VmRSS")
 
-    def load() -> tuple[float, int]:
+    def load() -> tuple[float, float, int]:
+        cpu = time.process_time()
         began = time.perf_counter()
         frame = store.scan("NQ", "1m")
         assert frame is not None
@@ -56,11 +58,18 @@ def child(mode: str, cache_dir: str, endpoint: str, bucket: str) -> None:
             last = store.data_range("NQ")[1]  # type: ignore[index]
             frame = frame.filter(pl.col("ts") >= last.replace(year=last.year - 1))
         rows = frame.collect().height
-        return time.perf_counter() - began, rows
+        return time.perf_counter() - began, time.process_time() - cpu, rows
 
-    seconds, rows = load()
-    again, _ = load()
-    result = {"seconds": seconds, "again": again, "rows": rows, "baseline": baseline, "peak": _rss("VmHWM")}
+    seconds, cpu, rows = load()
+    again, _, _ = load()
+    result = {
+        "seconds": seconds,
+        "cpu": cpu,
+        "again": again,
+        "rows": rows,
+        "baseline": baseline,
+        "peak": _rss("VmHWM"),
+    }
     print(json.dumps(result))
 
 
@@ -134,11 +143,12 @@ def main() -> None:
     print(f"\nmedians of {args.repeat} runs, each in its own process:")
     for name, results in runs.items():
         seconds = statistics.median(r["seconds"] for r in results)
+        cpu = statistics.median(r["cpu"] for r in results)
         again = statistics.median(r["again"] for r in results)
         peak = statistics.median(r["peak"] for r in results)
         baseline = statistics.median(r["baseline"] for r in results)
         print(
-            f"  {labels[name]:<64} {seconds:6.3f} s (again in the same process {again:6.3f} s)  "
+            f"  {labels[name]:<62} {seconds:6.3f} s (CPU {cpu:5.2f} s; again in the process {again:5.3f} s)  "
             f"{results[0]['rows']:>9,} rows  peak RSS {peak / 1e6:4.0f} MB (before loading {baseline / 1e6:.0f} MB)"
         )
     peak_full = statistics.median(r["peak"] for r in runs["cached"])
