@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # Query
     query_timeout_s: float = 10.0
     query_rate_per_minute: int = 120
+    query_memory_cache_bytes: int = 3 * 1024**3
+    """Bar files each process keeps in memory for queries (least recently used out); lower it on small Lambdas."""
     backtest_rate_per_minute: int = 30
     """Backtests per user per minute (heavier than queries; they share ``query_timeout_s``)."""
 
