@@ -85,8 +85,10 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     const url = page.url();
     await page.reload();
     await page.waitForURL(url);
-    await page.getByText("What happened over the last 10 days?").waitFor();
-    await page.getByText("And the ten before that?").waitFor();
+    const log = page.getByRole("log", { name: "Conversation" });
+    await log.getByText("What happened over the last 10 days?").waitFor();
+    await log.getByText("And the ten before that?").waitFor();
+    await log.locator('article[data-status="stopped"]').waitFor();
     assert.equal(await page.locator('[data-block="table"]').count() >= 1, true);
     await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: /NQ/ }).first().waitFor();
     await shot("05-chat-history");
@@ -125,7 +127,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     const phone = await stack.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto("/i/NQ");
-    await phone.locator('.chart-canvas[data-status="ready"]').waitFor({ timeout: 30_000 });
+    await phone.locator(".chart-canvas:not([data-status=loading])").waitFor({ timeout: 30_000 });
     const sidebar = phone.getByRole("navigation", { name: "Workspace" });
     assert.equal(await sidebar.isVisible(), false);
     await shot("08-phone-instrument", phone);

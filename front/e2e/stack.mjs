@@ -119,6 +119,7 @@ export async function startStack() {
     ],
     viewport: { width: 1280, height: 860 },
     acceptDownloads: true,
+    reducedMotion: "reduce",
     baseURL: baseUrl,
   });
 

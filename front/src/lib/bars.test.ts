@@ -29,3 +29,12 @@ describe("bars", () => {
     ]);
   });
 });
+
+describe("exchange time", () => {
+  it("gives the DST-aware offset of a time zone", async () => {
+    const { zoneOffsetSeconds } = await import("@/lib/bars");
+    expect(zoneOffsetSeconds(Date.UTC(2024, 0, 15, 14, 30) / 1000, "America/New_York")).toBe(-5 * 3600);
+    expect(zoneOffsetSeconds(Date.UTC(2024, 6, 15, 14, 30) / 1000, "America/New_York")).toBe(-4 * 3600);
+    expect(zoneOffsetSeconds(Date.UTC(2024, 6, 15, 14, 30) / 1000, "UTC")).toBe(0);
+  });
+});

@@ -33,3 +33,26 @@ export function mergeBars(older: Bar[], newer: Bar[]): Bar[] {
   for (const bar of newer) byTime.set(bar.time, bar);
   return [...byTime.values()].sort((a, b) => a.time - b.time);
 }
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Seconds to add to a UTC epoch to get the wall-clock time in `timeZone` at that instant (DST-aware). */
+export function zoneOffsetSeconds(epochSeconds: number, timeZone: string): number {
+  let format = zoneFormatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    zoneFormatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(epochSeconds * 1000)).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall / 1000 - epochSeconds;
+}

@@ -44,8 +44,8 @@ export function ChatPage() {
         <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(upper)}`}>
           {upper}
         </Link>
-        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(upper)}/query`}>
-          <Icon name="terminal" /> Query console
+        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(upper)}/query`} aria-label="Query console">
+          <Icon name="terminal" /> <span className="desktop-only">Query console</span>
         </Link>
       </header>
       <div className="page-body">

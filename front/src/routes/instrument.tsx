@@ -81,8 +81,8 @@ export function InstrumentPage() {
             <Icon name="plus" /> Add to workspace
           </Button>
         ) : null}
-        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(symbol)}/query`}>
-          <Icon name="terminal" /> Query console
+        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(symbol)}/query`} aria-label="Query console">
+          <Icon name="terminal" /> <span className="desktop-only">Query console</span>
         </Link>
       </header>
       <div className="page-body">
@@ -90,9 +90,9 @@ export function InstrumentPage() {
           {info.status === "loading" && !info.data ? <Skeleton lines={2} /> : null}
           {info.status === "error" ? <ErrorAlert error={info.error} onRetry={info.reload} /> : null}
           {info.data ? <InstrumentFacts instrument={info.data} /> : null}
-          {info.status !== "error" ? (
+          {info.data ? (
             <Suspense fallback={<div className="chart-box chart-canvas" aria-busy="true" />}>
-              <PriceChart symbol={symbol} onSample={onSample} intraday={intraday} />
+              <PriceChart symbol={symbol} onSample={onSample} intraday={intraday} timeZone={info.data?.timezone} />
             </Suspense>
           ) : null}
           <h2 style={{ fontSize: 15 }}>Ask about {symbol}</h2>

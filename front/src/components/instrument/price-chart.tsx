@@ -5,7 +5,7 @@ import { CANDLE_COLORS, chartOptions } from "@/components/charts/chart-theme";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { Spinner } from "@/components/ui/spinner";
 import { useTheme } from "@/hooks/use-theme";
-import { type Bar, barsToRows, mergeBars } from "@/lib/bars";
+import { type Bar, barsToRows, mergeBars, zoneOffsetSeconds } from "@/lib/bars";
 import { formatBarTime, formatNumber } from "@/lib/format";
 import { useServices } from "@/state/services";
 
@@ -25,7 +25,18 @@ function volumeColor(bar: Bar): string {
  * The instrument's candlestick chart with volume, a crosshair OHLCV readout and a timeframe switch. Zooming or
  * scrolling to the left edge loads older history. `onSample` reports whether the data is a synthetic sample.
  */
-export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: { symbol: string; onSample?: (sample: boolean) => void; intraday?: boolean }) {
+export function PriceChart({
+  symbol,
+  onSample,
+  intraday: hasIntraday = true,
+  timeZone = "UTC",
+}: {
+  symbol: string;
+  onSample?: (sample: boolean) => void;
+  intraday?: boolean;
+  /** Intraday bars are drawn in the exchange's time zone; daily and weekly bars are trade dates. */
+  timeZone?: string;
+}) {
   const { api } = useServices();
   const { resolved } = useTheme();
   const host = useRef<HTMLDivElement>(null);
@@ -39,6 +50,7 @@ export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: {
   const [legend, setLegend] = useState<Bar | null>(null);
   const [unavailable, setUnavailable] = useState<Set<Timeframe>>(() => new Set(hasIntraday ? [] : ["1h"]));
   const [attempt, setAttempt] = useState(0);
+  const shift = useRef<(t: number) => number>((t) => t);
 
   useEffect(() => {
     if (!host.current) return;
@@ -55,7 +67,7 @@ export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: {
     chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
     chart.subscribeCrosshairMove((param) => {
       const t = param.time as number | undefined;
-      setLegend(t === undefined ? null : (bars.current.find((b) => b.time === t) ?? null));
+      setLegend(t === undefined ? null : (bars.current.find((b) => shift.current(b.time) === t) ?? null));
     });
     return () => {
       chart.remove();
@@ -74,9 +86,11 @@ export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: {
     const controller = new AbortController();
     let loadingMore = false;
     let exhausted = false;
+    shift.current = tf === "1h" ? (t) => t + zoneOffsetSeconds(t, timeZone) : (t) => t;
+    const at = (b: Bar) => shift.current(b.time) as UTCTimestamp;
     const render = () => {
-      candles.current?.setData(bars.current.map((b) => ({ time: b.time as UTCTimestamp, open: b.open, high: b.high, low: b.low, close: b.close })));
-      volume.current?.setData(bars.current.map((b) => ({ time: b.time as UTCTimestamp, value: b.volume, color: volumeColor(b) })));
+      candles.current?.setData(bars.current.map((b) => ({ time: at(b), open: b.open, high: b.high, low: b.low, close: b.close })));
+      volume.current?.setData(bars.current.map((b) => ({ time: at(b), value: b.volume, color: volumeColor(b) })));
     };
     setStatus("loading");
     bars.current = [];
@@ -129,7 +143,7 @@ export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: {
       controller.abort();
       chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
     };
-  }, [api, symbol, tf, attempt, onSample]);
+  }, [api, symbol, tf, attempt, onSample, timeZone]);
 
   const shown = legend ?? bars.current[bars.current.length - 1] ?? null;
   const intraday = tf === "1h";
@@ -145,7 +159,8 @@ export function PriceChart({ symbol, onSample, intraday: hasIntraday = true }: {
         </div>
         {shown ? (
           <span className="chart-legend" aria-live="off">
-            {formatBarTime(shown.time, intraday)} O {formatNumber(shown.open)} H {formatNumber(shown.high)} L {formatNumber(shown.low)} C{" "}
+            {formatBarTime(shift.current(shown.time), intraday)}
+            {intraday ? ` ${timeZone}` : ""} O {formatNumber(shown.open)} H {formatNumber(shown.high)} L {formatNumber(shown.low)} C{" "}
             <span className={shown.close >= shown.open ? "up" : "down"}>{formatNumber(shown.close)}</span> V {formatNumber(shown.volume)}
           </span>
         ) : null}
