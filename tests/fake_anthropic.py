@@ -129,6 +129,8 @@ class FakeAnthropic:
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    timings: list[tuple[str, float, float]] = field(default_factory=list)
+    """Per response: the request's first user text, and when it arrived and was fully sent (monotonic)."""
     _steps: Iterator[Step] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cached_prefixes: set[str] = field(default_factory=set)
@@ -142,6 +144,7 @@ class FakeAnthropic:
             self.script = script
             self._steps = None
             self.requests.clear()
+            self.timings.clear()
 
     def _next_step(self, request: dict[str, Any]) -> Step:
         with self._lock:
@@ -163,6 +166,7 @@ class FakeAnthropic:
         return Starlette(routes=[Route("/v1/messages", self._messages, methods=["POST"])])
 
     async def _messages(self, request: Request) -> Response:
+        arrived = time.monotonic()
         body = await request.json()
         step = self._next_step(body)
         if isinstance(step, Failure):
@@ -175,7 +179,9 @@ class FakeAnthropic:
             "tool_use" if any(isinstance(b, ToolUse) for b in blocks) else "end_turn"
         )
         if body.get("stream"):
-            events = _stream_events(message_id, model, blocks, stop_reason, usage)
+            events = self._timed(
+                _question(body), arrived, _stream_events(message_id, model, blocks, stop_reason, usage)
+            )
             return StreamingResponse(
                 events, media_type="text/event-stream", headers={"request-id": message_id}
             )
@@ -192,6 +198,12 @@ class FakeAnthropic:
             },
             headers={"request-id": message_id},
         )
+
+    async def _timed(self, key: str, arrived: float, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        async for chunk in chunks:
+            yield chunk
+        with self._lock:
+            self.timings.append((key, arrived, time.monotonic()))
 
     def _usage(self, body: dict[str, Any], step: Reply) -> dict[str, int]:
         """Usage like the real API: a system prompt with ``cache_control`` is written once, then read."""
@@ -359,11 +371,18 @@ def demo(request: dict[str, Any]) -> Step:
 
 def echo(request: dict[str, Any]) -> Step:
     """Answers every request with a short text and no tool calls."""
-    return reply("You asked: " + _question(request))
+    texts = [b.get("text", "") for b in last_user_content(request) if b.get("type") == "text"]
+    return reply("You asked: " + " ".join(texts))
 
 
 def _question(request: dict[str, Any]) -> str:
-    return " ".join(b.get("text", "") for b in last_user_content(request) if b.get("type") == "text")
+    """The text of the request's first user message (the question that started the exchange)."""
+    for message in request.get("messages", []):
+        if message["role"] == "user":
+            content = message["content"]
+            blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+            return " ".join(b.get("text", "") for b in blocks if b.get("type") == "text")
+    return ""
 
 
 SCENARIOS: dict[str, Scenario] = {"demo": demo, "echo": echo}

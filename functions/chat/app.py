@@ -8,7 +8,9 @@ A client that disconnects does not stop the answer; it runs to completion (bound
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import anthropic
 from pydantic import BaseModel, Field, field_validator
@@ -47,13 +49,31 @@ class ChatRequest(BaseModel):
 @singleton
 def chat_deps() -> ChatDeps:
     """The process's chat dependencies (``reset_singletons()`` drops them after a settings change)."""
-    settings = get_settings()
-    client = (
-        anthropic.AsyncAnthropic(api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url)
-        if settings.llm_configured
-        else None
-    )
-    return ChatDeps(store=get_store(), settings=settings, client=client, bars=get_bar_store())
+    return ChatDeps(store=get_store(), settings=get_settings(), client=None, bars=get_bar_store())
+
+
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def request_deps() -> ChatDeps:
+    """The chat dependencies with an Anthropic client of the running event loop (None without a key).
+
+    The client's connection pool belongs to the loop it was first used on, so each loop gets its own (one
+    in a uvicorn worker; Mangum and tests may run several).
+    """
+    deps = chat_deps()
+    if not deps.settings.llm_configured:
+        return deps
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None:
+        client = anthropic.AsyncAnthropic(
+            api_key=deps.settings.anthropic_api_key, base_url=deps.settings.anthropic_base_url
+        )
+        _clients[loop] = client
+    return replace(deps, client=client)
 
 
 class BackgroundRun:
@@ -81,7 +101,7 @@ class BackgroundRun:
 async def stream(request: Request) -> Response:
     user = await require_user(request)
     body = await parse_body(request, ChatRequest)
-    deps = chat_deps()
+    deps = request_deps()
     check_rate(user.id, "chat", deps.settings.chat_rate_per_minute)
     conversation = await deps.store.get_conversation(user.id, body.conversation_id)
     if conversation is None:

@@ -124,14 +124,6 @@ def _spawn(coro: Any) -> None:
     task.add_done_callback(_background.discard)
 
 
-async def _summary_work(deps: ChatDeps, user_id: str, conversation_id: str) -> SummaryWork | None:
-    current = await deps.store.get_conversation(user_id, conversation_id)
-    if current is None:
-        return None
-    messages = await deps.store.list_messages(user_id, conversation_id)
-    return summary_due(messages, current.summary_through, current.summary)
-
-
 async def _update_summary(deps: ChatDeps, user_id: str, conversation_id: str, work: SummaryWork) -> None:
     """Fold old turns into the rolling summary (best effort: failures are only logged)."""
     assert deps.client is not None
@@ -167,10 +159,12 @@ async def answer(
         ).event()
         return
 
+    # The conversation was read by the caller just before: its summary is current.
     history = await store.list_messages(user_id, conversation.id)
-    current = await store.get_conversation(user_id, conversation.id) or conversation
-    system = build_system(instrument, prompt_context(deps, instrument, current.summary))
-    messages = replay(history, summary_through=current.summary_through)
+    system = build_system(instrument, prompt_context(deps, instrument, conversation.summary))
+    messages = replay(history, summary_through=conversation.summary_through)
+    # The answer joins the last turn, so whether a summary is due is known before the model is called.
+    summary_work = summary_due(history, conversation.summary_through, conversation.summary)
     model = ModelSettings(
         settings.anthropic_model,
         settings.anthropic_max_tokens,
@@ -206,12 +200,12 @@ async def answer(
             del deps.stop_signals[conversation.id]
         await store.finish_run(run_id)
 
-    async for event in _persist(deps, user_id, conversation, turn):
+    async for event in _persist(deps, user_id, conversation, turn, summary_work):
         yield event
 
 
 async def _persist(
-    deps: ChatDeps, user_id: str, conversation: Conversation, turn: Turn
+    deps: ChatDeps, user_id: str, conversation: Conversation, turn: Turn, summary_work: SummaryWork | None
 ) -> AsyncIterator[ChatEvent]:
     stop_reason = turn.stop_reason
     if turn.error is None or turn.has_content:
@@ -243,9 +237,8 @@ async def _persist(
                 {"message_id": message_id, "answer": turn.answer, "usage": usage, "stop_reason": stop_reason},
             )
         yield ChatEvent("persist", persisted)
-        if message_id is not None and turn.error is None:
-            work = await _summary_work(deps, user_id, conversation.id)
-            if work is not None:  # off the stream: the client has everything once it sees `persist`
-                _spawn(_update_summary(deps, user_id, conversation.id, work))
+        if message_id is not None and turn.error is None and summary_work is not None:
+            # Off the stream: the client has everything once it sees `persist`.
+            _spawn(_update_summary(deps, user_id, conversation.id, summary_work))
     if turn.error is not None:
         yield turn.error.event()
