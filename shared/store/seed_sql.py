@@ -88,7 +88,7 @@ def seed_sql(exchanges: Sequence[Exchange], instruments: Sequence[Instrument]) -
 
 
 def main() -> None:
-    """Print the seed for the code's catalogue (a fresh process holds no imported instruments)."""
+    """Print the seed for the built-in catalogue (imported symbols are not catalogue rows)."""
     sys.stdout.write(seed_sql(list_exchanges(), catalogue_instruments()))
 
 

@@ -377,7 +377,7 @@ class SupabaseStore:
 
     # -- operator tasks (secret key) ------------------------------------------------------------------
     async def sync_catalogue(self) -> int:
-        """Upsert the code's exchanges and instruments (imported symbols included); returns the count."""
+        """Upsert the built-in exchanges and instruments (as the seed migration does); returns the count."""
         client = self._service()
         instruments = [instrument_record(i) for i in catalogue_instruments()]
         await self._execute(
