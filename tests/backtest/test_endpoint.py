@@ -1,0 +1,127 @@
+"""``POST /api/backtest`` over the real app, bar store and local sign-in; and the assistant's tool."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from data_store.layout import DataFolder
+from shared.backtest import StrategyInvalid
+from shared.backtest.tool import BACKTEST_TOOL, run_backtest_tool, tool_error_text
+from shared.ingest.sample import generate_daily_bars, generate_minute_bars
+from shared.lazy import reset_singletons
+from shared.script import FrameBars
+from tests.backtest.frames import NQ
+
+STRATEGY = {
+    "entry": "streak(red()) >= 2",
+    "direction": "long",
+    "stop_loss": "1%",
+    "take_profit": "2%",
+    "exit_bars": 3,
+}
+
+
+@pytest.fixture(scope="module")
+def nq_bars():
+    minutes = generate_minute_bars("NQ", date(2024, 1, 2), date(2024, 3, 29), seed=8)
+    return minutes, generate_daily_bars(minutes, NQ)
+
+
+def _client(barb_env: Path, monkeypatch, nq_bars, **env: str) -> Iterator[TestClient]:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reset_singletons()
+    folder = DataFolder(barb_env / "data")
+    folder.add_bars("NQ", "1m", nq_bars[0], sample=True)
+    folder.add_bars("NQ", "1d", nq_bars[1], sample=True)
+    import server
+
+    with TestClient(server.create_app()) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api(barb_env: Path, monkeypatch, nq_bars) -> Iterator[TestClient]:
+    yield from _client(barb_env, monkeypatch, nq_bars)
+
+
+def _headers(client: TestClient, email: str) -> dict[str, str]:
+    response = client.post("/api/auth/local/sign-in", json={"email": email})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_backtest_runs_for_a_signed_in_user(api):
+    assert api.post("/api/backtest", json={"instrument": "NQ", "strategy": STRATEGY}).status_code == 401
+    headers = _headers(api, "bt-ok@example.com")
+    response = api.post("/api/backtest", json={"instrument": "nq", "strategy": STRATEGY}, headers=headers)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["instrument"] == "NQ" and result["metrics"]["trades"] == len(result["trades"]["rows"]) > 0
+    assert result["source"]["bars"] == "daily-settlement" and result["source"]["sample"] is True
+    assert [b["type"] for b in result["blocks"]] == ["metrics-grid", "equity-curve", "trades", "candles"]
+    assert result["strategy"]["from"] == "daily" and result["summary"].startswith("Backtest NQ")
+    json.dumps(result, allow_nan=False)
+
+
+def test_invalid_strategy_lists_every_error(api):
+    headers = _headers(api, "bt-invalid@example.com")
+    strategy = {"entry": "high == session_high()", "direction": "up", "stop_loss": -1, "from": "weekly"}
+    response = api.post("/api/backtest", json={"instrument": "NQ", "strategy": strategy}, headers=headers)
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["code"] == "STRATEGY_INVALID" and payload["request_id"]
+    assert {d["step"] for d in payload["details"]} == {"entry", "direction", "stop_loss", "from"}
+    assert all(set(d) == {"step", "expression", "message", "hint"} for d in payload["details"])
+    bad_body = api.post("/api/backtest", json={"instrument": "NQ", "strategy": "buy"}, headers=headers)
+    assert bad_body.status_code == 422 and bad_body.json()["code"] == "VALIDATION_ERROR"
+
+
+def test_unknown_instrument_and_missing_data_are_404(api):
+    headers = _headers(api, "bt-404@example.com")
+    unknown = api.post("/api/backtest", json={"instrument": "ZZZ", "strategy": STRATEGY}, headers=headers)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "NOT_FOUND"
+    no_data = api.post("/api/backtest", json={"instrument": "ES", "strategy": STRATEGY}, headers=headers)
+    assert no_data.status_code == 404 and no_data.json()["code"] == "NO_DATA"
+    empty = api.post(
+        "/api/backtest", json={"instrument": "NQ", "strategy": STRATEGY | {"period": "2019"}}, headers=headers
+    )
+    assert empty.status_code == 404 and empty.json()["code"] == "NO_DATA"
+
+
+def test_timeout_and_rate_limit(barb_env, monkeypatch, nq_bars):
+    env = {"QUERY_TIMEOUT_S": "0.001", "BACKTEST_RATE_PER_MINUTE": "2"}
+    for client in _client(barb_env, monkeypatch, nq_bars, **env):
+        headers = _headers(client, "bt-slow@example.com")
+        body = {
+            "instrument": "NQ",
+            "strategy": STRATEGY | {"from": "1m", "entry": "rsi(close, 14) < 30 and sar() < close"},
+        }
+        responses = [client.post("/api/backtest", json=body, headers=headers) for _ in range(3)]
+        assert [r.status_code for r in responses] == [504, 504, 429]
+        assert responses[0].json()["code"] == "BACKTEST_TIMEOUT"
+        assert "did not finish within 0.001 s" in responses[0].json()["error"]
+        assert responses[2].headers["Retry-After"]
+
+
+def test_assistant_tool(nq_bars):
+    assert BACKTEST_TOOL["name"] == "run_backtest"
+    assert set(BACKTEST_TOOL["input_schema"]["required"]) == {"strategy", "title"}
+    for field in ("entry", "direction", "stop_loss", "exit_bars", "from", "commission", "contracts"):
+        assert f"- {field}" in BACKTEST_TOOL["description"]
+    bars = FrameBars(*nq_bars)
+    summary, blocks = run_backtest_tool(
+        {"strategy": json.dumps(STRATEGY), "title": "Dip buying"}, NQ, bars=bars
+    )
+    assert summary.startswith("Backtest NQ") and "do not repeat" in summary
+    assert [b["type"] for b in blocks] == ["metrics-grid", "equity-curve", "trades", "candles"]
+    with pytest.raises(StrategyInvalid) as caught:
+        run_backtest_tool({"strategy": {"entry": "next(close) > close"}}, NQ, bars=bars)
+    text = tool_error_text(caught.value)
+    assert "- entry: `next()` looks into the future" in text and "- direction: direction is required" in text
