@@ -1,6 +1,8 @@
 """Where the manifest and data files come from: an S3-compatible bucket or a local folder.
 
-Both answer the same two questions: "has the manifest changed since this tag?" and "where is this key?".
+Both answer "has the manifest changed since this tag?" (``fetch_manifest``: the new manifest, or None when
+unchanged; :class:`SourceUnavailable` when unreachable). The bucket streams a key into a file (``download``),
+the folder names the file of a key (``path``).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -23,16 +25,6 @@ class ManifestFetch:
 
     manifest: Manifest
     tag: str
-
-
-class Source(Protocol):
-    """What :class:`~data_store.store.BarStore` needs from a bar source."""
-
-    description: str
-
-    def fetch_manifest(self, tag: str | None) -> ManifestFetch | None:
-        """The manifest if it changed since ``tag`` (None = unchanged). Raises SourceUnavailable."""
-        ...
 
 
 class BucketSource:

@@ -108,6 +108,8 @@ def import_file(path: Path, data_dir: Path, options: ImportOptions) -> ImportRep
     instrument, registered = resolve_instrument(options, folder)
     raw = read_vendor_file(path, options.timezone)
     bar_size = options.bar_size or ("1d" if raw.daily else "1m")
+    if bar_size == "1d" and not raw.daily:
+        raise VendorFileError(path, ["daily bars need dates (or midnight timestamps), not times of day"])
     bars = raw.frame
     was_unsorted = not bars["ts"].is_sorted()
     bars, dropped = _drop_duplicates(path, bars.sort("ts", maintain_order=True))

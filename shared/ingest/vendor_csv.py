@@ -146,6 +146,10 @@ def _parse(path: Path, columns: pl.DataFrame, timezone: str) -> RawBars:
     if "volume" not in columns.columns:
         columns = columns.with_columns(pl.lit("0").alias("volume"))
     ts, daily = _parse_timestamps(columns["timestamp"], timezone)
+    local = ts.dt.convert_time_zone(timezone)
+    if not daily and ts.null_count() == 0 and (local.dt.truncate("1d") == local).all():
+        # Date-times that are all midnight are dates written with a time (``2024-01-02 00:00:00``).
+        daily, ts = True, local.dt.date().cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     prices = columns.select(
         "line",
         pl.col("timestamp").alias("raw_ts"),

@@ -173,3 +173,19 @@ def test_intraday_bars_other_than_one_minute_are_refused(tmp_path: Path) -> None
     body = "2024-01-02 09:30,10,11,9,10.5,100\n2024-01-02 09:35,10,11,9,10.5,100\n"
     with pytest.raises(VendorFileError, match="only one-minute or daily"):
         import_file(_write(tmp_path, HEADER + body), tmp_path / "data", ImportOptions(symbol="XYZ"))
+
+
+def test_midnight_timestamps_are_daily_bars(tmp_path: Path, fresh_registry: None) -> None:
+    body = "2024-01-02 00:00:00,10,11,9,10.5,100\n2024-01-03 00:00:00,10,11,9,10.5,100\n"
+    report = import_file(_write(tmp_path, HEADER + body), tmp_path / "data", ImportOptions(symbol="XYZ"))
+    assert report.bar_size == "1d"
+    stored = pl.read_parquet(tmp_path / "data" / report.key)
+    assert stored["trade_date"].to_list() == [date(2024, 1, 2), date(2024, 1, 3)]
+
+
+def test_daily_import_of_intraday_times_is_refused(tmp_path: Path) -> None:
+    body = "2024-01-02 09:30,10,11,9,10.5,100\n2024-01-02 09:31,10,11,9,10.5,100\n"
+    with pytest.raises(VendorFileError, match="daily bars need dates"):
+        import_file(
+            _write(tmp_path, HEADER + body), tmp_path / "data", ImportOptions(symbol="XYZ", bar_size="1d")
+        )
