@@ -23,7 +23,9 @@ from typing import Any, Protocol
 import numpy as np
 import polars as pl
 
+from shared.lazy import singleton
 from shared.market.instruments import Instrument, Session
+from shared.settings import get_settings
 
 INTRADAY_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240}
 _FILTER_FIRST_BELOW = 60
@@ -82,9 +84,10 @@ class FrameCache:
             self._frames.clear()
 
 
-MEMORY_CACHE_BYTES = 3 * 1024**3
-"""Budget of bar frames kept in memory per process (about 8 instruments of 18 years of one-minute bars)."""
-frame_cache = FrameCache(MEMORY_CACHE_BYTES)
+@singleton
+def frame_cache() -> FrameCache:
+    """The process's cache of bar frames, sized by ``QUERY_MEMORY_CACHE_BYTES``."""
+    return FrameCache(get_settings().query_memory_cache_bytes)
 
 
 @dataclass(frozen=True)
@@ -93,17 +96,23 @@ class StoreBars:
 
     store: Any
     symbol: str
-    cache: FrameCache = frame_cache
+    cache: FrameCache | None = None
+    """Defaults to the process-wide :func:`frame_cache`."""
+
+    def _frame(self, bar_size: str) -> pl.LazyFrame | None:
+        path = self.store.path(self.symbol, bar_size)
+        if path is None:
+            return None
+        return (self.cache or frame_cache()).get(path).lazy()
 
     def minute(self) -> pl.LazyFrame:
-        path = self.store.path(self.symbol, "1m")
-        if path is None:
+        frame = self._frame("1m")
+        if frame is None:
             raise LookupError(f"no one-minute bars for {self.symbol}")
-        return self.cache.get(path).lazy()
+        return frame
 
     def daily(self) -> pl.LazyFrame | None:
-        path = self.store.path(self.symbol, "1d")
-        return None if path is None else self.cache.get(path).lazy()
+        return self._frame("1d")
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,13 @@ def run_query(
     :class:`QueryTimeout`.
     """
     started = time.perf_counter()
-    plan, errors = build_plan(query, instrument)
+    try:
+        plan, errors = build_plan(query, instrument)
+    except Exception as exc:
+        _log.exception("query validation failure")
+        raise QueryFailed(
+            f"Internal error while checking the query ({type(exc).__name__}).", "QUERY_INTERNAL"
+        ) from exc
     if errors:
         raise QueryInvalid(errors)
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
