@@ -1,8 +1,8 @@
 """The assistant's tools: their definitions for the model and their execution.
 
-``run_query`` takes a Barb Script query and a short human title. Its description carries the language's
-rules and a function reference generated from the engine's declarations (``shared.script.registry``), so
-the model is told exactly what the validator accepts. Execution returns a :class:`ToolOutcome`: a compact
+``run_query`` takes a Barb Script query and a short human title. Its description is the engine's reference
+(``shared.script.reference.tool_reference``: the language rules and one line per function, generated from
+the declarations the validator uses), so the model is told exactly what the validator accepts. Execution returns a :class:`ToolOutcome`: a compact
 text for the model (the engine's summary, or every validation error with its hint so the model can fix the
 query) and, on success, the data card for the UI.
 """
@@ -17,72 +17,12 @@ from typing import Any, Protocol
 
 from anyio import to_thread
 
-import shared.script.functions  # noqa: F401 - importing it fills the registry
 from shared.assistant.cards import model_text, result_card
 from shared.market.instruments import Instrument
 from shared.script import BarsInput, QueryFailed, QueryInvalid, QueryTimeout, run_query
-from shared.script.registry import REGISTRY, FunctionSpec
+from shared.script.reference import tool_reference
 
 RUN_QUERY = "run_query"
-
-_CATEGORY_TITLES = {
-    "core": "Core",
-    "lag": "Lag (previous/next rows)",
-    "window": "Rolling windows and moving averages",
-    "cumulative": "Cumulative",
-    "pattern": "Patterns and streaks",
-    "aggregate": "Aggregates (for select, or broadcast inside map/where)",
-    "time": "Time and date",
-    "calendar": "Trading calendar",
-    "price": "Price and candles (implicit OHLC)",
-    "oscillator": "Oscillators",
-    "volatility": "Volatility",
-    "trend": "Trend",
-    "volume": "Volume",
-    "session": "Session-anchored",
-}
-
-LANGUAGE_RULES = """\
-Barb Script: one JSON object. Fields (all optional):
-- session: a session of the instrument (e.g. "RTH", "ETH"); none = the whole trading day.
-- from: bar size, one of 1m 5m 15m 30m 1h 2h 4h daily weekly monthly quarterly yearly (default daily).
-  daily = one bar per trade date (a CME Sunday evening belongs to Monday); intraday bins start at the session open.
-- period: "2024", "2024-03", "2024-03-15", a range "2023:2024-06" (either side open: "2023:"), "last_year",
-  "last_month", "last_week", "last_N" (last N trading days). No default: omit it to use all data.
-- map: {name: expression} new columns, evaluated in order. Names must not be function names or date/time.
-- where: boolean expression that keeps rows (null counts as false).
-- group_by: column name(s) from the bars or map (never an expression: put it in map first).
-- select: aggregate(s): "mean(r)", ["count()", "mean(r)"] or {"alias": "pct(green())"}. Default count() when grouped.
-- sort: "col", "col desc" or a list. limit: 1…100000 (after sort). columns: output columns and their order.
-- steps: a list of step objects; step 1 may use session/period/from; each step's output feeds the next.
-Order of execution is fixed: session → from → map → period → where → group_by+select → sort → limit → columns.
-map sees the history before the period (indicators are warmed up like on a chart); period limits what
-reaches where, the aggregates and the output. An aggregate inside map/where is computed over the period's
-bars and broadcast.
-Expressions: Python-like: + - * / // % **, comparisons (chains allowed), and/or/not, `in [..]`, calls with
-positional or keyword arguments. Columns: open high low close volume, map names; later steps see the
-previous step's columns. Compare date() with 'YYYY-MM-DD' and time() with 'HH:MM'. Use == (never =).
-Division by zero gives null. pct(cond) returns a percentage 0–100. dayofweek(): 0 = Monday … 4 = Friday.
-Functions marked [future] look at later bars (fine for statistics, never as a trading signal)."""
-
-
-def _function_line(spec: FunctionSpec) -> str:
-    flags = " [future]" if spec.lookahead and spec.kind == "series" else ""
-    aliases = f" (alias {', '.join(spec.aliases)})" if spec.aliases else ""
-    return f"- {spec.signature}{aliases}{flags}: {spec.description} e.g. {spec.example}"
-
-
-@lru_cache(maxsize=1)
-def function_reference() -> str:
-    """Every declared function, grouped by category, one line each (generated from the registry)."""
-    specs = {spec.name: spec for spec in REGISTRY.values()}
-    lines: list[str] = []
-    for category, title in _CATEGORY_TITLES.items():
-        members = sorted((s for s in specs.values() if s.category == category), key=lambda s: s.name)
-        if members:
-            lines.append(f"{title}:")
-            lines += [_function_line(s) for s in members]
-    return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +32,7 @@ def tool_definitions() -> tuple[dict[str, Any], ...]:
         "Run a Barb Script query over the instrument's bars and show the result to the user as a card "
         "(table and chart). You receive a compact summary; the user sees every row. Call it several times "
         "in one turn when the question needs several independent results.\n\n"
-        f"{LANGUAGE_RULES}\n\nFunctions:\n{function_reference()}"
+        f"{tool_reference()}"
     )
     run_query_tool = {
         "name": RUN_QUERY,
