@@ -259,22 +259,24 @@ def _intraday(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
     if size == 1:
         frame = _minutes(bars, request)
         return frame.select(pl.col("trade_date").alias("date"), pl.col("minute").cast(pl.Int16), *OHLCV)
-    anchor = (request.session or request.anchor or Session("00:00", "00:00")).start_minute
+    session = request.session or request.anchor or Session("00:00", "00:00")
+    anchor = session.start_minute
     fast = _numpy_bars(bars, request, size, anchor)
     if fast is not None:
         return fast.lazy()
+    # A trade date starts at the session open when the session wraps midnight, else at midnight: bars
+    # outside the anchor's window (e.g. a stock's pre-market) still sort in time order.
+    day_start = anchor if session.wraps_midnight else 0
     offset = (pl.col("minute").cast(pl.Int32) - anchor) % 1440
+    label = ((pl.col("__bin") * size + anchor) % 1440).cast(pl.Int16).alias("minute")
     return (
         _minutes(bars, request)
         .with_columns((offset // size).alias("__bin"))
-        .group_by("trade_date", "__bin", maintain_order=True)
+        .group_by("trade_date", "__bin")
         .agg(_ohlcv_agg())
-        .sort("trade_date", "__bin")
-        .select(
-            pl.col("trade_date").alias("date"),
-            ((pl.col("__bin") * size + anchor) % 1440).cast(pl.Int16).alias("minute"),
-            *OHLCV,
-        )
+        .with_columns(label)
+        .sort("trade_date", (pl.col("minute").cast(pl.Int32) - day_start) % 1440)
+        .select(pl.col("trade_date").alias("date"), "minute", *OHLCV)
     )
 
 

@@ -145,3 +145,43 @@ def test_frame_cache_keeps_recent_files_within_budget(tmp_path, minutes):
     cache.get(paths[1])
     cache.get(paths[2])
     assert cache.get(paths[0]) is not first  # evicted as least recently used, read again
+
+
+def test_stock_pre_market_bars_stay_in_time_order():
+    # A stock anchored at its 09:30 open, with pre-market trades from 08:00: bins keep time order.
+    from shared.market.instruments import Instrument
+    from shared.script.bars import BarRequest, FrameBars, build_bars
+
+    stock = Instrument(
+        symbol="XYZ",
+        name="XYZ Corp",
+        exchange="NYSE",
+        type="stock",
+        category="equity",
+        default_session="RTH",
+        sessions={"RTH": ("09:30", "16:00")},
+        tick_size=0.01,
+        tick_value=0.01,
+        point_value=1,
+        calendar="NYSE",
+    )
+    minutes = list(range(8 * 60, 16 * 60))
+    frame = pl.DataFrame(
+        {
+            "trade_date": [date(2024, 3, 4)] * len(minutes),
+            "minute": pl.Series(minutes, dtype=pl.Int16),
+            "open": [float(m) for m in minutes],
+            "high": [m + 0.5 for m in minutes],
+            "low": [m - 0.5 for m in minutes],
+            "close": [m + 0.25 for m in minutes],
+            "volume": [1.0] * len(minutes),
+        }
+    )
+    request = BarRequest("1h", anchor=stock.sessions["RTH"])
+    bars = build_bars(FrameBars(frame), request)[0].collect()
+    assert bars["minute"].to_list() == [450, 510, 570, 630, 690, 750, 810, 870, 930]  # 07:30 … 15:30
+    assert bars["open"].to_list()[:3] == [480.0, 510.0, 570.0] and bars["volume"].to_list()[:3] == [
+        30,
+        60,
+        60,
+    ]
