@@ -54,6 +54,12 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByText("Synthetic sample").waitFor();
     await page.getByRole("link", { name: "TradingView" }).waitFor();
     await shot("02-instrument");
+    // Zooming out towards the start of the loaded bars asks for older history.
+    const older = page.waitForRequest((r) => /\/bars\?.*\bto=\d+/.test(r.url()), { timeout: 15_000 });
+    const area = await page.locator(".chart-canvas").boundingBox();
+    await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
+    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, 400);
+    await older;
   });
 
   it("asks a question and sees streamed text, a tool step and a table card", async () => {

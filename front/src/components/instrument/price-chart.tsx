@@ -117,7 +117,8 @@ export function PriceChart({
       },
     );
     const onRange = (range: { from: number; to: number } | null) => {
-      if (!range || range.from > 10 || loadingMore || exhausted || bars.current.length === 0) return;
+      // Load older bars once less than a quarter of a screen of history is left of the view.
+      if (!range || range.from > Math.max(10, (range.to - range.from) / 4) || loadingMore || exhausted || bars.current.length === 0) return;
       loadingMore = true;
       const first = bars.current[0]!.time;
       api.bars(symbol, { tf, to: first - 1, limit: PAGE }, controller.signal).then(
