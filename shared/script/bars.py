@@ -92,7 +92,11 @@ def frame_cache() -> FrameCache:
 
 @dataclass(frozen=True)
 class StoreBars:
-    """:class:`BarsInput` over a bar store (anything with ``path(symbol, bar_size)``), cached in memory."""
+    """:class:`BarsInput` over a bar store, cached in memory.
+
+    Uses ``path(symbol, bar_size)`` (the local Parquet file) when the store has it, so each file is read once
+    per process; otherwise ``scan(symbol, bar_size)`` on every query.
+    """
 
     store: Any
     symbol: str
@@ -100,6 +104,8 @@ class StoreBars:
     """Defaults to the process-wide :func:`frame_cache`."""
 
     def _frame(self, bar_size: str) -> pl.LazyFrame | None:
+        if not hasattr(self.store, "path"):
+            return self.store.scan(self.symbol, bar_size)
         path = self.store.path(self.symbol, bar_size)
         if path is None:
             return None

@@ -70,6 +70,7 @@ class Compiler:
         self._aggregate_depth = 0
 
     def compile(self, node: ast.expr) -> pl.Expr:
+        """The Polars expression of a checked AST node."""
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             raise CompileError(f"`{show(node)}` is not supported")

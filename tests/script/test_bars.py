@@ -185,3 +185,24 @@ def test_stock_pre_market_bars_stay_in_time_order():
         60,
         60,
     ]
+
+
+def test_store_bars_read_each_file_once(tmp_path, minutes):
+    from shared.script.bars import FrameCache, StoreBars
+
+    path = tmp_path / "NQ.parquet"
+    minutes.head(500).write_parquet(path)
+
+    class Store:
+        def path(self, symbol: str, bar_size: str):
+            return path if bar_size == "1m" else None
+
+    class ScanOnly:
+        def scan(self, symbol: str, bar_size: str):
+            return pl.scan_parquet(path) if bar_size == "1m" else None
+
+    cache = FrameCache(10**9)
+    bars = StoreBars(Store(), "NQ", cache)
+    assert bars.minute().collect().height == 500 and bars.daily() is None
+    assert cache.get(path) is cache.get(path)
+    assert StoreBars(ScanOnly(), "NQ").minute().collect().height == 500
