@@ -46,6 +46,7 @@ def public(conversation: Conversation) -> dict[str, Any]:
 
 
 async def create(request: Request) -> JSONResponse:
+    """Start a conversation about `{instrument}` (201)."""
     user = await require_user(request)
     body = await parse_body(request, NewConversation)
     entry = await find_instrument(body.instrument)
@@ -56,6 +57,7 @@ async def create(request: Request) -> JSONResponse:
 
 
 async def list_conversations(request: Request) -> JSONResponse:
+    """The caller's conversations, newest activity first (`?instrument=&limit=&cursor=`)."""
     user = await require_user(request)
     params = query_params(request, ListParams)
     try:
@@ -76,6 +78,7 @@ async def _owned(request: Request) -> tuple[str, str]:
 
 
 async def read(request: Request) -> JSONResponse:
+    """One conversation."""
     user_id, conversation_id = await _owned(request)
     conversation = await get_store().get_conversation(user_id, conversation_id)
     assert conversation is not None
@@ -83,6 +86,7 @@ async def read(request: Request) -> JSONResponse:
 
 
 async def rename(request: Request) -> JSONResponse:
+    """Rename a conversation (`{title}`)."""
     user_id, conversation_id = await _owned(request)
     body = await parse_body(request, Rename)
     conversation = await get_store().rename_conversation(user_id, conversation_id, body.title)
@@ -92,12 +96,14 @@ async def rename(request: Request) -> JSONResponse:
 
 
 async def remove(request: Request) -> Response:
+    """Soft-delete a conversation: it disappears and can no longer be chatted in."""
     user_id, conversation_id = await _owned(request)
     await get_store().remove_conversation(user_id, conversation_id)
     return Response(status_code=204)
 
 
 async def messages(request: Request) -> JSONResponse:
+    """The conversation's messages, oldest first, with their data cards and tool calls."""
     user_id, conversation_id = await _owned(request)
     items = await get_store().list_messages(user_id, conversation_id)
     return JSONResponse({"messages": [m.model_dump(mode="json") for m in items]})

@@ -9,12 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from functions.instruments import bars
 from shared.catalogue import data_status, find_instrument, list_catalogue
 from shared.store import get_store
 from shared.store.models import CatalogueEntry
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import not_found
+from shared.web.openapi import public
 from shared.web.requests import parse_body, query_params
 
 
@@ -39,17 +41,22 @@ async def _entry(symbol: str) -> CatalogueEntry:
     return entry
 
 
+@public
 async def catalogue(request: Request) -> JSONResponse:
+    """The instrument catalogue (`?search=` substring of symbol or name, `?category=`), with data status."""
     params = query_params(request, CatalogueParams)
     entries = await list_catalogue(search=params.search, category=params.category)
     return JSONResponse({"instruments": [describe(e) for e in entries]})
 
 
+@public
 async def instrument(request: Request) -> JSONResponse:
+    """One instrument: sessions, contract facts, calendar and the range of its data."""
     return JSONResponse(describe(await _entry(request.path_params["symbol"])))
 
 
 async def workspace(request: Request) -> JSONResponse:
+    """The instruments in the caller's workspace, in the order they were added."""
     user = await require_user(request)
     symbols = await get_store().list_workspace(user.id)
     entries = [e for e in [await find_instrument(s) for s in symbols] if e is not None]
@@ -57,6 +64,7 @@ async def workspace(request: Request) -> JSONResponse:
 
 
 async def add_to_workspace(request: Request) -> JSONResponse:
+    """Add `{symbol}` to the caller's workspace (idempotent; 404 for an unknown symbol)."""
     user = await require_user(request)
     body = await parse_body(request, WorkspaceAdd)
     entry = await _entry(body.symbol)
@@ -65,6 +73,7 @@ async def add_to_workspace(request: Request) -> JSONResponse:
 
 
 async def remove_from_workspace(request: Request) -> Response:
+    """Remove a symbol from the caller's workspace."""
     user = await require_user(request)
     if not await get_store().remove_from_workspace(user.id, request.path_params["symbol"]):
         raise not_found(f"Instrument {request.path_params['symbol'].upper()!r} in your workspace")
@@ -77,5 +86,6 @@ routes: list[BaseRoute] = [
     Route("/api/user-instruments", workspace, methods=["GET"]),
     Route("/api/user-instruments", add_to_workspace, methods=["POST"]),
     Route("/api/user-instruments/{symbol}", remove_from_workspace, methods=["DELETE"]),
+    *bars.routes,
 ]
 app = build_app(routes)

@@ -25,6 +25,7 @@ from data_store import BarStore, DataUnavailable
 from shared.bars import get_bar_store
 from shared.market.instruments import Instrument, get_instrument
 from shared.web.errors import ApiError, not_found
+from shared.web.openapi import public
 from shared.web.requests import query_params
 
 DEFAULT_LIMIT = 5_000
@@ -84,7 +85,9 @@ def parse_bound(value: str) -> date | datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+@public
 async def bars(request: Request) -> Response:
+    """OHLCV bars for charts, columnar (`?tf=daily|weekly|1h|…&from=&to=&limit=`), cacheable with an ETag."""
     symbol = request.path_params["symbol"].strip().upper()
     params = query_params(request, BarsParams)
     store = get_bar_store()

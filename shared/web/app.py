@@ -5,22 +5,33 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import BaseRoute
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
 
 from shared.settings import get_settings
 from shared.web import health, local_auth
 from shared.web.errors import EXCEPTION_HANDLERS
 from shared.web.guards import BodyLimitMiddleware, ServerErrorMiddleware
 from shared.web.logs import AccessLogMiddleware, configure_logging
+from shared.web.openapi import openapi_document, public
 from shared.web.requestid import RequestIdMiddleware
 
 
-def common_routes() -> list[BaseRoute]:
-    """Routes every app serves: health, public config and, in local mode, the local sign-in."""
+def common_routes(app_routes: list[BaseRoute]) -> list[BaseRoute]:
+    """Routes every app serves: health, public config, its OpenAPI document and, in local mode, the local
+    sign-in."""
     routes = [*health.routes]
     if get_settings().auth_mode == "local":
         routes += local_auth.routes
-    return routes
+    document = openapi_document([*app_routes, *routes], version=get_settings().version)
+
+    @public
+    async def openapi(request: Request) -> JSONResponse:
+        """This API's OpenAPI document."""
+        return JSONResponse(document)
+
+    return [*routes, Route("/api/openapi.json", openapi, methods=["GET"])]
 
 
 def build_app(routes: list[BaseRoute], *, fallback: list[BaseRoute] | None = None) -> Starlette:
@@ -48,7 +59,7 @@ def build_app(routes: list[BaseRoute], *, fallback: list[BaseRoute] | None = Non
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
     return Starlette(
-        routes=[*routes, *common_routes(), *(fallback or [])],
+        routes=[*routes, *common_routes(routes), *(fallback or [])],
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
     )

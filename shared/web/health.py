@@ -13,6 +13,7 @@ from starlette.routing import Route
 from shared.bars import get_bar_store
 from shared.settings import get_settings
 from shared.store import get_store
+from shared.web.openapi import public
 
 log = logging.getLogger("barb.health")
 Check = Callable[[], Awaitable[tuple[str, str | None]]]
@@ -37,7 +38,9 @@ CHECKS: dict[str, Check] = {"store": _store, "bucket": _bucket, "llm": _llm}
 """Named checks; ``degraded`` keeps the service up (200), ``down`` (or an exception) makes it 503."""
 
 
+@public
 async def health(request: Request) -> JSONResponse:
+    """Whether the service can serve: `ok`, `degraded` (200, with reasons) or `down` (503)."""
     checks: dict[str, dict[str, str]] = {}
     for name, check in CHECKS.items():
         try:
@@ -52,6 +55,7 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=503 if overall == "down" else 200)
 
 
+@public
 async def config(request: Request) -> JSONResponse:
     """What the SPA needs before sign-in: which sign-in to show, whether the chat can answer."""
     settings = get_settings()

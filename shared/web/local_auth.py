@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from shared.settings import get_settings
 from shared.web.auth import local_issuer_for
+from shared.web.openapi import public
 from shared.web.requests import parse_body
 
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -23,6 +24,7 @@ class SignIn(BaseModel):
         return value.strip().lower() if isinstance(value, str) else value
 
 
+@public
 async def sign_in(request: Request) -> JSONResponse:
     """Issue a token for an e-mail address; the user id is stable per address."""
     body = await parse_body(request, SignIn)
@@ -37,7 +39,9 @@ async def sign_in(request: Request) -> JSONResponse:
     )
 
 
+@public
 async def jwks(request: Request) -> JSONResponse:
+    """The public key that signs local tokens (JWKS)."""
     return JSONResponse(local_issuer_for(get_settings()).jwks(), headers={"Cache-Control": "max-age=300"})
 
 
