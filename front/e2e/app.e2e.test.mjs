@@ -54,7 +54,10 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByText("Synthetic sample").waitFor();
     await page.getByRole("link", { name: "TradingView" }).waitFor();
     await shot("02-instrument");
-    // Zooming out towards the start of the loaded bars asks for older history.
+    // On the hourly chart (a page of bars covers a few weeks), zooming out towards the start asks for older bars.
+    await page.getByRole("group", { name: "Timeframe" }).getByRole("button", { name: "1H" }).click();
+    await page.locator('.chart-canvas[data-status="ready"]').waitFor({ timeout: 30_000 });
+    await page.getByText(/America\/New_York O /).waitFor();
     const older = page.waitForRequest((r) => /\/bars\?.*\bto=\d+/.test(r.url()), { timeout: 15_000 });
     const area = await page.locator(".chart-canvas").boundingBox();
     await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);

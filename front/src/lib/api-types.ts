@@ -138,4 +138,6 @@ export interface Bars {
   columns: string[];
   data: Record<string, Array<number | null>>;
   sample?: boolean;
+  /** True when the limit cut older bars off. */
+  truncated?: boolean;
 }

@@ -98,6 +98,8 @@ export function PriceChart({
     api.bars(symbol, { tf, limit: PAGE }, controller.signal).then(
       (payload) => {
         bars.current = barsToRows(payload);
+        // The server says when the limit cut older bars off; without that flag, ask until an empty page.
+        exhausted = payload.truncated === false;
         onSample?.(payload.sample === true);
         render();
         if (bars.current.length === 0) {
@@ -124,8 +126,8 @@ export function PriceChart({
       api.bars(symbol, { tf, to: first - 1, limit: PAGE }, controller.signal).then(
         (payload) => {
           const older = barsToRows(payload).filter((b) => b.time < first);
-          if (older.length === 0) exhausted = true;
-          else {
+          if (older.length === 0 || payload.truncated === false) exhausted = true;
+          if (older.length > 0) {
             const visible = chart.timeScale().getVisibleLogicalRange();
             bars.current = mergeBars(older, bars.current);
             render();
