@@ -64,33 +64,56 @@ class Costs:
 
 
 def build_trades(fills: Iterable[Fill], direction: str, costs: Costs) -> list[Trade]:
-    """Closed trades with points, currency P&L and outcome."""
+    """Closed trades with points, currency P&L and outcome (values rounded to 8 decimals: no binary noise)."""
+    fills = list(fills)
+    if not fills:
+        return []
+    levels = np.array(
+        [[f.entry_price, f.exit_price, _nan(f.stop), _nan(f.target)] for f in fills], dtype=np.float64
+    )
+    levels = np.round(levels, _DIGITS)
     sign = 1.0 if direction == "long" else -1.0
+    points = np.round(sign * (levels[:, 1] - levels[:, 0]), _DIGITS)
+    commission = round(2 * costs.commission * costs.contracts, _DIGITS)
+    pnls = np.round(points * costs.point_value * costs.contracts - commission, _DIGITS)
     trades = []
-    for number, fill in enumerate(fills, start=1):
-        points = round(sign * (fill.exit_price - fill.entry_price), _DIGITS)
-        commission = round(2 * costs.commission * costs.contracts, _DIGITS)
-        pnl = round(points * costs.point_value * costs.contracts - commission, _DIGITS)
-        held = fill.exit_index - fill.entry_index + (0 if fill.exit_at_open else 1)
+    for number, (fill, row, pts, pnl) in enumerate(
+        zip(fills, levels.tolist(), points.tolist(), pnls.tolist(), strict=True), start=1
+    ):
         trades.append(
             Trade(
                 number=number,
                 direction=direction,
                 entry_index=fill.entry_index,
                 exit_index=fill.exit_index,
-                entry_price=fill.entry_price,
-                exit_price=fill.exit_price,
-                stop=fill.stop,
-                target=fill.target,
+                entry_price=row[0],
+                exit_price=row[1],
+                stop=None if math.isnan(row[2]) else row[2],
+                target=None if math.isnan(row[3]) else row[3],
                 reason=fill.reason,
-                bars_held=held,
-                points=points,
+                bars_held=fill.exit_index - fill.entry_index + (0 if fill.exit_at_open else 1),
+                points=pts,
                 pnl=pnl,
                 commission=commission,
                 outcome="win" if pnl > 0 else "loss" if pnl < 0 else "scratch",
             )
         )
     return trades
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _rounded(value: Any) -> Any:
+    """Metrics rounded to 8 decimals (sums of rounded values pick up binary noise again)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, float):
+        return round(value, _DIGITS) if math.isfinite(value) else None
+    return value
 
 
 @dataclass(frozen=True)
@@ -208,49 +231,51 @@ def compute_metrics(trades: list[Trade], curves: Curves, bars: StrategyBars, cos
     max_dd_points = float((points_peak - curves.points).max(initial=0.0))
     sharpe, sortino = risk_ratios(daily_equity(curves, bars), curves.capital)
     win_run, loss_run = _longest_runs([t.outcome for t in trades])
-    years = [int(d.year) for d in bars.dates.to_list()]
-    by_year = {}
-    for t in trades:
-        by_year.setdefault(years[t.exit_index], []).append(t)
+    years = bars.dates.gather([t.exit_index for t in trades]).dt.year().to_list()
+    by_year: dict[int, list[Trade]] = {}
+    for year, t in zip(years, trades, strict=True):
+        by_year.setdefault(year, []).append(t)
     by_reason = {reason: [t for t in trades if t.reason == reason] for reason in EXIT_REASONS}
     buy_hold_pnl = float(curves.buy_hold[-1] - curves.capital)
     counts = _group(trades)
-    return {
-        **counts,
-        "net_pnl": net,
-        "net_points": sum(t.points for t in trades),
-        "gross_profit": gross_profit,
-        "gross_loss": gross_loss,
-        "commission_paid": sum(t.commission for t in trades),
-        "profit_factor": _ratio(gross_profit, -gross_loss),
-        "expectancy": _ratio(net, len(trades)),
-        "expectancy_points": _ratio(sum(t.points for t in trades), len(trades)),
-        "avg_win": _ratio(gross_profit, len(wins)),
-        "avg_loss": _ratio(gross_loss, len(losses)),
-        "largest_win": max(wins) if wins else None,
-        "largest_loss": min(losses) if losses else None,
-        "avg_bars_held": _ratio(sum(t.bars_held for t in trades), len(trades)),
-        "max_consecutive_wins": win_run,
-        "max_consecutive_losses": loss_run,
-        "max_drawdown": max_dd,
-        "max_drawdown_points": max_dd_points,
-        "max_drawdown_pct": _max_drawdown_pct(curves.equity, curves.capital),
-        "recovery_factor": _ratio(net, max_dd) if max_dd > 0 else None,
-        "return_pct": net / curves.capital * 100,
-        "sharpe": sharpe,
-        "sortino": sortino,
-        "returns_basis": "daily mark-to-market equity, risk-free 0, annualized by sqrt(252)",
-        "exposure_pct": 100.0 * sum(t.bars_held for t in trades) / bars.size,
-        "bars": bars.size,
-        "capital": curves.capital,
-        "point_value": costs.point_value,
-        "contracts": costs.contracts,
-        "buy_hold": {
-            "pnl": buy_hold_pnl,
-            "points": float(bars.close[-1] - bars.open[0]),
-            "return_pct": buy_hold_pnl / curves.capital * 100,
-            "max_drawdown_pct": _max_drawdown_pct(curves.buy_hold, curves.capital),
-        },
-        "by_year": [{"year": year, **_group(group)} for year, group in sorted(by_year.items())],
-        "by_exit_reason": [{"reason": r, **_group(g)} for r, g in by_reason.items() if g],
-    }
+    return _rounded(
+        {
+            **counts,
+            "net_pnl": net,
+            "net_points": sum(t.points for t in trades),
+            "gross_profit": gross_profit,
+            "gross_loss": gross_loss,
+            "commission_paid": sum(t.commission for t in trades),
+            "profit_factor": _ratio(gross_profit, -gross_loss),
+            "expectancy": _ratio(net, len(trades)),
+            "expectancy_points": _ratio(sum(t.points for t in trades), len(trades)),
+            "avg_win": _ratio(gross_profit, len(wins)),
+            "avg_loss": _ratio(gross_loss, len(losses)),
+            "largest_win": max(wins) if wins else None,
+            "largest_loss": min(losses) if losses else None,
+            "avg_bars_held": _ratio(sum(t.bars_held for t in trades), len(trades)),
+            "max_consecutive_wins": win_run,
+            "max_consecutive_losses": loss_run,
+            "max_drawdown": max_dd,
+            "max_drawdown_points": max_dd_points,
+            "max_drawdown_pct": _max_drawdown_pct(curves.equity, curves.capital),
+            "recovery_factor": _ratio(net, max_dd) if max_dd > 0 else None,
+            "return_pct": net / curves.capital * 100,
+            "sharpe": sharpe,
+            "sortino": sortino,
+            "returns_basis": "daily mark-to-market equity, risk-free 0, annualized by sqrt(252)",
+            "exposure_pct": 100.0 * sum(t.bars_held for t in trades) / bars.size,
+            "bars": bars.size,
+            "capital": curves.capital,
+            "point_value": costs.point_value,
+            "contracts": costs.contracts,
+            "buy_hold": {
+                "pnl": buy_hold_pnl,
+                "points": float(bars.close[-1] - bars.open[0]),
+                "return_pct": buy_hold_pnl / curves.capital * 100,
+                "max_drawdown_pct": _max_drawdown_pct(curves.buy_hold, curves.capital),
+            },
+            "by_year": [{"year": year, **_group(group)} for year, group in sorted(by_year.items())],
+            "by_exit_reason": [{"reason": r, **_group(g)} for r, g in by_reason.items() if g],
+        }
+    )

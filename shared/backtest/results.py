@@ -7,6 +7,7 @@ Dates are trade dates ``YYYY-MM-DD``; times are bar opens ``HH:MM`` in the instr
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,16 +26,25 @@ MAX_CANDLES = 2_000
 _DIGITS = 8
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` itself when it is valid JSON already (the common case, checked at C speed), else :func:`clean`."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError):
+        return clean(value)
+    return value
+
+
 def clean(value: Any) -> Any:
-    """JSON-safe copy: NaN/inf → None, floats rounded, NumPy scalars and tuples made plain."""
+    """JSON-safe copy: NaN/inf → None, NumPy scalars and tuples made plain (values are rounded at their source)."""
     if isinstance(value, dict):
         return {k: clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [clean(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, float):
-        return round(value, _DIGITS) if math.isfinite(value) else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -116,16 +126,13 @@ class BacktestResult:
         if len(keep) > MAX_EQUITY_POINTS:
             step = math.ceil(len(keep) / MAX_EQUITY_POINTS)
             keep = np.unique(np.concatenate((keep[::step], [int(drawdown.argmin()), len(keep) - 1])))
-        rows = [
-            [
-                self._date(int(last[k])),
-                float(equity[k]),
-                float(drawdown[k]),
-                float(drawdown[k] / peaks[k] * 100) if peaks[k] > 0 else None,
-                float(self.curves.buy_hold[last[k]]),
-            ]
-            for k in keep
-        ]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(peaks > 0, drawdown / peaks * 100, np.nan)
+        values = np.round(
+            np.column_stack((equity, drawdown, share, self.curves.buy_hold[last]))[keep], _DIGITS
+        )
+        dates = self.bars.dates.gather(last[keep]).dt.strftime("%Y-%m-%d").to_list()
+        rows = [[day, *numbers] for day, numbers in zip(dates, values.tolist(), strict=True)]
         columns = [("date", "date"), ("equity", "number"), ("drawdown", "number")]
         columns += [("drawdown_pct", "number"), ("buy_hold", "number")]
         table: dict[str, Any] = {"columns": [{"name": n, "type": k} for n, k in columns], "rows": rows}
@@ -235,8 +242,10 @@ class BacktestResult:
 
     def blocks(self) -> list[dict[str, Any]]:
         """UI blocks: ``metrics-grid``, ``equity-curve``, ``trades``, ``candles`` (JSON-safe)."""
-        equity = self.equity_table()
-        blocks = [
+        return json_safe(self._blocks(self.trades_table(), self.equity_table()))
+
+    def _blocks(self, trades: dict[str, Any], equity: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
             self.metrics_block(),
             {
                 "type": "equity-curve",
@@ -245,10 +254,9 @@ class BacktestResult:
                 "drawdown": "drawdown",
                 **equity,
             },
-            {"type": "trades", **self.trades_table()},
+            {"type": "trades", **trades},
             self.candles_block(),
         ]
-        return clean(blocks)
 
     # ------------------------------------------------------------------------------------------- text
 
@@ -273,20 +281,21 @@ class BacktestResult:
 
     def to_dict(self, *, blocks: bool = True) -> dict[str, Any]:
         """The API result object."""
+        trades, equity = self.trades_table(), self.equity_table()
         out: dict[str, Any] = {
             "instrument": self.instrument.symbol,
             "strategy": self.checked.strategy.model_dump(by_alias=True, exclude_none=True),
             "source": self.source(),
             "metrics": self.metrics,
-            "trades": self.trades_table(),
-            "equity": self.equity_table(),
+            "trades": trades,
+            "equity": equity,
             "summary": self.summary(),
             "warnings": list(self.warnings),
             "elapsed_ms": round(self.elapsed_ms, 1),
         }
         if blocks:
-            out["blocks"] = self.blocks()
-        return clean(out)
+            out["blocks"] = self._blocks(trades, equity)
+        return json_safe(out)
 
 
 def _money(value: float | None) -> str:
