@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -131,15 +132,70 @@ def _with_cache_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any
     return [*messages[:-1], {**last, "content": blocks}]
 
 
-def _assistant_content(message: Any) -> list[dict[str, Any]]:
-    """The response's blocks as plain request blocks (only the fields the API accepts back)."""
-    blocks: list[dict[str, Any]] = []
-    for block in message.content:
-        if block.type == "text" and block.text:
-            blocks.append({"type": "text", "text": block.text})
-        elif block.type == "tool_use":
-            blocks.append({"type": "tool_use", "id": block.id, "name": block.name, "input": block.input})
-    return blocks
+@dataclass
+class ToolCallRequest:
+    """A tool_use block of a response."""
+
+    id: str
+    name: str
+    input: dict[str, Any]
+
+
+@dataclass
+class ModelResponse:
+    """One response assembled from the raw stream events (cheaper than the SDK's snapshot helper)."""
+
+    model: str = ""
+    usage: Any = None
+    stop_reason: str | None = None
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def apply(self, event: Any) -> str | None:
+        """Fold one raw stream event into the response; returns the text delta it carried, if any."""
+        kind = event.type
+        if kind == "content_block_delta":
+            delta = event.delta
+            block = self.blocks[event.index]
+            if delta.type == "text_delta":
+                block["text"] += delta.text
+                return delta.text
+            if delta.type == "input_json_delta":
+                block["json"] += delta.partial_json
+        elif kind == "content_block_start":
+            head = event.content_block
+            if head.type == "tool_use":
+                self.blocks.append({"type": "tool_use", "id": head.id, "name": head.name, "json": ""})
+            else:
+                self.blocks.append({"type": head.type, "text": getattr(head, "text", "") or ""})
+        elif kind == "message_start":
+            self.model, self.usage = event.message.model, event.message.usage.model_copy()
+        elif kind == "message_delta":
+            self.stop_reason = event.delta.stop_reason
+            for name, value in event.usage.model_dump(exclude_none=True).items():
+                if name in type(self.usage).model_fields:
+                    setattr(self.usage, name, value)
+        return None
+
+    def tool_calls(self) -> list[ToolCallRequest]:
+        calls = []
+        for block in self.blocks:
+            if block["type"] == "tool_use":
+                try:
+                    parsed = json.loads(block["json"]) if block["json"].strip() else {}
+                except json.JSONDecodeError:
+                    parsed = {}
+                calls.append(
+                    ToolCallRequest(block["id"], block["name"], parsed if isinstance(parsed, dict) else {})
+                )
+        return calls
+
+    def content(self) -> list[dict[str, Any]]:
+        """The response as request blocks for the next round (only the fields the API accepts back)."""
+        text = [{"type": "text", "text": b["text"]} for b in self.blocks if b["type"] == "text" and b["text"]]
+        tools = [
+            {"type": "tool_use", "id": c.id, "name": c.name, "input": c.input} for c in self.tool_calls()
+        ]
+        return [*text, *tools]
 
 
 async def _until_stopped(stream: Any, stop: asyncio.Event) -> AsyncIterator[Any]:
@@ -166,17 +222,19 @@ def _title(tool_input: dict[str, Any]) -> str:
     return title.strip() if isinstance(title, str) and title.strip() else "Query"
 
 
-async def _timed(runner: ToolRunner, block: Any) -> tuple[Any, ToolOutcome, int]:
+async def _timed(runner: ToolRunner, block: ToolCallRequest) -> tuple[ToolCallRequest, ToolOutcome, int]:
     started = time.perf_counter()
     try:
-        outcome = await runner(block.name, block.input if isinstance(block.input, dict) else {}, block.id)
+        outcome = await runner(block.name, block.input, block.id)
     except Exception:
         log.exception("tool %s failed", block.name)
         outcome = ToolOutcome("The tool failed with an internal error.", True, "internal error")
     return block, outcome, round((time.perf_counter() - started) * 1000)
 
 
-async def _run_tools(tool_uses: list[Any], runner: ToolRunner, turn: Turn) -> AsyncIterator[ChatEvent | dict]:
+async def _run_tools(
+    tool_uses: list[ToolCallRequest], runner: ToolRunner, turn: Turn
+) -> AsyncIterator[ChatEvent | dict]:
     """Run the tool calls concurrently; yields their events, then their tool_result blocks (in call order)."""
     for block in tool_uses:
         data = {
@@ -200,7 +258,7 @@ async def _run_tools(tool_uses: list[Any], runner: ToolRunner, turn: Turn) -> As
                 tool_use_id=block.id,
                 tool_name=block.name,
                 title=_title(block.input),
-                input=block.input if isinstance(block.input, dict) else {},
+                input=block.input,
                 output_summary=outcome.content,
                 error=outcome.error,
                 duration_ms=duration_ms,
@@ -256,32 +314,31 @@ async def run_chat(
         }
         if round_number == settings.max_rounds:
             params["tool_choice"] = {"type": "none"}
+        response = ModelResponse()
         try:
-            async with client.messages.stream(**params, messages=_with_cache_breakpoint(messages)) as stream:
-                started: Any = None
+            async with await client.messages.create(
+                **params, messages=_with_cache_breakpoint(messages), stream=True
+            ) as stream:
                 async for event in _until_stopped(stream, stop):
-                    if event.type == "text" and event.text:
-                        turn.parts.append(event.text)
-                        yield ChatEvent("text_delta", {"delta": event.text})
-                    elif event.type == "message_start":
-                        started = event.message
-                if stop.is_set():
-                    if started is not None:  # input tokens were billed even though the answer was cut
-                        turn.add_usage(started.model, started.usage)
-                    turn.stop_reason = "stopped"
-                    return
-                message = await stream.get_final_message()
+                    delta = response.apply(event)
+                    if delta:
+                        turn.parts.append(delta)
+                        yield ChatEvent("text_delta", {"delta": delta})
         except anthropic.APIError as exc:
             log.warning("model call failed: %s", exc)
             turn.error = llm_error(exc)
             yield turn.error.event()
             return
-        turn.add_usage(message.model, message.usage)
-        tool_uses = [b for b in message.content if b.type == "tool_use"]
-        if message.stop_reason != "tool_use" or not tool_uses or round_number == settings.max_rounds:
-            turn.stop_reason = message.stop_reason
+        if response.usage is not None:  # a cut call still bills its input
+            turn.add_usage(response.model, response.usage)
+        if stop.is_set():
+            turn.stop_reason = "stopped"
             return
-        messages.append({"role": "assistant", "content": _assistant_content(message)})
+        tool_uses = response.tool_calls()
+        if response.stop_reason != "tool_use" or not tool_uses or round_number == settings.max_rounds:
+            turn.stop_reason = response.stop_reason
+            return
+        messages.append({"role": "assistant", "content": response.content()})
         results: list[dict[str, Any]] = []
         async for item in _run_tools(tool_uses, tools, turn):
             if isinstance(item, ChatEvent):
