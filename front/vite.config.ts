@@ -16,7 +16,21 @@ export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL("./src", import.meta.url)) } },
   server: { port: 3000, proxy },
   preview: { port: 4173, proxy },
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: {
+    target: "es2022",
+    sourcemap: false,
+    chunkSizeWarningLimit: 600,
+    rollupOptions: {
+      output: {
+        // Name the big lazy libraries' chunks after them, so the size report reads plainly.
+        manualChunks(id: string) {
+          if (id.includes("node_modules/lightweight-charts") || id.includes("node_modules/fancy-canvas")) return "lightweight-charts";
+          if (id.includes("node_modules/@supabase")) return "supabase";
+          return undefined;
+        },
+      },
+    },
+  },
   test: {
     environment: "jsdom",
     globals: true,
