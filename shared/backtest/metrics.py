@@ -25,7 +25,8 @@ import numpy as np
 import polars as pl
 
 from shared.backtest.bars import StrategyBars
-from shared.backtest.simulate import EXIT_REASONS, Fill
+from shared.backtest.simulate import Fill
+from shared.backtest.types import EXIT_REASONS, Direction, ExitReason, Outcome
 
 TRADING_DAYS_PER_YEAR = 252
 _DIGITS = 8
@@ -36,21 +37,20 @@ class Trade:
     """One closed trade with its result."""
 
     number: int
-    direction: str
+    direction: Direction
     entry_index: int
     exit_index: int
     entry_price: float
     exit_price: float
     stop: float | None
     target: float | None
-    reason: str
+    reason: ExitReason
     bars_held: int
     """Bars the position was open during (the entry bar counts; an exit bar counts unless exited at its open)."""
     points: float
     pnl: float
     commission: float
-    outcome: str
-    """``win``, ``loss`` or ``scratch``."""
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Costs:
     """Per contract per side."""
 
 
-def build_trades(fills: Iterable[Fill], direction: str, costs: Costs) -> list[Trade]:
+def build_trades(fills: Iterable[Fill], direction: Direction, costs: Costs) -> list[Trade]:
     """Closed trades with points, currency P&L and outcome (values rounded to 8 decimals: no binary noise)."""
     fills = list(fills)
     if not fills:

@@ -110,7 +110,30 @@ def run_backtest(
 ) -> BacktestResult:
     """Check and run ``strategy`` (a JSON object) on ``instrument``'s bars.
 
-    Raises :class:`StrategyInvalid` before reading anything, :class:`QueryFailed` or :class:`BacktestTimeout`.
+    Parameters
+    ----------
+    strategy
+        The strategy as JSON (fields of :class:`~shared.backtest.strategy.Strategy`).
+    instrument
+        The instrument traded: its sessions, tick size and point value apply.
+    source
+        Its stored bars (one-minute, and daily settlement bars when the data set has them).
+    timeout_s
+        Time budget for the whole run (default :data:`DEFAULT_TIMEOUT_S`).
+
+    Returns
+    -------
+    BacktestResult
+        Trades, metrics and curves over the bars of the strategy's session, bar size and period.
+
+    Raises
+    ------
+    StrategyInvalid
+        Every problem of the strategy, found before any data is read.
+    QueryFailed
+        ``NO_DATA`` (no bars in the period), ``BACKTEST_FAILED``, ``BACKTEST_INTERNAL``, ``QUERY_TOO_LARGE``.
+    BacktestTimeout
+        The run did not finish within ``timeout_s``.
     """
     started = time.perf_counter()
     checked, errors = check_strategy(strategy, instrument)

@@ -29,11 +29,10 @@ import numpy as np
 
 from shared.backtest.bars import StrategyBars
 from shared.backtest.strategy import CheckedStrategy, Distance
+from shared.backtest.types import ExitReason
 
 MinutesInside = Callable[[int], "tuple[np.ndarray, np.ndarray, np.ndarray] | None"]
 """Bar index → real ``(open, high, low)`` of its minutes, or None when unavailable."""
-
-EXIT_REASONS = ("stop", "breakeven", "trailing_stop", "take_profit", "exit_signal", "time_stop", "end")
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ class Fill:
     stop: float | None
     """The initial stop level."""
     target: float | None
-    reason: str
+    reason: ExitReason
     exit_at_open: bool
     """True when the exit filled at the exit bar's open (that bar is not counted as held)."""
 
@@ -75,9 +74,10 @@ class _Position:
     breakeven: bool = False
     exit_pending: bool = False
 
-    def level(self) -> tuple[float, str]:
+    def level(self) -> tuple[float, ExitReason]:
         """The binding stop and its reason (on a tie: stop, then breakeven, then trailing)."""
-        level, reason = self.stop, "stop"
+        level = self.stop
+        reason: ExitReason = "stop"
         if self.breakeven and self.entry > level:
             level, reason = self.entry, "breakeven"
         if self.trail is not None and self.best - self.trail > level:
@@ -148,7 +148,7 @@ class _Simulator:
             best=entry,
         )
 
-    def _close(self, pos: _Position, index: int, price: float, reason: str, at_open: bool) -> None:
+    def _close(self, pos: _Position, index: int, price: float, reason: ExitReason, at_open: bool) -> None:
         real = self.sign
         self.result.fills.append(
             Fill(

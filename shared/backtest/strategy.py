@@ -13,10 +13,11 @@ import ast
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from shared.backtest.types import Direction, DistanceKind
 from shared.market.instruments import Instrument
 from shared.script.errors import ScriptError
 from shared.script.plan import Plan
@@ -70,7 +71,7 @@ class Strategy(BaseModel):
         description="Barb Script condition checked at each bar's close; when true and no position is open, "
         "enter at the next bar's open. E.g. `streak(red()) >= 3` or `crossover(sma(close, 20), sma(close, 50))`."
     )
-    direction: Literal["long", "short"] = Field(description="`long` (buy) or `short` (sell) on entry.")
+    direction: Direction = Field(description="`long` (buy) or `short` (sell) on entry.")
     exit: str | None = Field(
         None,
         description="Optional Barb Script condition checked at each bar's close while in a position; when "
@@ -131,6 +132,11 @@ class Strategy(BaseModel):
         "position at the first bar's open (contracts × point value × price), i.e. no leverage.",
     )
 
+    @field_validator("direction", "timeframe", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("stop_loss", "take_profit", "trailing_stop", "slippage", mode="before")
     @classmethod
     def _no_booleans(cls, value: Any) -> Any:
@@ -143,7 +149,7 @@ class Strategy(BaseModel):
 class Distance:
     """A distance from the entry price, in one of the forms a strategy may write it."""
 
-    kind: Literal["points", "percent", "ticks", "expression"]
+    kind: DistanceKind
     value: float = 0.0
     """Points, percent or ticks; 0 for an expression."""
     text: str = ""

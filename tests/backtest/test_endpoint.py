@@ -1,4 +1,4 @@
-"""``POST /api/backtest`` over the real app, bar store and local sign-in; and the assistant's tool."""
+"""``POST /api/backtest`` over the real app, bar store and local sign-in."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from data_store.layout import DataFolder
-from shared.backtest import StrategyInvalid
-from shared.backtest.tool import BACKTEST_TOOL, run_backtest_tool, tool_error_text
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.lazy import reset_singletons
-from shared.script import FrameBars
 from tests.backtest.frames import NQ
 
 STRATEGY = {
@@ -108,20 +105,3 @@ def test_timeout_and_rate_limit(barb_env, monkeypatch, nq_bars):
         assert responses[0].json()["code"] == "BACKTEST_TIMEOUT"
         assert "did not finish within 0.001 s" in responses[0].json()["error"]
         assert responses[2].headers["Retry-After"]
-
-
-def test_assistant_tool(nq_bars):
-    assert BACKTEST_TOOL["name"] == "run_backtest"
-    assert set(BACKTEST_TOOL["input_schema"]["required"]) == {"strategy", "title"}
-    for field in ("entry", "direction", "stop_loss", "exit_bars", "from", "commission", "contracts"):
-        assert f"- {field}" in BACKTEST_TOOL["description"]
-    bars = FrameBars(*nq_bars)
-    summary, blocks = run_backtest_tool(
-        {"strategy": json.dumps(STRATEGY), "title": "Dip buying"}, NQ, bars=bars
-    )
-    assert summary.startswith("Backtest NQ") and "do not repeat" in summary
-    assert [b["type"] for b in blocks] == ["metrics-grid", "equity-curve", "trades", "candles"]
-    with pytest.raises(StrategyInvalid) as caught:
-        run_backtest_tool({"strategy": {"entry": "next(close) > close"}}, NQ, bars=bars)
-    text = tool_error_text(caught.value)
-    assert "- entry: `next()` looks into the future" in text and "- direction: direction is required" in text

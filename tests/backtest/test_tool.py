@@ -1,0 +1,57 @@
+"""The assistant's ``run_backtest`` tool and the package's public surface."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+import shared.backtest
+from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, run_backtest_tool, tool_error_text
+from shared.ingest.sample import generate_daily_bars, generate_minute_bars
+from shared.script import FrameBars
+from tests.backtest.frames import NQ
+
+STRATEGY = {
+    "entry": "streak(red()) >= 2",
+    "direction": "long",
+    "stop_loss": "1%",
+    "take_profit": "2%",
+    "exit_bars": 3,
+}
+
+
+@pytest.fixture(scope="module")
+def nq_bars():
+    minutes = generate_minute_bars("NQ", date(2024, 1, 2), date(2024, 3, 29), seed=8)
+    return minutes, generate_daily_bars(minutes, NQ)
+
+
+def test_tool_definition_is_generated_from_the_strategy_model():
+    assert BACKTEST_TOOL["name"] == "run_backtest"
+    assert set(BACKTEST_TOOL["input_schema"]["required"]) == {"strategy", "title"}
+    for name, info in Strategy.model_fields.items():
+        assert f"- {info.alias or name}" in BACKTEST_TOOL["description"]
+        assert info.description in BACKTEST_TOOL["description"]
+
+
+def test_tool_runs_and_reports_problems_for_the_model(nq_bars):
+    bars = FrameBars(*nq_bars)
+    summary, blocks = run_backtest_tool(
+        {"strategy": json.dumps(STRATEGY), "title": "Dip buying"}, NQ, bars=bars
+    )
+    assert summary.startswith("Backtest NQ") and "do not repeat" in summary
+    assert [b["type"] for b in blocks] == ["metrics-grid", "equity-curve", "trades", "candles"]
+    with pytest.raises(StrategyInvalid) as caught:
+        run_backtest_tool({"strategy": {"entry": "next(close) > close"}}, NQ, bars=bars)
+    text = tool_error_text(caught.value)
+    assert "- entry: `next()` looks into the future" in text and "- direction: direction is required" in text
+
+
+def test_public_names_resolve():
+    for name in shared.backtest.__all__:
+        assert getattr(shared.backtest, name) is not None, name
+    assert {"run_backtest", "check_strategy", "BACKTEST_TOOL", "run_backtest_tool"} <= set(
+        shared.backtest.__all__
+    )
