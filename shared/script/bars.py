@@ -197,12 +197,15 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
         return None
     values = {name: minutes.get_column(name).to_numpy() for name in OHLCV}
     # Lookup tables indexed by minute of day are cheaper than arithmetic on millions of rows.
-    bin_of_minute = ((np.arange(1440) - anchor) % 1440) // size if size < 1440 else np.zeros(1440, np.int64)
-    bins = bin_of_minute.astype(np.int16)[minute]
+    changed = days[1:] != days[:-1]
+    if size < 1440:
+        bins = (((np.arange(1440) - anchor) % 1440) // size).astype(np.int16)[minute]
+        changed |= bins[1:] != bins[:-1]
+    else:
+        bins = np.zeros(days.size, np.int16)
     in_session = None
     if request.session is not None and not filter_first:
         in_session = _session_mask_np(np.arange(1440), request.session)[minute]
-    changed = (days[1:] != days[:-1]) | (bins[1:] != bins[:-1])
     if in_session is not None:
         # Large bins: rows outside the session form runs of their own, dropped after the reduction.
         changed |= in_session[1:] != in_session[:-1]
