@@ -34,10 +34,16 @@ def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def shift(values: np.ndarray, n: int = 1) -> np.ndarray:
     """Values n bars earlier; NaN on the first n bars."""
-    out = np.full(len(values), NAN)
+    out = np.empty(len(values))
+    out[:n] = NAN
     if n < len(values):
         out[n:] = values[: len(values) - n]
     return out
+
+
+def change(values: np.ndarray) -> np.ndarray:
+    """Difference from the previous value; NaN on the first bar."""
+    return np.diff(values, prepend=NAN)
 
 
 def rolling_max(values: np.ndarray, n: int) -> np.ndarray:
@@ -109,16 +115,23 @@ def true_range(
 def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
     """``100 − 100 / (1 + up/down)``: 100 when nothing went down, missing when nothing moved."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = 100 - 100 / (1 + up / down)
-    return np.where(down != 0, ratio, np.where((up != 0) & ~np.isnan(up), 100.0, NAN))
+        out = np.divide(up, down)
+        out += 1
+        np.divide(100.0, out, out=out)
+        np.subtract(100.0, out, out=out)
+    flat = down == 0
+    moved = up[flat]
+    out[flat] = np.where((moved != 0) & ~np.isnan(moved), 100.0, NAN)
+    return out
 
 
 def rsi(values: np.ndarray, n: int) -> np.ndarray:
     """Relative Strength Index on Wilder's averages of gains and losses (Pine ``ta.rsi``)."""
-    delta = values - shift(values)
-    gains = np.where(np.isnan(delta), NAN, np.maximum(delta, 0.0))
-    losses = np.where(np.isnan(delta), NAN, np.maximum(-delta, 0.0))
-    return balance(rma(gains, n), rma(losses, n))
+    delta = change(values)
+    gains = np.maximum(delta, 0.0)  # NaN stays NaN
+    np.negative(delta, out=delta)
+    np.maximum(delta, 0.0, out=delta)
+    return balance(rma(gains, n), rma(delta, n))
 
 
 def money_flow_index(
@@ -126,11 +139,14 @@ def money_flow_index(
 ) -> np.ndarray:
     """Money Flow Index (Pine ``ta.mfi`` on hlc3): up money flow over all money flow across n bars."""
     typical = (high + low + close) / 3
+    move = change(typical)
     flow = typical * volume
-    move = typical - shift(typical)
-    up = np.where(np.isnan(move), NAN, np.where(move > 0, flow, 0.0))
-    down = np.where(np.isnan(move), NAN, np.where(move < 0, flow, 0.0))
-    return balance(rolling_sum(up, n), rolling_sum(down, n))
+    unknown = np.isnan(move)
+    up = np.where(move > 0, flow, 0.0)
+    up[unknown] = NAN
+    flow[move >= 0] = 0.0
+    flow[unknown] = NAN
+    return balance(rolling_sum(up, n), rolling_sum(flow, n))
 
 
 def stochastic(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int, smooth: int) -> np.ndarray:
