@@ -154,6 +154,7 @@ def test_division_by_zero_gives_null() -> None:
     assert values(frame, call("bbands_pctb", close, 2, 2.0))[2:] == [None, None]
     assert values(frame, call("volume_ratio", 2))[1:] == [None, None, None]
     assert values(frame, call("vwap")) == [None] * 4
+    assert values(frame, call("mfi", 2)) == [None] * 4  # no money flow at all
     assert values(frame, call("log", close))[0] is None
     assert values(series(x=[-4.0, 4.0]), call("sqrt", X)) == [None, 2.0]
     assert values(frame, call("ad_line")) == [0.0] * 4
