@@ -36,6 +36,11 @@ _FAILED_STATUS = {"NO_DATA": 404, "QUERY_INTERNAL": 500, "BACKTEST_INTERNAL": 50
 
 
 async def backtest(request: Request) -> JSONResponse:
+    """Backtest a strategy on an instrument's history.
+
+    Body ``{instrument, strategy}``; returns metrics, trades, the equity curve, a summary and UI blocks
+    (``docs/backtest.md``).
+    """
     user = await require_user(request)
     settings = get_settings()
     check_rate(user.id, "backtest", settings.backtest_rate_per_minute)
