@@ -8,6 +8,7 @@ so a restart while the bucket is down still serves) and reports "degraded" until
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -34,8 +35,6 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Manifest], None]
 """Called with the manifest after it changed or after a reload (to drop in-memory caches)."""
 
-_LAST_GOOD = "last-good-manifest.json"
-
 
 class BarStore:
     """Bars by symbol and bar size, from a bucket (cached locally) or from a local folder."""
@@ -51,6 +50,11 @@ class BarStore:
             self._source = FolderSource(config.data_dir)
             self._cache = None
         self._generation = GenerationCounter(config.cache_dir / "generation")
+        # Named after the source, so switching buckets never serves another bucket's manifest.
+        origin = f"{config.endpoint_url}|{config.bucket}|{config.prefix}".encode()
+        self._last_good = (
+            config.cache_dir / f"last-good-manifest-{hashlib.sha256(origin).hexdigest()[:12]}.json"
+        )
         self._lock = threading.RLock()
         self._manifest: Manifest | None = None
         self._tag: str | None = None
@@ -216,7 +220,7 @@ class BarStore:
         if self._manifest is not None or self._cache is None:
             return
         try:
-            saved = json.loads((self.config.cache_dir / _LAST_GOOD).read_bytes())
+            saved = json.loads(self._last_good.read_bytes())
             self._manifest = Manifest.model_validate(saved["manifest"])
             self._tag = saved["tag"]
         except (OSError, ValueError, KeyError):
@@ -225,7 +229,7 @@ class BarStore:
 
     def _persist_last_good(self) -> None:
         assert self._manifest is not None
-        path = self.config.cache_dir / _LAST_GOOD
+        path = self._last_good
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".tmp-{uuid.uuid4().hex}")
         tmp.write_text(json.dumps({"tag": self._tag, "manifest": self._manifest.model_dump(mode="json")}))
