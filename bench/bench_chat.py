@@ -1,6 +1,6 @@
 """Server overhead of one chat turn with the scripted model, for many concurrent streams.
 
-    python -m bench.bench_chat [--streams 50] [--turns 3]
+    python -m bench.bench_chat [--streams 50] [--turns 3] [--workers 1]
 
 The app runs as its own process (uvicorn, ``server:app``) on synthetic sample bars; the scripted Anthropic
 server and the clients run in this process. Each turn is: a sentence, one ``run_query`` call executed by the
@@ -58,7 +58,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def start_app(root: Path, fake_url: str) -> tuple[subprocess.Popen, str]:
+def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -74,6 +74,7 @@ def start_app(root: Path, fake_url: str) -> tuple[subprocess.Popen, str]:
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(port), "--log-level", "warning"]
+    command += ["--workers", str(workers)]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -165,12 +166,13 @@ def main() -> None:
     )
     parser.add_argument("--streams", type=int, default=50)
     parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the app")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
     with tempfile.TemporaryDirectory() as tmp, FakeAnthropic(script=scenario) as fake:
         root = Path(tmp)
         write_sample(root / "data")
-        process, base_url = start_app(root, fake.base_url)
+        process, base_url = start_app(root, fake.base_url, args.workers)
         try:
             turns = asyncio.run(run_streams(base_url, args.streams, args.turns))
         finally:
@@ -184,7 +186,8 @@ def main() -> None:
         turn["overhead_ms"] = wall_ms - model_ms.get(turn["question"], 0.0) - turn["engine_ms"]
         turn["wall_ms"] = wall_ms
     print(
-        f"chat turns: {len(turns)} ({args.streams} concurrent streams x {args.turns} turns), {os.cpu_count()} CPUs"
+        f"chat turns: {len(turns)} ({args.streams} concurrent streams x {args.turns} turns), "
+        f"{args.workers} worker(s), {os.cpu_count()} CPUs"
     )
     print(f"{'metric':<22}{'median':>10}{'p95':>10}")
     for key, label in [
