@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from shared.catalogue import find_instrument
 from shared.store import get_store
+from shared.store.cursor import InvalidCursor
 from shared.store.models import Conversation
 from shared.web.app import build_app
 from shared.web.auth import require_user
@@ -64,7 +65,7 @@ async def list_conversations(request: Request) -> JSONResponse:
         page = await get_store().list_conversations(
             user.id, instrument=params.instrument, limit=params.limit, cursor=params.cursor
         )
-    except ValueError:
+    except InvalidCursor:
         raise ApiError(422, "VALIDATION_ERROR", "The cursor is not valid; start again without it.") from None
     return JSONResponse({"conversations": [public(c) for c in page.items], "next_cursor": page.next_cursor})
 

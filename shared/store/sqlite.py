@@ -7,7 +7,6 @@ Calls run in a worker thread so the event loop never waits on the disk.
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
 import threading
@@ -22,6 +21,7 @@ from anyio import to_thread
 
 from shared.market.exchanges import get_exchange, list_exchanges
 from shared.market.instruments import catalogue_instruments
+from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.models import (
     DEFAULT_TITLE,
     CatalogueEntry,
@@ -123,18 +123,6 @@ MIGRATIONS: tuple[str, ...] = (
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _encode_cursor(updated_at: str, conversation_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{updated_at}|{conversation_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        updated_at, conversation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError("invalid cursor") from exc
-    return updated_at, conversation_id
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:
@@ -274,7 +262,7 @@ class SqliteStore:
                 sql += " AND instrument = ?"
                 params.append(instrument.upper())
             if cursor:
-                updated_at, last_id = _decode_cursor(cursor)
+                updated_at, last_id = decode_cursor(cursor)
                 sql += " AND (updated_at < ? OR (updated_at = ? AND id < ?))"
                 params += [updated_at, updated_at, last_id]
             sql += " ORDER BY updated_at DESC, id DESC LIMIT ?"
@@ -282,7 +270,7 @@ class SqliteStore:
             items = [_conversation(r) for r in rows[:limit]]
             more = len(rows) > limit
             next_cursor = (
-                _encode_cursor(rows[limit - 1]["updated_at"], rows[limit - 1]["id"]) if more else None
+                encode_cursor(rows[limit - 1]["updated_at"], rows[limit - 1]["id"]) if more else None
             )
             return Page(items=items, next_cursor=next_cursor)
 

@@ -13,7 +13,6 @@ rebuilt per call (tens of microseconds) so that each request has exactly its cal
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import uuid
 import weakref
@@ -27,6 +26,7 @@ from postgrest.types import ReturnMethod
 
 from shared.market.exchanges import list_exchanges
 from shared.market.instruments import catalogue_instruments
+from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import (
     NoCaller,
     StoreAuthExpired,
@@ -64,23 +64,6 @@ def _valid_uuid(value: str) -> str | None:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
         return None
-
-
-def _encode_cursor(updated_at: str, conversation_id: str) -> str:
-    return base64.urlsafe_b64encode(f"{updated_at}|{conversation_id}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, str]:
-    """The cursor's position, re-serialised from parsed values so nothing from the client reaches a filter."""
-    try:
-        updated_at, conversation_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        moment = datetime.fromisoformat(updated_at)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValueError("invalid cursor") from exc
-    canonical_id = _valid_uuid(conversation_id)
-    if canonical_id is None or moment.tzinfo is None:
-        raise ValueError("invalid cursor")
-    return moment.isoformat(), canonical_id
 
 
 def _conversation(row: dict[str, Any]) -> Conversation:
@@ -221,7 +204,7 @@ class SupabaseStore:
         if instrument:
             query = query.eq("instrument", instrument.upper())
         if cursor:
-            updated_at, last_id = _decode_cursor(cursor)
+            updated_at, last_id = decode_cursor(cursor)
             query = query.or_(
                 f'updated_at.lt."{updated_at}",and(updated_at.eq."{updated_at}",id.lt.{last_id})'
             )
@@ -231,7 +214,7 @@ class SupabaseStore:
         last = rows[limit - 1] if more else None
         return Page(
             items=[_conversation(r) for r in rows[:limit]],
-            next_cursor=_encode_cursor(last["updated_at"], last["id"]) if last else None,
+            next_cursor=encode_cursor(last["updated_at"], last["id"]) if last else None,
         )
 
     async def _update_active(
