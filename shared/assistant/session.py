@@ -140,7 +140,11 @@ async def answer(
 ) -> AsyncIterator[ChatEvent]:
     """Store the question, answer it with the tool loop, store the answer; see the module doc."""
     store, settings = deps.store, deps.settings
-    saved = await store.add_user_message(user_id, conversation.id, question)
+    try:
+        saved = await store.add_user_message(user_id, conversation.id, question)
+    except LookupError:  # removed between the request's check and now
+        yield ChatError("NOT_FOUND", "Conversation not found.", False).event()
+        return
     yield ChatEvent("message_saved", {"message_id": saved.id})
     if conversation.title == DEFAULT_TITLE:
         title = title_from(question)
@@ -230,6 +234,18 @@ async def _persist(
                 "persisted": False,
                 "reason": f"The answer could not be saved ({type(exc).__name__}).",
             }
+        log.info(
+            "answer %s: %s, %d rounds, %d tool calls, %d+%d tokens (cache %d read, %d written), $%.4f",
+            message_id,
+            status,
+            turn.rounds,
+            len(turn.tool_calls),
+            turn.usage.input_tokens,
+            turn.usage.output_tokens,
+            turn.usage.cache_read_tokens,
+            turn.usage.cache_write_tokens,
+            turn.usage.cost_usd,
+        )
         if turn.error is None:
             usage = turn.usage.model_dump()
             yield ChatEvent(
