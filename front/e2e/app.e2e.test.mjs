@@ -52,7 +52,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     assert.equal(await sidebar.getByRole("link", { name: /NQ/ }).first().getAttribute("href"), "/i/NQ");
     await page.locator('.chart-canvas[data-status="ready"] canvas').first().waitFor({ timeout: 30_000 });
     await page.getByText("Synthetic sample").waitFor();
-    await page.getByRole("link", { name: "TradingView" }).waitFor();
+    await page.locator(".attribution").getByRole("link", { name: "TradingView" }).waitFor();
     await shot("02-instrument");
     // On the hourly chart (a page of bars covers a few weeks), zooming out towards the start asks for older bars.
     await page.getByRole("group", { name: "Timeframe" }).getByRole("button", { name: "1H" }).click();
@@ -61,7 +61,10 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     const older = page.waitForRequest((r) => /\/bars\?.*\bto=\d+/.test(r.url()), { timeout: 15_000 });
     const area = await page.locator(".chart-canvas").boundingBox();
     await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
-    for (let i = 0; i < 20; i++) await page.mouse.wheel(0, 400);
+    for (let i = 0; i < 25; i++) {
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(60);
+    }
     await older;
   });
 
