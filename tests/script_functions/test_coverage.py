@@ -91,3 +91,13 @@ def test_calendar_flags_with_the_engines_holiday_records() -> None:
     frame = pl.DataFrame({"date": [dt.date(2025, 4, 17), dt.date(2025, 4, 18), dt.date(2025, 1, 2)]})
     assert values(frame, call("is_opex", ctx=ctx)) == [True, False, False]
     assert values(frame, call("is_month_start", ctx=ctx)) == [False, False, True]
+
+
+@pytest.mark.parametrize(
+    "name", sorted({spec.name for spec in REGISTRY.values() if any(a.kind == "column" for a in spec.args)})
+)
+def test_conditions_are_accepted_wherever_a_column_is(name: str) -> None:
+    condition = pl.col("close") > pl.col("open").shift(1)
+    arguments = [condition if arg.kind == "column" else sample_argument(arg) for arg in REGISTRY[name].args]
+    result = bars(40).select(call(name, *arguments).alias("out"))
+    assert result.height in (1, 40)

@@ -16,7 +16,7 @@ from shared.script.registry import Arg, EvalContext, function
     example="abs(change(close))",
 )
 def abs_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.abs()
+    return as_float(x).abs()
 
 
 @function(
@@ -50,7 +50,7 @@ def sqrt(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     returns="integer",
 )
 def sign(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.sign().cast(pl.Int64)
+    return as_float(x).sign().cast(pl.Int64)
 
 
 @function(

@@ -93,7 +93,8 @@ def mfi(ctx: EvalContext, n: int) -> pl.Expr:
     example="roc(close, 10)",
 )
 def roc(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.pct_change(x, x.shift(n))
+    value = s.as_float(x)
+    return s.pct_change(value, value.shift(n))
 
 
 @function(
@@ -104,4 +105,5 @@ def roc(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     example="momentum(close, 10) > 0",
 )
 def momentum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return x - x.shift(n)
+    value = s.as_float(x)
+    return value - value.shift(n)

@@ -87,7 +87,7 @@ def falling(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
 def valuewhen(ctx: EvalContext, cond: pl.Expr, x: pl.Expr, n: int) -> pl.Expr:
     hit = truthy(cond)
     occurrence = hit.cast(pl.Int64).cum_sum() - 1 - n
-    values_on_hits = as_float(x).filter(hit)
+    values_on_hits = x.filter(hit)
     return values_on_hits.gather(pl.when(occurrence >= 0).then(occurrence))
 
 

@@ -32,7 +32,8 @@ def gap_pct(ctx: EvalContext) -> pl.Expr:
     example="change(close, 5)",
 )
 def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return x - x.shift(n)
+    value = _shared.as_float(x)
+    return value - value.shift(n)
 
 
 @function(
@@ -43,7 +44,8 @@ def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     example="change_pct(close) <= -2.5",
 )
 def change_pct(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return pct_change(x, x.shift(n))
+    value = _shared.as_float(x)
+    return pct_change(value, value.shift(n))
 
 
 @function("range", category="price", description="High minus low.", example="range()")
