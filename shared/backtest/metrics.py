@@ -145,18 +145,25 @@ def build_curves(trades: list[Trade], bars: StrategyBars, costs: Costs, capital:
     closed_points = np.zeros(n)
     np.add.at(closed, [t.exit_index for t in trades], [t.pnl for t in trades])
     np.add.at(closed_points, [t.exit_index for t in trades], [t.points for t in trades])
-    open_value = np.zeros(n)
+    # Bars whose close finds a trade open: entry_index … exit_index − 1 of each trade (trades never overlap).
+    starts = np.array([t.entry_index for t in trades], dtype=np.int64)
+    lengths = np.array([t.exit_index - t.entry_index for t in trades], dtype=np.int64)
+    owner = np.repeat(np.arange(len(trades)), lengths)
+    held = (
+        np.arange(lengths.sum())
+        - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        + np.repeat(starts, lengths)
+    )
+    signs = np.array([1.0 if t.direction == "long" else -1.0 for t in trades])
+    entries = np.array([t.entry_price for t in trades])
     open_points = np.zeros(n)
-    multiplier = costs.point_value * costs.contracts
-    for t in trades:
-        sign = 1.0 if t.direction == "long" else -1.0
-        span = slice(t.entry_index, t.exit_index)
-        move = sign * (bars.close[span] - t.entry_price)
-        open_points[span] += move
-        open_value[span] += move * multiplier - costs.commission * costs.contracts
+    if len(trades):
+        open_points[held] = signs[owner] * (bars.close[held] - entries[owner])
+    open_value = open_points * costs.point_value * costs.contracts
+    open_value[held] -= costs.commission * costs.contracts
     equity = capital + np.cumsum(closed) + open_value
     points = np.cumsum(closed_points) + open_points
-    buy_hold = capital + (bars.close - bars.open[0]) * multiplier
+    buy_hold = capital + (bars.close - bars.open[0]) * costs.point_value * costs.contracts
     return Curves(capital, equity, points, buy_hold)
 
 

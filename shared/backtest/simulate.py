@@ -110,14 +110,13 @@ class _Simulator:
             self.o, self.h, self.l, self.c = bars.open, bars.high, bars.low, bars.close
         else:
             self.o, self.h, self.l, self.c = -bars.open, -bars.low, -bars.high, -bars.close
-        self.o, self.h, self.l, self.c = (a.tolist() for a in (self.o, self.h, self.l, self.c))
         self.bars = bars
         self.strategy = checked.strategy
         self.distances = checked.distances
         self.slippage = checked.slippage
         self.tick = tick_size
         self.minutes = minutes
-        self.exit_rule = None if bars.exit is None else bars.exit.tolist()
+        self.exit_rule = bars.exit
         self.result = Simulation()
 
     def _distance(self, name: str, signal: int, entry: float) -> float | bool | None:
