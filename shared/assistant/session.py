@@ -15,8 +15,9 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import anthropic
 
@@ -49,6 +50,11 @@ def title_from(message: str) -> str:
     return (cut or line[:TITLE_CHARS]).rstrip(" ,.;:-") + "…"
 
 
+def exchange_today(instrument: Instrument) -> date:
+    """Today in the instrument's time zone (a US evening is still that day in New York, not tomorrow in UTC)."""
+    return datetime.now(ZoneInfo(instrument.timezone)).date()
+
+
 @dataclass
 class ChatDeps:
     """What answering needs from the outside world (tests swap the parts they control)."""
@@ -59,7 +65,10 @@ class ChatDeps:
     bars: Any
     """The bar store: ``scan``, ``data_range``, ``is_sample`` (``shared.bars.get_bar_store()``)."""
     tools: Callable[[Instrument], ToolRunner] | None = None
-    today: Callable[[], date] = date.today
+    today: Callable[[Instrument], date] = lambda instrument: datetime.now(
+        ZoneInfo(instrument.timezone)
+    ).date()
+    """Today at the instrument's exchange (a US evening is still that day in New York, not tomorrow in UTC)."""
     stop_signals: dict[str, asyncio.Event] = field(default_factory=dict)
     """Stop events of the runs in this process, by conversation id (a local shortcut to the store's flag)."""
 
@@ -73,7 +82,7 @@ class ChatDeps:
 
 def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) -> PromptContext:
     """Today's context for the system prompt (computed per request, never cached)."""
-    today = deps.today()
+    today = deps.today(instrument)
     symbol = instrument.symbol
     try:
         data_range = deps.bars.data_range(symbol) if symbol in deps.bars.symbols() else None

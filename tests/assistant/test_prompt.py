@@ -49,7 +49,7 @@ def test_the_context_names_sample_data_events_and_holidays(sample_store: BarStor
         settings=Settings(),
         client=anthropic.AsyncAnthropic(api_key="unused"),
         bars=sample_store,
-        today=lambda: date(2026, 11, 20),
+        today=lambda _: date(2026, 11, 20),
     )
     nq = get_instrument("NQ")
     assert nq is not None
