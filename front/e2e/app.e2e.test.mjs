@@ -158,4 +158,17 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await panel.waitFor({ state: "detached" });
     await phone.close();
   });
+
+  it("switches to the dark theme and keeps it after a reload", async () => {
+    await page.goto("/i/NQ");
+    await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "Dark" }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    await page.reload();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+    await page.locator('.chart-canvas[data-status="ready"]').waitFor({ timeout: 30_000 });
+    await shot("11-dark-instrument");
+    await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: /What happened/ }).click();
+    await page.locator('[data-block="table"]').first().waitFor();
+    await shot("12-dark-chat");
+  });
 });

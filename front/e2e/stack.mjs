@@ -97,6 +97,8 @@ export async function startStack() {
     DATABASE_PATH: join(dbDir, "barb.sqlite3"),
     DATA_DIR: dataDir,
     VAR_DIR: join(root, "var"),
+    // The NQ sample made above is all the tests need; do not let serve complete the default sample set.
+    SAMPLE_DATA: "false",
     ANTHROPIC_API_KEY: "test",
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${modelPort}`,
   });
