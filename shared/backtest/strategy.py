@@ -137,6 +137,11 @@ class Strategy(BaseModel):
     def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
+    @field_validator("period", mode="before")
+    @classmethod
+    def _year_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("stop_loss", "take_profit", "trailing_stop", "slippage", mode="before")
     @classmethod
     def _no_booleans(cls, value: Any) -> Any:

@@ -49,6 +49,18 @@ def test_look_ahead_is_rejected_in_exit_rules_and_expression_distances():
     ]
 
 
+def test_values_are_normalized():
+    checked, errors = check_strategy(
+        {"entry": "close > open", "direction": "Short", "from": "1H", "period": 2024}, NQ
+    )
+    assert errors == []
+    assert (checked.strategy.direction, checked.strategy.timeframe, checked.strategy.period) == (
+        "short",
+        "1h",
+        "2024",
+    )
+
+
 def test_running_session_values_are_allowed():
     checked, errors = check_strategy(
         {"entry": "high >= session_high_sofar()", "direction": "long", "from": "1h"}, NQ
