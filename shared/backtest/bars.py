@@ -8,7 +8,7 @@ session-anchored intraday bins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -120,9 +120,7 @@ class IntrabarMinutes:
     def _year(self, year: int) -> _Year | None:
         if year not in self._years:
             self._years = {}  # the simulation moves forward in time: keep one year in memory
-            request = BarRequest(
-                **{**self._request.__dict__, "start": date(year, 1, 1), "end": date(year, 12, 31)}
-            )
+            request = replace(self._request, start=date(year, 1, 1), end=date(year, 12, 31))
             try:
                 frame, _ = build_bars(self._source, request)
                 rows = frame.select("date", "minute", "open", "high", "low").collect()

@@ -294,12 +294,15 @@ def _rule_query(strategy: Strategy, expressions: dict[str, str], timeframe_ok: b
     return query
 
 
+_INTERNAL_NAME = re.compile(r"\bbt_\w+(?:, )?")
+
+
 def _engine_errors(plan_errors: list[ScriptError], errors: StrategyErrors) -> None:
+    """The validator's problems, located by strategy field, without the engine's internal column names."""
     by_column = {f"map.{column}": field for field, column in COLUMN_NAMES.items()}
     for err in plan_errors:
-        errors.items.append(
-            ScriptError(by_column.get(err.step, err.step), err.expression, err.message, err.hint)
-        )
+        hint = _INTERNAL_NAME.sub("", err.hint) if err.hint else err.hint
+        errors.items.append(ScriptError(by_column.get(err.step, err.step), err.expression, err.message, hint))
 
 
 def _check_types(plan: Plan, expressions: dict[str, str], errors: StrategyErrors) -> None:

@@ -105,6 +105,8 @@ def test_every_problem_is_reported_at_once():
     assert "Did you mean `stop_loss`?" in by_field["stop"].hint
     assert "RTH" in by_field["session"].hint
     assert "daily" in by_field["from"].hint
+    unknown = _errors({"entry": "close > open", "direction": "long", "exit": "clsoe > 1"})[0]
+    assert unknown.step == "exit" and "Did you mean `close`?" in unknown.hint and "bt_" not in unknown.hint
 
 
 def test_missing_fields_and_non_objects():
