@@ -1,9 +1,9 @@
 """``barb serve --workers 2``: one reload-data call reaches both worker processes.
 
-Each HTTP/1.1 keep-alive connection stays with the worker that accepted it; the test finds that worker from
-``/proc`` (the server-side socket's inode among the worker's file descriptors), so it can prove that both
-workers served requests before the reload and both see the new data after it, although only one of them
-served the reload and the manifest TTL is an hour.
+An HTTP/1.1 keep-alive connection stays with the worker that accepted it. The test opens one connection per
+worker (pausing the other worker while it connects) and checks from ``/proc`` which worker holds it (the
+server-side socket's inode among the worker's file descriptors). Both workers serve requests before the
+reload, only one serves the reload, and both see the new data after it although the manifest TTL is an hour.
 """
 
 from __future__ import annotations
@@ -135,18 +135,28 @@ def served(tmp_path: Path):
         server.wait(timeout=30)
 
 
-def test_reload_data_reaches_both_workers(served) -> None:
-    folder, port, workers = served
-    by_worker: dict[int, Connection] = {}
-    for _ in range(60):
+def _connect_to(worker: int, port: int, workers: list[int]) -> Connection:
+    """A connection served by ``worker``: the other workers are paused (SIGSTOP) while it is accepted.
+
+    The pause lasts one request, far below uvicorn's 5 s worker health-check timeout.
+    """
+    others = [w for w in workers if w != worker]
+    for pid in others:
+        os.kill(pid, signal.SIGSTOP)
+    try:
         connection = Connection(port, workers)
         status, body = connection.request("GET", "/api/instruments/ES")
-        assert status == 200 and body["data"]["available"] is False  # the manifest has no ES yet
-        assert connection.worker is not None
-        by_worker.setdefault(connection.worker, connection)
-        if len(by_worker) == 2:
-            break
-    assert sorted(by_worker) == sorted(workers), "could not reach both workers"
+    finally:
+        for pid in others:
+            os.kill(pid, signal.SIGCONT)
+    assert connection.worker == worker
+    assert status == 200 and body["data"]["available"] is False  # the manifest has no ES yet
+    return connection
+
+
+def test_reload_data_reaches_both_workers(served) -> None:
+    folder, port, workers = served
+    by_worker = {worker: _connect_to(worker, port, workers) for worker in workers}
 
     folder.add_bars("ES", "1m", generate_minute_bars("ES", date(2024, 3, 4), date(2024, 3, 8), seed=3))
     for connection in by_worker.values():  # the hour-long TTL hides the new data from both workers
