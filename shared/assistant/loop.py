@@ -276,16 +276,7 @@ async def _run_tools(
         if outcome.card is not None:
             turn.parts.append(f"\n\n{{{{data:{len(turn.cards)}}}}}\n\n")
             turn.cards.append(outcome.card)
-            yield ChatEvent(
-                "data_block",
-                {
-                    "tool_call_id": block.id,
-                    "title": outcome.card["title"],
-                    "blocks": outcome.card["blocks"],
-                    "query": outcome.card.get("query"),
-                    "source": outcome.card.get("source"),
-                },
-            )
+            yield ChatEvent("data_block", {"tool_call_id": block.id, **outcome.card})
     for block in tool_uses:
         yield results[block.id]
 

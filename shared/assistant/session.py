@@ -24,7 +24,7 @@ import anthropic
 from shared.assistant.context import SummaryWork, replay, summarize, summary_due
 from shared.assistant.loop import ChatError, ChatEvent, ModelSettings, Turn, run_chat
 from shared.assistant.prompt import PromptContext, build_system
-from shared.assistant.tools import QueryTools, ToolRunner
+from shared.assistant.tools import EngineTools, ToolRunner
 from shared.market.calendar import instrument_holidays
 from shared.market.events import upcoming_events
 from shared.market.instruments import Instrument, get_instrument
@@ -77,7 +77,7 @@ class ChatDeps:
             return self.tools(instrument)
         from shared.script import StoreBars
 
-        return QueryTools(instrument, StoreBars(self.bars, instrument.symbol), self.settings.query_timeout_s)
+        return EngineTools(instrument, StoreBars(self.bars, instrument.symbol), self.settings.query_timeout_s)
 
 
 def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) -> PromptContext:

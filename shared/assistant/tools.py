@@ -1,8 +1,10 @@
-"""The assistant's tools: their definitions for the model and their execution.
+"""The assistant's tools (``run_query``, ``run_backtest``): their definitions for the model and their execution.
 
 ``run_query`` takes a Barb Script query and a short human title. Its description is the engine's reference
 (``shared.script.reference.tool_reference``: the language rules and one line per function, generated from
-the declarations the validator uses), so the model is told exactly what the validator accepts. Execution returns a :class:`ToolOutcome`: a compact
+the declarations the validator uses), so the model is told exactly what the validator accepts.
+``run_backtest`` (definition and execution from ``shared.backtest``) simulates a strategy written with Barb
+Script rules and returns metrics, equity curve, trades and a price chart as blocks. Execution returns a :class:`ToolOutcome`: a compact
 text for the model (the engine's summary, or every validation error with its hint so the model can fix the
 query) and, on success, the data card for the UI.
 """
@@ -18,8 +20,9 @@ from typing import Any, Protocol
 from anyio import to_thread
 
 from shared.assistant.cards import model_text, result_card
+from shared.backtest import BACKTEST_TOOL, RUN_BACKTEST, run_backtest_tool, tool_error_text
 from shared.market.instruments import Instrument
-from shared.script import BarsInput, QueryFailed, QueryInvalid, QueryTimeout, run_query
+from shared.script import BarsInput, QueryError, QueryFailed, QueryInvalid, QueryTimeout, run_query
 from shared.script.reference import tool_reference
 
 RUN_QUERY = "run_query"
@@ -49,7 +52,7 @@ def tool_definitions() -> tuple[dict[str, Any], ...]:
             "required": ["query", "title"],
         },
     }
-    return (run_query_tool,)
+    return (run_query_tool, BACKTEST_TOOL)
 
 
 @dataclass(frozen=True)
@@ -84,35 +87,65 @@ def _invalid_text(exc: QueryInvalid) -> str:
     return "\n".join(lines)
 
 
+def _title(tool_input: dict[str, Any], fallback: str) -> str:
+    title = tool_input.get("title")
+    return title.strip() if isinstance(title, str) and title.strip() else fallback
+
+
 @dataclass(frozen=True)
-class QueryTools:
-    """The production :class:`ToolRunner`: runs ``run_query`` on the conversation's instrument."""
+class EngineTools:
+    """The production :class:`ToolRunner`: ``run_query`` and ``run_backtest`` on the conversation's instrument.
+
+    Both engines are CPU-bound and synchronous; they run in a worker thread so the event loop keeps streaming.
+    """
 
     instrument: Instrument
     bars: BarsInput
     timeout_s: float
 
     async def __call__(self, name: str, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome:
-        if name != RUN_QUERY:
-            return ToolOutcome(f"Unknown tool {name!r}; the only tool is {RUN_QUERY}.", True, "unknown tool")
-        query, title = tool_input.get("query"), tool_input.get("title")
+        if name == RUN_QUERY:
+            return await self._query(tool_input, tool_call_id)
+        if name == RUN_BACKTEST:
+            return await self._backtest(tool_input, tool_call_id)
+        message = f"Unknown tool {name!r}; the tools are {RUN_QUERY} and {RUN_BACKTEST}."
+        return ToolOutcome(message, True, "unknown tool")
+
+    async def _query(self, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome:
+        query = tool_input.get("query")
         if isinstance(query, str):
             with contextlib.suppress(json.JSONDecodeError):
                 query = json.loads(query)
         if not isinstance(query, dict):
             message = "`query` must be a JSON object (the Barb Script query)."
             return ToolOutcome(message, True, message)
-        title = title if isinstance(title, str) and title.strip() else "Query"
         try:
-            result = await to_thread.run_sync(self._run, query)
+            result = await to_thread.run_sync(self._run_query, query)
         except QueryInvalid as exc:
             text = _invalid_text(exc)
             return ToolOutcome(text, True, text.split("\n", 1)[1] if "\n" in text else text)
         except (QueryFailed, QueryTimeout) as exc:
             message = str(exc)
             return ToolOutcome(f"The query failed: {message}", True, message)
-        card = result_card(result, tool_call_id=tool_call_id, title=title.strip())
+        card = result_card(result, tool_call_id=tool_call_id, title=_title(tool_input, "Query"))
         return ToolOutcome(model_text(result), card=card)
 
-    def _run(self, query: dict[str, Any]) -> dict[str, Any]:
+    def _run_query(self, query: dict[str, Any]) -> dict[str, Any]:
         return run_query(query, self.instrument, self.bars, timeout_s=self.timeout_s)
+
+    async def _backtest(self, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome:
+        try:
+            summary, blocks = await to_thread.run_sync(self._run_backtest, tool_input)
+        except QueryError as exc:
+            text = tool_error_text(exc)
+            return ToolOutcome(text, True, text.split("\n", 1)[1] if "\n" in text else str(exc))
+        card = {
+            "tool_call_id": tool_call_id,
+            "title": _title(tool_input, "Backtest"),
+            "strategy": tool_input.get("strategy"),
+            "blocks": blocks,
+        }
+        return ToolOutcome(summary, card=card)
+
+    def _run_backtest(self, tool_input: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+        return run_backtest_tool(tool_input, self.instrument, bars=self.bars, timeout_s=self.timeout_s)

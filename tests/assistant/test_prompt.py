@@ -72,9 +72,10 @@ def test_the_context_says_when_there_is_no_data(sample_store: BarStore, tmp_path
 
 
 def test_the_tool_reference_is_generated_from_every_declared_function() -> None:
-    [tool] = tool_definitions()
-    assert tool["name"] == "run_query"
+    tool, backtest = tool_definitions()
+    assert tool["name"] == "run_query" and backtest["name"] == "run_backtest"
     assert tool["input_schema"]["required"] == ["query", "title"]
+    assert backtest["input_schema"]["required"] == ["strategy", "title"]
     description = tool["description"]
     for name, spec in REGISTRY.items():
         assert f"- {spec.signature}" in description, name

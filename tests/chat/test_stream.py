@@ -365,3 +365,31 @@ def test_sse_arrives_incrementally_under_uvicorn(chat_app: ChatApp) -> None:
     assert len(stream.chunks) > 20  # many separate chunks, not one buffered body
     assert deltas[0] - connected_at < stream.ended_at - connected_at - 1.0  # text arrived long before the end
     assert deltas[-1] - deltas[0] > 1.0  # and kept arriving while the model streamed
+
+
+def test_a_backtest_call_produces_its_cards_and_an_invalid_strategy_is_corrected(chat_app: ChatApp) -> None:
+    good = {"entry": "streak(red()) >= 3", "direction": "long", "stop_loss": "1.5%", "exit_bars": 5}
+    bad = {**good, "entry": "next(close) > close"}
+
+    def script(request: dict[str, Any]) -> Any:
+        results = tool_results(request)
+        if not results:
+            return reply(ToolUse("run_backtest", {"strategy": bad, "title": "Three red days"}))
+        if results[0].get("is_error"):
+            return reply(ToolUse("run_backtest", {"strategy": good, "title": "Three red days"}))
+        return reply("The strategy made few trades.")
+
+    chat_app.fake.set_script(script)
+    user = chat_app.client()
+    conversation = user.conversation("NQ")
+    stream = user.ask(conversation, "Backtest buying after three red days")
+
+    first, second = stream.all("tool_end")
+    assert first["tool_name"] == "run_backtest" and first["error"] and "next" in first["error"]
+    assert second["error"] is None
+    card = stream.first("data_block")
+    assert card["strategy"] == good
+    assert [b["type"] for b in card["blocks"]] == ["metrics-grid", "equity-curve", "trades", "candles"]
+    assert "Trades" in tool_results(chat_app.fake.requests[2])[0]["content"]
+    [answer] = [m for m in user.messages(conversation) if m["role"] == "assistant"]
+    assert answer["data"][0]["blocks"] == card["blocks"]
