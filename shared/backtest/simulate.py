@@ -12,8 +12,9 @@ Rules (``docs/backtest.md`` has the full list):
   stop is assumed first.
 - The trailing stop and the breakeven move use completed bars only: the best price so far is updated from a
   bar's high (low for shorts) after that bar closes, never during it.
-- A time stop (``exit_bars``) closes at the close of the position's N-th bar; a position still open at the
-  last bar is closed at its close with reason ``end``.
+- A time stop (``exit_bars``) closes at the close of the position's N-th bar; with ``flat_at_session_end`` a
+  position is closed at the close of its trade date's last bar; a position still open at the last bar is closed
+  at its close with reason ``end``.
 
 Everything runs in "long space": for a short, prices are negated (and high/low swapped), so one set of
 comparisons serves both directions.
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 
 from shared.backtest.bars import StrategyBars
 from shared.backtest.strategy import CheckedStrategy, Distance
@@ -117,6 +119,7 @@ class _Simulator:
         self.tick = tick_size
         self.minutes = minutes
         self.exit_rule = bars.exit
+        self.days = bars.dates.cast(pl.Int32).to_numpy()
         self.result = Simulation()
 
     def _distance(self, name: str, signal: int, entry: float) -> float | bool | None:
@@ -217,6 +220,9 @@ class _Simulator:
             return True
         if i == last:
             self._close(pos, i, self.c[i] - self.slippage, "end", False)
+            return True
+        if self.strategy.flat_at_session_end and self.days[i] != self.days[i + 1]:
+            self._close(pos, i, self.c[i] - self.slippage, "session_end", False)
             return True
         pos.best = max(pos.best, self.h[i])
         if breakeven_bars is not None and held >= breakeven_bars and self.c[i] > pos.entry:

@@ -103,6 +103,11 @@ class Strategy(BaseModel):
         le=100_000,
         description="Time stop: close the position at the close of its N-th bar (the entry bar is the first).",
     )
+    flat_at_session_end: bool = Field(
+        False,
+        description="Close an open position at the close of each trade date's last bar (day trading on "
+        "intraday bars); otherwise positions are held overnight.",
+    )
     session: str | None = Field(
         None, description="Session of the instrument (e.g. `RTH`); default: the whole trading day."
     )

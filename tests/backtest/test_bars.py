@@ -54,6 +54,23 @@ def test_minutes_order_an_hourly_bar(up_first, reason, price):
     assert [(m["time"], m["kind"]) for m in candles["markers"]] == [(opening, "entry"), (opening, "exit")]
 
 
+@pytest.mark.parametrize(("flat", "exit_date", "reason"), [(True, 0, "session_end"), (False, 1, "end")])
+def test_flat_at_session_end_closes_at_the_last_bar_of_the_trade_date(flat, exit_date, reason):
+    day = [(100.0, 100.5, 99.5, 100.0)] * 60 + [(100.0, 101.0, 99.0, 100.5)] * 60
+    minutes = minute_frame({0: day, 1: day})
+    strategy = {
+        "entry": f"date() == '{D(0)}' and time() == '09:30'",
+        "direction": "long",
+        "from": "1h",
+        "session": "RTH",
+        "flat_at_session_end": flat,
+    }
+    (trade,) = trade_rows(run_backtest(strategy, NQ, FrameBars(minutes), timeout_s=30))
+    assert (trade["entry_date"], trade["entry_time"]) == (D(0), "10:30")
+    assert (trade["exit_date"], trade["exit_time"], trade["exit_reason"]) == (D(exit_date), "10:30", reason)
+    assert trade["exit_price"] == 100.5
+
+
 @pytest.fixture(scope="module")
 def sample():
     minutes = generate_minute_bars("NQ", date(2024, 3, 1), date(2024, 3, 28), seed=11)
