@@ -169,3 +169,5 @@ def test_reload_data_reaches_both_workers(served) -> None:
         status, body = connection.request("GET", "/api/instruments/ES")
         assert status == 200 and body["data"]["available"] is True, body
         assert body["data"]["bar_sizes"] == ["1m"]
+        status, body = connection.request("GET", "/api/instruments/ES/bars?tf=daily")
+        assert status == 200 and len(body["data"]["time"]) == 5, body
