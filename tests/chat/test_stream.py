@@ -222,8 +222,15 @@ def test_stop_from_another_connection_keeps_the_partial_answer(chat_app: ChatApp
     assert len(answer["data"]) == 1
 
 
+def slow_answer(request: dict[str, Any]) -> Any:
+    """Like ``demo`` but the final answer takes about 8 s, so a stop polled through the store arrives in time."""
+    if tool_results(request):
+        return reply(Text("word " * 400, chunk=5, delay_s=0.02))
+    return demo(request)
+
+
 def test_stop_reaches_a_run_on_another_worker_through_the_store(chat_app: ChatApp, other_worker: str) -> None:
-    chat_app.fake.set_script(demo)
+    chat_app.fake.set_script(slow_answer)
     user = chat_app.client()
     conversation = user.conversation("NQ")
     result: dict[str, Any] = {}
@@ -234,7 +241,8 @@ def test_stop_reaches_a_run_on_another_worker_through_the_store(chat_app: ChatAp
     response = httpx.post(f"{other_worker}/api/chat/{conversation}/stop", headers=user.headers)
     assert response.status_code == 200 and response.json()["stopping"] is True
     reader.join(timeout=15)
-    assert result["stream"].first("done")["stop_reason"] == "stopped"
+    done = result["stream"].first("done")
+    assert done["stop_reason"] == "stopped" and not done["answer"].endswith("word " * 400)
 
 
 def _wait_for_final_text(user: ChatClient, chat_app: ChatApp, conversation: str) -> None:
