@@ -7,16 +7,16 @@ from datetime import date
 import polars as pl
 import pytest
 
+from shared.ingest.sample import generate_minute_bars
 from shared.market.instruments import get_instrument
 from shared.script import FrameBars, QueryFailed
 from shared.script.run import execute_plan
 from shared.script.validate import build_plan
-from tests.script.bars_fixture import minute_bars
 
 
 def test_execute_plan_returns_every_bar_with_map_columns():
     nq = get_instrument("NQ")
-    minutes = minute_bars(nq, date(2024, 1, 2), date(2024, 1, 12), seed=3)
+    minutes = generate_minute_bars("NQ", date(2024, 1, 2), date(2024, 1, 12), seed=3)
     plan, errors = build_plan({"from": "1m", "map": {"up": "close > prev(close)"}}, nq)
     assert errors == []
     execution = execute_plan(plan, nq, FrameBars(minutes))
