@@ -99,6 +99,13 @@ class BackgroundRun:
 
 
 async def stream(request: Request) -> Response:
+    """Ask a question in a conversation; the answer streams as Server-Sent Events.
+
+    Body ``{conversation_id, message}`` (1–10 000 characters). Events in order: ``message_saved``,
+    ``title_update``, ``text_delta``, ``tool_start``, ``tool_end``, ``data_block``, ``done``, ``persist``;
+    ``error`` ends the stream early. A comment ``: connected`` comes at once and ``: ping`` after 15 s of silence.
+    404 for a removed or another user's conversation, 429 when the per-user rate limit is reached.
+    """
     user = await require_user(request)
     body = await parse_body(request, ChatRequest)
     deps = request_deps()
@@ -111,6 +118,11 @@ async def stream(request: Request) -> Response:
 
 
 async def stop(request: Request) -> JSONResponse:
+    """Stop the answer in progress in a conversation; what was produced so far is kept and stored.
+
+    Works from any worker (the request is recorded in the store). Returns ``{conversation_id, stopping}``,
+    ``stopping`` false when no answer was running.
+    """
     user = await require_user(request)
     deps = chat_deps()
     conversation_id = request.path_params["conversation_id"]
