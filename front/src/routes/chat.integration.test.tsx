@@ -2,62 +2,10 @@ import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "@/app";
-import { type ControlledStream, controlledSse, sseEvent } from "@/test/sse-response";
+import { installBackend, signInLocally } from "@/test/fake-backend";
+import { sseEvent } from "@/test/sse-response";
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-
-const conversations = [
-  { id: "A", instrument: "NQ", title: "Gaps in 2024", updated_at: new Date().toISOString() },
-  { id: "B", instrument: "NQ", title: "Friday ranges", updated_at: new Date().toISOString() },
-];
-const history: Record<string, unknown[]> = {
-  A: [],
-  B: [
-    { id: "b1", role: "user", content: "Old question in B" },
-    { id: "b2", role: "assistant", content: "Old answer in B" },
-  ],
-};
-
-/** A fake backend behind `fetch`: the app's real API client, stores and components run on top of it. */
-function installBackend() {
-  const streams: ControlledStream[] = [];
-  const calls: string[] = [];
-  let chatFailure: Response | null = null;
-  const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), "http://localhost");
-    const method = init?.method ?? "GET";
-    calls.push(`${method} ${url.pathname}`);
-    if (url.pathname === "/api/config") return json({ auth: "local", llm_configured: true, version: "test" });
-    if (url.pathname === "/api/user-instruments") return json({ instruments: [{ symbol: "NQ", name: "E-Mini Nasdaq 100" }] });
-    if (url.pathname === "/api/conversations") return json({ conversations, next_cursor: null });
-    const messages = url.pathname.match(/^\/api\/conversations\/(\w+)\/messages$/);
-    if (messages) return json({ messages: history[messages[1]!] ?? [] });
-    const one = url.pathname.match(/^\/api\/conversations\/(\w+)$/);
-    if (one) return json(conversations.find((c) => c.id === one[1]));
-    if (/^\/api\/chat\/\w+\/stop$/.test(url.pathname)) return json({ stopped: true });
-    if (url.pathname === "/api/chat/stream") {
-      if (chatFailure) return chatFailure;
-      const stream = controlledSse();
-      streams.push(stream);
-      return stream.response;
-    }
-    return json({ error: "Not here.", code: "NOT_FOUND", request_id: "r" }, 404);
-  });
-  vi.stubGlobal("fetch", fetchMock);
-  return {
-    streams,
-    calls,
-    failChatWith: (response: Response) => {
-      chatFailure = response;
-    },
-  };
-}
-
-beforeEach(() => {
-  localStorage.setItem("barb-session", JSON.stringify({ token: "t", expiresAt: Date.now() / 1000 + 3600, user: { id: "u", email: "t@example.com" } }));
-  vi.stubGlobal("matchMedia", (query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined }));
-  Element.prototype.scrollIntoView = () => undefined;
-});
+beforeEach(signInLocally);
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -101,7 +49,7 @@ describe("chat page", () => {
 
   it("keeps the question in the box with the server's sentence when sending fails", async () => {
     const backend = installBackend();
-    backend.failChatWith(json({ error: "You are sending messages too fast. Try again in a minute.", code: "RATE_LIMITED", request_id: "r9" }, 429));
+    backend.failChatWith({ error: "You are sending messages too fast. Try again in a minute.", code: "RATE_LIMITED", request_id: "r9" }, 429);
     window.history.pushState({}, "", "/i/NQ/c/B");
     const user = userEvent.setup();
     render(<App />);

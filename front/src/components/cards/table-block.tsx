@@ -34,6 +34,7 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
         accessorFn: (row: Row) => row[i],
         sortingFn: (a, b) => compare(a.original[i], b.original[i]),
         sortUndefined: "last",
+        sortDescFirst: false,
         cell: (info) => format(info.getValue()),
         };
       }),
