@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,11 +18,11 @@ from typing import BinaryIO
 
 from data_store.errors import IntegrityError
 from data_store.locks import file_lock
+from data_store.manifest import check_key
 
 Writer = Callable[[BinaryIO], None]
 """Writes the object's bytes to the given binary file (e.g. streams an S3 GET into it)."""
 
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$")
 _CHUNK = 1 << 20
 
 
@@ -36,9 +35,7 @@ class FileCache:
 
     def path(self, key: str) -> Path:
         """Where ``key`` lives in the cache (refuses keys that could escape the cache folder)."""
-        if not _SAFE_KEY.match(key) or ".." in key.split("/"):
-            raise ValueError(f"unsafe cache key {key!r}")
-        return self.root / key
+        return self.root / check_key(key)
 
     def get(self, key: str) -> Path | None:
         """The cached file for ``key``, marked as recently used, or None on a miss."""

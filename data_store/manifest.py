@@ -15,23 +15,35 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from data_store.errors import ManifestError
 
 BAR_SIZES = ("1m", "1d")
 MANIFEST_NAME = "manifest.json"
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$")
+
+
+def check_key(key: str) -> str:
+    """``key`` if it is a relative path of plain segments (no ``..``, no absolute path), else ValueError.
+
+    Keys name files in the cache and in the data folder, so a manifest must not be able to point outside.
+    """
+    if not _SAFE_KEY.match(key) or ".." in key.split("/"):
+        raise ValueError(f"unsafe data key {key!r}")
+    return key
 
 
 class BarFile(BaseModel):
     """One immutable Parquet file of bars."""
 
-    key: str
+    key: Annotated[str, AfterValidator(check_key)]
     rows: int
     first: datetime
     last: datetime

@@ -120,3 +120,17 @@ def test_period_filter_reads_only_its_row_group(tmp_path: Path, big_bars: pl.Dat
     period = frame.filter(pl.col("ts").is_between(lo, hi, closed="left")).select("ts", "close").collect()
     expected = bars.slice(1_200_000, 100_000).select("ts", "close")
     assert_frame_equal(period, expected)
+
+
+def test_manifest_keys_cannot_point_outside_the_folder(tmp_path: Path) -> None:
+    folder = DataFolder(tmp_path / "data")
+    folder.add_bars("ES", "1m", minute_bars(10))
+    good = _store(tmp_path)
+    assert good.symbols() == ["ES"]
+    text = folder.manifest_path.read_text()
+    key = folder.manifest().instruments["ES"].bars["1m"].key  # type: ignore[union-attr]
+    folder.manifest_path.write_text(text.replace(key, "../../etc/passwd"))
+    store = _store(tmp_path)
+    assert store.symbols() == []
+    status, reason = store.health()
+    assert status == "degraded" and reason is not None and "unsafe data key" in reason
