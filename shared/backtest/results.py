@@ -330,7 +330,7 @@ def summary_text(result: BacktestResult) -> str:
     currency = result.instrument.currency
     lines = [
         f"Backtest {result.instrument.symbol} on {src['timeframe']} bars ({src['bars']}), session "
-        f"{src['session'] or 'all'}, {src['period'][0]} to {src['period'][1]} ({src['rows']} bars).",
+        f"{src['session'] or 'whole trading day'}, {src['period'][0]} to {src['period'][1]} ({src['rows']} bars).",
         _rules_line(result),
     ]
     if m["trades"] == 0:

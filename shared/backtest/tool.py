@@ -100,10 +100,12 @@ def run_backtest_tool(
     if isinstance(strategy, str):
         with contextlib.suppress(json.JSONDecodeError):
             strategy = json.loads(strategy)
-    source = bars if bars is not None else StoreBars(get_bar_store(), instrument.symbol)
-    result = run_backtest(strategy, instrument, source, timeout_s=timeout_s)
-    summary = (
-        result.summary()
-        + "\nThe user sees the metrics, equity curve, trades and chart as cards; do not repeat them."
-    )
-    return summary, result.blocks()
+    notes = []
+    if bars is None:
+        store = get_bar_store()
+        bars = StoreBars(store, instrument.symbol)
+        if store.is_sample(instrument.symbol):
+            notes.append("Note: these are synthetic sample bars, not real market data; say so.")
+    result = run_backtest(strategy, instrument, bars, timeout_s=timeout_s)
+    notes.append("The user sees the metrics, equity curve, trades and chart as cards; do not repeat them.")
+    return "\n".join([result.summary(), *notes]), result.blocks()

@@ -8,8 +8,10 @@ from datetime import date
 import pytest
 
 import shared.backtest
+from data_store.layout import DataFolder
 from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, run_backtest_tool, tool_error_text
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
+from shared.lazy import reset_singletons
 from shared.script import FrameBars
 from tests.backtest.frames import NQ
 
@@ -55,3 +57,12 @@ def test_public_names_resolve():
     assert {"run_backtest", "check_strategy", "BACKTEST_TOOL", "run_backtest_tool"} <= set(
         shared.backtest.__all__
     )
+
+
+def test_tool_reads_the_configured_store_and_flags_sample_data(barb_env, nq_bars):
+    folder = DataFolder(barb_env / "data")
+    folder.add_bars("NQ", "1m", nq_bars[0], sample=True)
+    folder.add_bars("NQ", "1d", nq_bars[1], sample=True)
+    reset_singletons()
+    summary, blocks = run_backtest_tool({"strategy": STRATEGY, "title": "Dips"}, NQ)
+    assert "synthetic sample bars" in summary and blocks[0]["type"] == "metrics-grid"
