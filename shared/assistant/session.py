@@ -28,6 +28,7 @@ from shared.assistant.tools import EngineTools, ToolRunner
 from shared.market.calendar import instrument_holidays
 from shared.market.events import upcoming_events
 from shared.market.instruments import Instrument, get_instrument
+from shared.script import StoreBars
 from shared.settings import Settings
 from shared.store.base import Store
 from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer
@@ -64,19 +65,12 @@ class ChatDeps:
     client: anthropic.AsyncAnthropic | None
     bars: Any
     """The bar store: ``scan``, ``data_range``, ``is_sample`` (``shared.bars.get_bar_store()``)."""
-    tools: Callable[[Instrument], ToolRunner] | None = None
-    today: Callable[[Instrument], date] = lambda instrument: datetime.now(
-        ZoneInfo(instrument.timezone)
-    ).date()
-    """Today at the instrument's exchange (a US evening is still that day in New York, not tomorrow in UTC)."""
+    today: Callable[[Instrument], date] = exchange_today
     stop_signals: dict[str, asyncio.Event] = field(default_factory=dict)
     """Stop events of the runs in this process, by conversation id (a local shortcut to the store's flag)."""
 
     def tool_runner(self, instrument: Instrument) -> ToolRunner:
-        if self.tools is not None:
-            return self.tools(instrument)
-        from shared.script import StoreBars
-
+        """The tools of a conversation on ``instrument``."""
         return EngineTools(instrument, StoreBars(self.bars, instrument.symbol), self.settings.query_timeout_s)
 
 
