@@ -9,6 +9,7 @@ Files are named by content (``bars/<size>/<SYMBOL>.<sha256-12>.parquet``) and ne
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ SCHEMA: dict[str, pl.DataType] = {
     "minute": pl.Int16(),
 }
 ROW_GROUP_ROWS = 1_000_000
+_SYMBOL = re.compile(r"^[A-Z0-9_.=-]{1,20}$")
 
 
 def to_layout(frame: pl.DataFrame) -> pl.DataFrame:
@@ -95,6 +97,8 @@ class DataFolder:
         if bar_size not in BAR_SIZES:
             raise ValueError(f"bar size must be one of {BAR_SIZES}, not {bar_size!r}")
         symbol = symbol.upper()
+        if not _SYMBOL.match(symbol):
+            raise ValueError(f"symbol {symbol!r} may use only letters, digits and _ . = -")
         layout = to_layout(frame)
         if layout.is_empty():
             raise ValueError(f"no bars to store for {symbol} {bar_size}")

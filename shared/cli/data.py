@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from data_store.s3 import make_s3_client
 from shared.settings import get_settings
 
@@ -49,21 +51,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_import(args: argparse.Namespace) -> int:
     """Import one file and print the report; exit code 2 with the problems when the file is refused."""
     from shared.ingest.importer import ImportOptions, import_file
-    from shared.ingest.vendor_csv import VendorFileError
 
-    options = ImportOptions(
-        symbol=args.symbol,
-        timezone=args.timezone,
-        bar_size=args.bar_size,
-        type=args.type,
-        name=args.name,
-        exchange=args.exchange,
-        session=tuple(args.session) if args.session else None,
-        tick_size=args.tick_size,
-    )
     try:
+        options = ImportOptions(
+            symbol=args.symbol,
+            timezone=args.timezone,
+            bar_size=args.bar_size,
+            type=args.type,
+            name=args.name,
+            exchange=args.exchange,
+            session=tuple(args.session) if args.session else None,
+            tick_size=args.tick_size,
+        )
         report = import_file(args.file, args.data_dir, options)
-    except (VendorFileError, FileNotFoundError) as exc:
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
         print(exc, file=sys.stderr)
         return 2
     print("\n".join(report.lines()))

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from data_store.layout import DataFolder
 from shared.ingest.vendor_csv import MAX_REPORTED, VendorFileError, read_vendor_file
@@ -60,6 +60,17 @@ class ImportOptions(BaseModel):
     """Regular session (``HH:MM``, ``HH:MM``) of a new symbol; defaults per type (stocks 09:30–16:00)."""
     tick_size: float | None = None
     sample: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as America/New_York)"
+            ) from None
+        return value
 
 
 @dataclass

@@ -189,3 +189,21 @@ def test_daily_import_of_intraday_times_is_refused(tmp_path: Path) -> None:
         import_file(
             _write(tmp_path, HEADER + body), tmp_path / "data", ImportOptions(symbol="XYZ", bar_size="1d")
         )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--timezone", "Mars/Base"], "unknown time zone 'Mars/Base'"),
+        (["--session", "25:00", "16:00"], "'25:00' is not HH:MM"),
+        (["--symbol", "EUR/USD"], "may use only letters, digits"),
+    ],
+)
+def test_cli_refuses_bad_options_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    argv = ["import", str(AAPL), "--symbol", "ZZZ", "--data-dir", str(tmp_path / "data"), *extra]
+    assert barb(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert DataFolder(tmp_path / "data").manifest() is None
