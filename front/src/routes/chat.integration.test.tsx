@@ -80,5 +80,9 @@ describe("chat page", () => {
     });
     await screen.findByText("Stopped. What was written so far is kept.");
     expect(box).toHaveValue("Next question");
+    // ↑ in an empty box brings back the last question for editing.
+    await user.clear(box);
+    await user.keyboard("{ArrowUp}");
+    expect(box).toHaveValue("First");
   });
 });

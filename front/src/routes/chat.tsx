@@ -9,6 +9,7 @@ import { Skeleton } from "@/components/ui/spinner";
 import { useConversation } from "@/hooks/use-conversation";
 import { useHotkey } from "@/hooks/use-hotkey";
 import { useResource } from "@/hooks/use-resource";
+import { messageText } from "@/lib/messages";
 import { useServices, useStoreState } from "@/state/services";
 
 /** A conversation: its history, the live answer (which keeps streaming if you leave), and the question box. */
@@ -88,6 +89,10 @@ export function ChatPage() {
         }}
         onSend={send}
         onStop={() => void chat.stop(id)}
+        onEditLast={() => {
+          const last = state.messages.findLast((m) => m.role === "user");
+          if (last) chat.setDraft(id, messageText(last));
+        }}
         streaming={state.streaming}
         stopping={state.stopping}
         error={state.sendError}

@@ -13,6 +13,8 @@ interface ComposerProps {
   onChange: (value: string) => void;
   onSend: () => void;
   onStop?: () => void;
+  /** ↑ in an empty box brings back the last question to edit. */
+  onEditLast?: () => void;
   streaming?: boolean;
   stopping?: boolean;
   busy?: boolean;
@@ -29,7 +31,7 @@ const MAX = 10_000;
  * The question box. Enter or ⌘/Ctrl+Enter sends, Shift+Enter adds a line, Esc stops a streaming answer. Typing stays
  * allowed while an answer streams (the text is kept); only sending waits.
  */
-export function Composer({ value, onChange, onSend, onStop, streaming, stopping, busy, error, label = "Your question", placeholder = "Ask about this market…", autoFocus, ref }: ComposerProps) {
+export function Composer({ value, onChange, onSend, onStop, onEditLast, streaming, stopping, busy, error, label = "Your question", placeholder = "Ask about this market…", autoFocus, ref }: ComposerProps) {
   const textarea = useRef<HTMLTextAreaElement>(null);
   useImperativeHandle(ref, () => ({ focus: () => textarea.current?.focus() }), []);
   useEffect(() => {
@@ -44,6 +46,11 @@ export function Composer({ value, onChange, onSend, onStop, streaming, stopping,
     if (e.key === "Escape" && streaming && onStop) {
       e.preventDefault();
       onStop();
+      return;
+    }
+    if (e.key === "ArrowUp" && !value && onEditLast) {
+      e.preventDefault();
+      onEditLast();
       return;
     }
     if (e.key === "Enter" && !e.nativeEvent.isComposing && (!e.shiftKey || e.metaKey || e.ctrlKey)) {
