@@ -193,3 +193,29 @@ def test_unreachable_bars_are_data_unavailable(nq):
     with pytest.raises(QueryFailed) as caught:
         run_query({}, nq, _UnreachableBars())
     assert caught.value.code == "DATA_UNAVAILABLE" and "try again" in caught.value.message
+
+
+class _Untouchable:
+    def minute(self) -> pl.LazyFrame:
+        raise AssertionError("data was read for an invalid query")
+
+    def daily(self) -> pl.LazyFrame | None:
+        raise AssertionError("data was read for an invalid query")
+
+
+def test_invalid_queries_read_no_data(nq):
+    with pytest.raises(QueryInvalid):
+        run_query({"steps": [{"period": "2024"}, {"where": "bogus > 1"}]}, nq, _Untouchable())
+
+
+def test_intermediate_one_row_step_and_explain_of_last_step(run):
+    query = {
+        "steps": [
+            {"period": "2024-02", "select": {"hi": "max(high)", "lo": "min(low)"}},
+            {"map": {"span": "hi - lo"}, "select": "max(span)"},
+        ]
+    }
+    result = run(query, explain=True)
+    assert result["kind"] == "scalar" and result["value"] > 0
+    assert [c["name"] for c in result["explain"]["columns"]] == ["span", "hi", "lo"]
+    assert result["explain"]["rows"] == [[result["value"], *result["explain"]["rows"][0][1:]]]
