@@ -119,6 +119,24 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     for (const line of lines.slice(1)) assert.equal(line.split(",").length, header.length);
   });
 
+  it("opens a card full size in the resizable data panel and shows its query", async () => {
+    await page.getByRole("button", { name: "Open in the data panel" }).first().click();
+    const panel = page.getByRole("complementary", { name: "Data panel" });
+    await panel.locator("table.data").waitFor();
+    const separator = page.getByRole("separator", { name: "Resize data panel" });
+    const before = (await panel.boundingBox()).width;
+    await separator.focus();
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    assert.ok((await panel.boundingBox()).width > before, "arrow keys widen the panel");
+    await panel.getByRole("button", { name: "View query" }).click();
+    assert.match(await panel.getByLabel("Barb Script query").innerText(), /"from"/);
+    assert.match(await panel.getByRole("link", { name: "Open in query console" }).getAttribute("href"), /^\/i\/NQ\/query\?q=/);
+    await shot("06-data-panel");
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "detached" });
+  });
+
   it("runs a query in the console: a validation error inline, then a result", async () => {
     await page.goto("/i/NQ/query");
     const editor = page.getByLabel("Barb Script (JSON)");
@@ -127,12 +145,12 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     const errors = page.locator("#query-errors .query-invalid");
     await errors.waitFor();
     assert.doesNotMatch(await errors.innerText(), /[{}]"|"code"/, "errors are sentences, not raw JSON");
-    await shot("06-query-error");
+    await shot("07-query-error");
     await editor.fill(JSON.stringify({ from: "daily", period: "last_20", map: { chg: "change_pct(close)" }, sort: "chg desc" }));
     await page.getByRole("button", { name: "Run query" }).click();
     await page.locator('[data-block="table"] table.data tbody tr').first().waitFor();
     assert.equal(await errors.count(), 0);
-    await shot("07-query-result");
+    await shot("08-query-result");
   });
 
   it("lays out for a phone: drawer sidebar and a full-screen data sheet", async () => {
@@ -142,10 +160,10 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await phone.locator(".chart-canvas:not([data-status=loading])").waitFor({ timeout: 30_000 });
     const sidebar = phone.getByRole("navigation", { name: "Workspace" });
     assert.equal(await sidebar.isVisible(), false);
-    await shot("08-phone-instrument", phone);
+    await shot("09-phone-instrument", phone);
     await phone.getByRole("button", { name: "Open sidebar" }).click();
     await sidebar.waitFor({ state: "visible" });
-    await shot("09-phone-drawer", phone);
+    await shot("10-phone-drawer", phone);
     await sidebar.getByRole("link", { name: /What happened/ }).click();
     await sidebar.waitFor({ state: "hidden" });
     await phone.getByRole("button", { name: "Open in the data panel" }).first().click();
@@ -153,7 +171,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await panel.waitFor();
     const box = await panel.boundingBox();
     assert.ok(box && box.width >= 380 && box.height >= 800, `the panel should fill the phone screen, got ${JSON.stringify(box)}`);
-    await shot("10-phone-sheet", phone);
+    await shot("11-phone-sheet", phone);
     await phone.keyboard.press("Escape");
     await panel.waitFor({ state: "detached" });
     await phone.close();
@@ -166,9 +184,9 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.reload();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
     await page.locator('.chart-canvas[data-status="ready"]').waitFor({ timeout: 30_000 });
-    await shot("11-dark-instrument");
+    await shot("12-dark-instrument");
     await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: /What happened/ }).click();
     await page.locator('[data-block="table"]').first().waitFor();
-    await shot("12-dark-chat");
+    await shot("13-dark-chat");
   });
 });

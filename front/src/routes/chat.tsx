@@ -2,6 +2,7 @@ import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router";
 import { SidebarToggle, useLayout } from "@/components/layout/app-layout";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
+import { LlmNotice } from "@/components/chat/llm-notice";
 import { MessageList } from "@/components/chat/message-list";
 import { Icon } from "@/components/ui/icon";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -80,6 +81,7 @@ export function ChatPage() {
           {announce}
         </div>
       </div>
+      <LlmNotice symbol={upper} />
       <Composer
         ref={composer}
         value={state.draft}

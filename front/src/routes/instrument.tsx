@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react"
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { SidebarToggle } from "@/components/layout/app-layout";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
+import { LlmNotice } from "@/components/chat/llm-notice";
 import { InstrumentFacts } from "@/components/instrument/instrument-facts";
 import { suggestedQuestions } from "@/components/instrument/suggestions";
 import { Button } from "@/components/ui/button";
@@ -118,6 +119,7 @@ export function InstrumentPage() {
           ) : null}
         </div>
       </div>
+      <LlmNotice symbol={symbol} />
       <Composer
         ref={composer}
         value={draft}

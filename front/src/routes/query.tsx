@@ -140,7 +140,7 @@ export function QueryPage() {
           {outcome.kind === "done" ? (
             <div style={{ marginTop: 12 }}>
               <p className="muted" style={{ fontSize: 13 }}>
-                {outcome.result.summary ? `${outcome.result.summary} · ` : ""}
+                {formatNumber(outcome.result.rows?.length ?? 0)} rows ·{" "}
                 {outcome.result.source?.rows_scanned !== undefined ? `${formatNumber(outcome.result.source.rows_scanned)} bars scanned · ` : ""}
                 {outcome.result.elapsed_ms !== undefined ? formatDuration(outcome.result.elapsed_ms) : ""}
               </p>

@@ -69,7 +69,12 @@ export function BarChart({ series, title }: { series: Series; title: string }) {
 
 /** One or more lines over the rows' order (dates on x); optional drawdown area below. */
 export function LineChart({ series, title, drawdown }: { series: Series; title: string; drawdown?: number }) {
-  const { table, x, ys } = series;
+  const { x, ys } = series;
+  // A line over time is drawn in time order even when the result is sorted by something else.
+  const timeAxis = ["date", "time"].includes(String(series.table.columns[x]?.type));
+  const table = timeAxis
+    ? { ...series.table, rows: [...series.table.rows].sort((a, b) => String(a[x]).localeCompare(String(b[x]))) }
+    : series.table;
   const lines = ys.map((yi) => numbers(table.rows.map((r) => r[yi])));
   const domain = extent(lines.flat());
   const n = table.rows.length;
