@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp = subparsers.add_parser("import", help="import a vendor CSV/TXT of one-minute or daily bars")
     imp.add_argument("file", type=Path)
     imp.add_argument("--symbol", required=True)
-    imp.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    imp.add_argument(
+        "--data", "--data-dir", dest="data_dir", type=Path, default=settings.data_dir, help="data folder"
+    )
     imp.add_argument("--timezone", default="America/New_York", help="zone of timestamps without an offset")
     imp.add_argument("--bar-size", choices=("1m", "1d"), help="detected from the timestamps when omitted")
     new = imp.add_argument_group("a symbol outside the catalogue")
@@ -34,14 +36,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=run_import)
 
     up = subparsers.add_parser("upload", help="push a data folder to the bucket (data first, manifest last)")
-    up.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    up.add_argument(
+        "--data", "--data-dir", dest="data_dir", type=Path, default=settings.data_dir, help="data folder"
+    )
     up.add_argument("--bucket", default=settings.data_bucket, required=not settings.data_bucket)
     up.add_argument("--prefix", default=settings.data_prefix)
     up.add_argument("--endpoint-url", default=settings.s3_endpoint_url)
     up.set_defaults(func=run_upload)
 
     sample = subparsers.add_parser("sample-data", help="generate deterministic synthetic sample bars")
-    sample.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    sample.add_argument(
+        "--data", "--data-dir", dest="data_dir", type=Path, default=settings.data_dir, help="data folder"
+    )
     sample.add_argument("--symbols", default="NQ,ES,CL,GC", help="comma-separated catalogue symbols")
     sample.add_argument("--years", type=float, default=3)
     sample.add_argument("--seed", type=int, default=0)
