@@ -2,6 +2,7 @@
 // scenario "demo": a sentence, one run_query call, then a final answer streamed over about 2 s).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SCREENSHOTS, startStack } from "./stack.mjs";
@@ -9,6 +10,18 @@ import { SCREENSHOTS, startStack } from "./stack.mjs";
 const EMAIL = "trader@example.com";
 let stack;
 let page;
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** WCAG 2 A/AA problems axe-core finds on the page, as readable lines (empty when clean). */
+async function accessibilityProblems(target = page) {
+  await target.addScriptTag({ path: AXE });
+  const violations = await target.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+  });
+  return violations;
+}
 
 const shot = (name, target = page) => target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
 
@@ -54,6 +67,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByText("Synthetic sample").waitFor();
     await page.locator(".attribution").getByRole("link", { name: "TradingView" }).waitFor();
     await shot("02-instrument");
+    assert.deepEqual(await accessibilityProblems(), []);
     // On the hourly chart (a page of bars covers a few weeks), zooming out towards the start asks for older bars.
     await page.getByRole("group", { name: "Timeframe" }).getByRole("button", { name: "1H" }).click();
     await page.locator('.chart-canvas[data-status="ready"]').waitFor({ timeout: 30_000 });
@@ -80,6 +94,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     const rows = await answer.locator('[data-block="table"] table.data tbody tr:not([aria-hidden])').count();
     assert.ok(rows >= 5, `expected the table to show the bars, got ${rows} rows`);
     await shot("03-chat-answer");
+    assert.deepEqual(await accessibilityProblems(), []);
   });
 
   it("stops an answer while it streams and keeps what was written", async () => {
@@ -151,6 +166,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.locator('[data-block="table"] table.data tbody tr').first().waitFor();
     assert.equal(await errors.count(), 0);
     await shot("08-query-result");
+    assert.deepEqual(await accessibilityProblems(), []);
   });
 
   it("lays out for a phone: drawer sidebar and a full-screen data sheet", async () => {
@@ -188,5 +204,6 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: /What happened/ }).click();
     await page.locator('[data-block="table"]').first().waitFor();
     await shot("13-dark-chat");
+    assert.deepEqual(await accessibilityProblems(), []);
   });
 });

@@ -35,8 +35,8 @@ export function CandlesBlock({ block, title }: { block: Block; title: string }) 
   }, [candles, markers, resolved]);
   if (candles.length === 0) return <p className="empty">No candles to show.</p>;
   return (
-    <figure style={{ margin: 0 }}>
-      <div ref={ref} style={{ height: 300 }} role="img" aria-label={`${title}: ${candles.length} candles with ${markers.length} trade markers`} />
+    <figure style={{ margin: 0 }} aria-label={`${title}: ${candles.length} candles with ${markers.length} trade markers`}>
+      <div ref={ref} style={{ height: 300 }} />
       <ChartAttribution />
     </figure>
   );

@@ -151,7 +151,7 @@ export function PriceChart({
   const shown = legend ?? bars.current[bars.current.length - 1] ?? null;
   const intraday = tf === "1h";
   return (
-    <figure className="chart-box" style={{ margin: "0 0 16px" }}>
+    <figure className="chart-box" style={{ margin: "0 0 16px" }} aria-label={`${symbol} ${tf} candlestick chart`}>
       <div className="chart-toolbar">
         <div className="seg" role="group" aria-label="Timeframe">
           {TIMEFRAMES.map(({ tf: value, label }) => (
@@ -169,7 +169,13 @@ export function PriceChart({
         ) : null}
         {status === "loading" ? <Spinner label="Loading bars" /> : null}
       </div>
-      <div className="chart-canvas" ref={host} role="img" aria-label={`${symbol} ${tf} candlestick chart${shown ? `, last close ${formatNumber(shown.close)}` : ""}`} data-status={status} />
+      {/* The canvas holds the TradingView logo link, so it is not an image role; the text alternative is below. */}
+      <div className="chart-canvas" ref={host} data-status={status} />
+      {shown ? (
+        <p className="sr-only">
+          {`${bars.current.length} ${tf} bars; last close ${formatNumber(bars.current[bars.current.length - 1]?.close ?? shown.close)}.`}
+        </p>
+      ) : null}
       {status === "error" ? (
         <ErrorAlert
           error={error}
