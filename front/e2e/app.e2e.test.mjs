@@ -47,6 +47,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.waitForURL(/\/sign-in\?next=/);
     await page.getByLabel("E-mail").fill(EMAIL);
     await shot("01-sign-in");
+    assert.deepEqual(await accessibilityProblems(), []);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/i\/NQ\/query$/);
     await page.getByRole("link", { name: "Barb", exact: true }).click();
@@ -177,6 +178,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     const sidebar = phone.getByRole("navigation", { name: "Workspace" });
     assert.equal(await sidebar.isVisible(), false);
     await shot("09-phone-instrument", phone);
+    assert.deepEqual(await accessibilityProblems(phone), []);
     await phone.getByRole("button", { name: "Open sidebar" }).click();
     await sidebar.waitFor({ state: "visible" });
     await shot("10-phone-drawer", phone);

@@ -1,11 +1,25 @@
-// `npm run test:e2e`: builds the SPA (the backend serves front/dist), then runs the browser scenarios in order.
+// `npm run test:e2e`: builds the SPA when its sources changed (the backend serves front/dist), then runs the
+// browser scenarios in order.
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { missingPieces } from "./stack.mjs";
 
 const front = fileURLToPath(new URL("..", import.meta.url));
-const build = spawnSync("npm", ["run", "build"], { cwd: front, stdio: "inherit" });
-if (build.status !== 0) process.exit(build.status ?? 1);
+
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+const built = join(front, "dist", "index.html");
+const sources = ["src", "index.html", "package.json", "vite.config.ts"].map((p) => join(front, p));
+if (!existsSync(built) || Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs) {
+  const build = spawnSync("npm", ["run", "build"], { cwd: front, stdio: "inherit" });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const missing = missingPieces();
 if (missing.length) {
   console.error(`Browser tests are waiting for: ${missing.join("; ")}`);
