@@ -195,6 +195,18 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await phone.close();
   });
 
+  it("jumps to a conversation with the ⌘/Ctrl+K command palette", async () => {
+    await page.goto("/i/NQ/query");
+    await page.getByLabel("Barb Script (JSON)").waitFor();
+    await page.keyboard.press("Control+k");
+    const search = page.getByRole("combobox", { name: "Search instruments, chats and actions" });
+    await search.fill("what happened");
+    await page.getByRole("option", { name: /What happened/ }).waitFor();
+    await search.press("Enter");
+    await page.waitForURL(/\/i\/NQ\/c\/[^/]+$/);
+    await page.getByRole("log", { name: "Conversation" }).waitFor();
+  });
+
   it("switches to the dark theme and keeps it after a reload", async () => {
     await page.goto("/i/NQ");
     await page.getByRole("group", { name: "Theme" }).getByRole("button", { name: "Dark" }).click();

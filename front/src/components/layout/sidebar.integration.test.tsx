@@ -1,0 +1,32 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { App } from "@/app";
+import { installBackend, signInLocally } from "@/test/fake-backend";
+
+beforeEach(signInLocally);
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  localStorage.clear();
+  window.history.pushState({}, "", "/");
+});
+
+describe("sidebar", () => {
+  it("lists chats under date groups as real links and filters them by search", async () => {
+    installBackend();
+    const user = userEvent.setup();
+    render(<App />);
+    const sidebar = await screen.findByRole("navigation", { name: "Workspace" });
+    const gaps = await within(sidebar).findByRole("link", { name: /Gaps in 2024/ });
+    expect(gaps).toHaveAttribute("href", "/i/NQ/c/A");
+    expect(within(sidebar).getByText("Today")).toBeInTheDocument();
+    expect(within(sidebar).getByRole("link", { name: /NQ E-Mini Nasdaq 100/ })).toHaveAttribute("href", "/i/NQ");
+    await user.type(within(sidebar).getByLabelText("Search chats"), "friday");
+    expect(within(sidebar).queryByRole("link", { name: /Gaps in 2024/ })).toBeNull();
+    expect(within(sidebar).getByRole("link", { name: /Friday ranges/ })).toBeInTheDocument();
+    await user.clear(within(sidebar).getByLabelText("Search chats"));
+    await user.type(within(sidebar).getByLabelText("Search chats"), "nothing like this");
+    expect(within(sidebar).getByText("No chat matches your search.")).toBeInTheDocument();
+  });
+});
