@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     """Where the embedded mode keeps its state (database, local signing key, cache)."""
     max_body_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    shutdown_grace_s: float = 30.0
+    """On shutdown, how long to wait for answers still running in the background before cancelling them."""
 
     # Auth
     supabase_url: str | None = None

@@ -26,12 +26,11 @@ from shared.settings import get_settings
 from shared.store import get_store
 from shared.web.app import build_app
 from shared.web.auth import require_user
+from shared.web.background import background_work
 from shared.web.errors import not_found
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 from shared.web.sse import sse_response
-
-_RUNNING: set[asyncio.Task[None]] = set()
 
 
 class ChatRequest(BaseModel):
@@ -81,9 +80,7 @@ class BackgroundRun:
 
     def __init__(self, events: AsyncIterator[ChatEvent]) -> None:
         self._queue: asyncio.Queue[ChatEvent | None] = asyncio.Queue()
-        self.task = asyncio.ensure_future(self._pump(events))
-        _RUNNING.add(self.task)
-        self.task.add_done_callback(_RUNNING.discard)
+        self.task = background_work().spawn(self._pump(events))
 
     async def _pump(self, events: AsyncIterator[ChatEvent]) -> None:
         try:

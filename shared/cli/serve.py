@@ -35,6 +35,6 @@ def serve(args: argparse.Namespace) -> int:
         reload=args.reload,
         proxy_headers=True,
         access_log=False,  # Barb's own access line carries the request id and user
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=10,  # open streams get 10 s; their answers then get SHUTDOWN_GRACE_S
     )
     return 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -11,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from shared.settings import get_settings
 from shared.web import health, local_auth
+from shared.web.background import background_work
 from shared.web.errors import EXCEPTION_HANDLERS
 from shared.web.guards import BodyLimitMiddleware, ServerErrorMiddleware
 from shared.web.logs import AccessLogMiddleware, configure_logging
@@ -58,8 +62,15 @@ def build_app(routes: list[BaseRoute], *, fallback: list[BaseRoute] | None = Non
         Middleware(ServerErrorMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await background_work().drain(settings.shutdown_grace_s)
+
     return Starlette(
         routes=[*routes, *common_routes(routes), *(fallback or [])],
+        lifespan=lifespan,
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
     )
