@@ -51,9 +51,10 @@ def chat_deps() -> ChatDeps:
     return ChatDeps(store=get_store(), settings=get_settings(), client=None, bars=get_bar_store())
 
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic] = (
-    weakref.WeakKeyDictionary()
-)
+@singleton
+def _anthropic_clients() -> weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anthropic.AsyncAnthropic]:
+    """One Anthropic client per event loop (entries go away with their loop)."""
+    return weakref.WeakKeyDictionary()
 
 
 def request_deps() -> ChatDeps:
@@ -65,13 +66,14 @@ def request_deps() -> ChatDeps:
     deps = chat_deps()
     if not deps.settings.llm_configured:
         return deps
+    clients = _anthropic_clients()
     loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
+    client = clients.get(loop)
     if client is None:
         client = anthropic.AsyncAnthropic(
             api_key=deps.settings.anthropic_api_key, base_url=deps.settings.anthropic_base_url
         )
-        _clients[loop] = client
+        clients[loop] = client
     return replace(deps, client=client)
 
 
