@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icon";
+import { copyText } from "@/lib/clipboard";
 
 /** A link to the query console with this query filled in. */
 export function consoleHref(symbol: string, query: unknown): string {
@@ -21,7 +22,8 @@ export function QueryView({ query, symbol }: { query: unknown; symbol: string })
         <Button
           size="sm"
           onClick={() =>
-            void navigator.clipboard.writeText(text).then(() => {
+            void copyText(text).then((ok) => {
+              if (!ok) return;
               setCopied(true);
               setTimeout(() => setCopied(false), 1500);
             })

@@ -4,6 +4,7 @@ import { useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icon";
 import type { TableData } from "@/lib/blocks";
+import { copyText } from "@/lib/clipboard";
 import { csvFileName, downloadText, toCsv, toTsv } from "@/lib/csv";
 import { columnFormatter, columnLabel, formatNumber, isNumericColumn } from "@/lib/format";
 
@@ -62,7 +63,7 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
   const numeric = data.columns.map(isNumericColumn);
 
   const copy = async () => {
-    await navigator.clipboard.writeText(toTsv(data.columns, data.rows));
+    if (!(await copyText(toTsv(data.columns, data.rows)))) return;
     setCopied(true);
     setTimeout(() => setCopied(false), 1500);
   };

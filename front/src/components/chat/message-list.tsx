@@ -3,6 +3,7 @@ import { Markdown } from "@/components/chat/markdown";
 import { ToolStepView } from "@/components/chat/tool-step";
 import { IconButton } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
+import { copyText } from "@/lib/clipboard";
 import { formatUsage } from "@/lib/format";
 import { type ChatMessage, messageText } from "@/lib/messages";
 
@@ -22,7 +23,8 @@ function CopyButton({ text }: { text: string }) {
       icon={copied ? "check" : "copy"}
       label={copied ? "Copied" : "Copy answer"}
       onClick={() =>
-        void navigator.clipboard.writeText(text).then(() => {
+        void copyText(text).then((ok) => {
+          if (!ok) return;
           setCopied(true);
           setTimeout(() => setCopied(false), 1500);
         })

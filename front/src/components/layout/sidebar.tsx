@@ -1,4 +1,4 @@
-import { useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useMatch, useNavigate } from "react-router";
 import { AddInstrumentDialog } from "@/components/layout/add-instrument-dialog";
 import { useLayout } from "@/components/layout/app-layout";
@@ -95,6 +95,11 @@ export function Sidebar({ open }: { open: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const chatMatch = useMatch("/i/:symbol/c/:id");
   const instrumentMatch = useMatch("/i/:symbol/*");
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // The phone drawer takes focus when it opens, so keyboard and screen-reader users land inside it.
+  useEffect(() => {
+    if (isPhone && open) closeRef.current?.focus();
+  }, [isPhone, open]);
   const currentSymbol = instrumentMatch?.params.symbol?.toUpperCase() ?? state.instruments[0]?.symbol ?? null;
 
   const filtered = useMemo(() => {
@@ -127,7 +132,7 @@ export function Sidebar({ open }: { open: boolean }) {
           Barb
         </Link>
         <IconButton icon="search" label="Command palette (⌘K)" onClick={openPalette} />
-        <IconButton icon="x" label={isPhone ? "Close sidebar" : "Collapse sidebar"} onClick={closeSidebar} />
+        <IconButton ref={closeRef} icon="x" label={isPhone ? "Close sidebar" : "Collapse sidebar"} onClick={closeSidebar} />
       </div>
       <div style={{ padding: "0 12px", display: "flex", flexDirection: "column", gap: 8 }}>
         <Button variant="primary" onClick={newChat}>
