@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "@/app";
@@ -40,9 +40,10 @@ describe("instrument page", () => {
     await user.type(screen.getByLabelText("Your question"), "Gap fills in 2024?{Enter}");
     await waitFor(() => expect(window.location.pathname).toBe("/i/NQ/c/N"));
     await waitFor(() => expect(backend.streams).toHaveLength(1));
-    backend.streams[0]!.push(sseEvent("message_saved", { message_id: "m1" }) + sseEvent("text_delta", { delta: "Looking at gaps" }));
+    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "m1" }) + sseEvent("text_delta", { delta: "Looking at gaps" })));
     expect(await screen.findByText("Looking at gaps")).toBeInTheDocument();
     expect(screen.getByRole("log", { name: "Conversation" })).toHaveTextContent("Gap fills in 2024?");
-    backend.streams[0]!.close();
+    act(() => backend.streams[0]!.close());
+    await screen.findByRole("button", { name: "Send (Enter)" });
   });
 });
