@@ -318,3 +318,53 @@ describe("ChatStore history revalidation", () => {
     expect(store.get("A").messages.map((m) => m.id)).toEqual(["u1", "a1"]);
   });
 });
+
+describe("ChatStore after a dropped connection", () => {
+  it("fetches the answer the server saved once the stream was cut after the question was stored", async () => {
+    const { api, stream } = fakeApi();
+    const question: StoredMessage = { id: "u1", role: "user", content: "q" };
+    // The first re-read finds nothing yet; the second finds the stored answer.
+    api.messages = vi
+      .fn()
+      .mockResolvedValueOnce([question])
+      .mockResolvedValueOnce([question, { id: "a1", role: "assistant", content: "The full answer." }]);
+    const store = new ChatStore(api, { recoverDelaysMs: [0, 0] });
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "part" }));
+    stream("A").close();
+    await sending;
+    expect(store.get("A").messages[1]).toMatchObject({ status: "error", error: "The connection was lost. Looking for the saved answer…" });
+    await flush(10);
+    expect(api.messages).toHaveBeenCalledTimes(2);
+    const answer = store.get("A").messages[1];
+    expect(answer).toMatchObject({ id: "a1", status: "complete", error: null });
+    expect(messageText(answer!)).toBe("The full answer.");
+  });
+
+  it("says so when the saved answer never shows up", async () => {
+    const { api, stream } = fakeApi();
+    const store = new ChatStore(api, { recoverDelaysMs: [0] });
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }));
+    stream("A").fail(new TypeError("network error"));
+    await sending;
+    await flush(10);
+    expect(store.get("A").messages[1]?.error).toBe("The connection was lost before the answer finished. Reload later to see it.");
+  });
+
+  it("does not show a cut-off answer twice once the history has the saved one", async () => {
+    const history: Record<string, StoredMessage[]> = { A: [] };
+    const { api, stream } = fakeApi(history);
+    const store = new ChatStore(api, { recoverDelaysMs: [60_000] });
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "part" }));
+    stream("A").close();
+    await sending;
+    history.A = [{ id: "u1", role: "user", content: "q" }, { id: "a1", role: "assistant", content: "The full answer." }];
+    await store.load("A");
+    expect(store.get("A").messages.map((m) => m.id)).toEqual(["u1", "a1"]);
+  });
+});

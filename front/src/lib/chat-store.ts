@@ -28,6 +28,8 @@ export interface ChatStoreOptions {
   onSettled?: (conversationId: string) => void;
   /** How long Stop waits for the server to end the stream before cutting it locally. */
   stopGraceMs?: number;
+  /** When a stream is cut after the question was saved, re-read the history after these delays for the answer. */
+  recoverDelaysMs?: number[];
 }
 
 const EMPTY: ConversationState = Object.freeze({
@@ -149,6 +151,7 @@ export class ChatStore {
     const run = new StreamRun(conversationId, userId, assistantId, this.now);
     let saved = false;
     let ended = false;
+    let cutOff = false;
     let failure: string | null = null;
     try {
       const response = await this.api.chatStream(conversationId, text, controller.signal);
@@ -163,24 +166,26 @@ export class ChatStore {
           failure = event.error;
           break;
         }
-        write( (s) => ({ ...s, messages: run.apply(s.messages, event) }));
+        write((s) => ({ ...s, messages: run.apply(s.messages, event) }));
       }
       if (!ended && !failure) {
         const stopped = controller.signal.aborted || this.get(conversationId).stopping;
         if (!saved && !stopped) failure = "The connection closed before your question was saved. Please try again.";
-        else write( (s) => ({ ...s, messages: run.interrupt(s.messages, stopped) }));
+        else write((s) => ({ ...s, messages: run.interrupt(s.messages, stopped) }));
+        cutOff = saved && !stopped;
       }
     } catch (error) {
       const stopped = isAbort(error) || controller.signal.aborted;
       if (!saved && !stopped) failure = userMessage(error);
-      else write( (s) => ({ ...s, messages: run.interrupt(s.messages, stopped) }));
+      else write((s) => ({ ...s, messages: run.interrupt(s.messages, stopped) }));
+      cutOff = saved && !stopped;
     } finally {
       if (this.streams.get(conversationId) === controller) this.streams.delete(conversationId);
     }
 
     if (failure !== null) {
       const message = failure;
-      write( (s) => ({
+      write((s) => ({
         ...s,
         messages: s.messages.filter((m) => m.id !== userId && m.id !== run.assistantId),
         streaming: false,
@@ -189,10 +194,34 @@ export class ChatStore {
         draft: s.draft.trim() ? (s.draft.includes(text) ? s.draft : `${text}\n\n${s.draft}`) : text,
       }));
     } else {
-      write( (s) => ({ ...s, streaming: false, stopping: false }));
+      write((s) => ({ ...s, streaming: false, stopping: false }));
     }
     if (generation === this.generation) this.options.onSettled?.(conversationId);
+    // The server keeps answering after a dropped connection and stores the result: fetch it when it lands.
+    if (cutOff) void this.recover(conversationId, run.userMessageId, run.assistantId, generation);
     return failure === null;
+  }
+
+  private async recover(conversationId: string, userMessageId: string, answerId: string, generation: number): Promise<void> {
+    const replace = (fn: (m: ChatMessage) => ChatMessage) =>
+      this.update(conversationId, (s) => ({ ...s, messages: s.messages.map((m) => (m.id === answerId ? fn(m) : m)) }));
+    for (const delay of this.options.recoverDelaysMs ?? [1500, 4000, 10_000, 30_000]) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (generation !== this.generation || this.streams.has(conversationId)) return;
+      let stored: StoredMessage[];
+      try {
+        stored = await this.api.messages(conversationId);
+      } catch {
+        continue;
+      }
+      const at = stored.findIndex((m) => m.id === userMessageId);
+      const answer = at === -1 ? undefined : stored.slice(at + 1).find((m) => m.role === "assistant");
+      if (answer && generation === this.generation) {
+        replace(() => fromStored(answer));
+        return;
+      }
+    }
+    if (generation === this.generation) replace((m) => ({ ...m, error: "The connection was lost before the answer finished. Reload later to see it." }));
   }
 
   /** Asks the server to stop; what was produced is kept. Cuts the stream locally if the server does not end it. */
@@ -240,7 +269,7 @@ export class ChatStore {
 class StreamRun {
   constructor(
     readonly conversationId: string,
-    private userId: string,
+    public userMessageId: string,
     public assistantId: string,
     private readonly now: () => number,
   ) {}
@@ -248,8 +277,8 @@ class StreamRun {
   apply(messages: ChatMessage[], event: ChatEvent): ChatMessage[] {
     switch (event.type) {
       case "message_saved": {
-        const next = this.patch(messages, this.userId, (m) => ({ ...m, id: event.message_id, status: "complete" }));
-        this.userId = event.message_id;
+        const next = this.patch(messages, this.userMessageId, (m) => ({ ...m, id: event.message_id, status: "complete" }));
+        this.userMessageId = event.message_id;
         return next;
       }
       case "title_update":
@@ -339,7 +368,7 @@ class StreamRun {
   /** The stream ended without `done`: keep what arrived, marked stopped or cut off. */
   interrupt(messages: ChatMessage[], stopped: boolean): ChatMessage[] {
     if (!messages.some((m) => m.id === this.assistantId)) {
-      if (!stopped) return this.patchAnswer(messages, (m) => ({ ...m, status: "error", error: "The answer was cut off. Try again." }));
+      if (!stopped) return this.patchAnswer(messages, (m) => ({ ...m, status: "error", error: "The connection was lost. Looking for the saved answer…" }));
       return messages;
     }
     return this.patch(messages, this.assistantId, (m) =>
@@ -348,7 +377,7 @@ class StreamRun {
             ...m,
             parts: settleSteps(m.parts, this.now),
             status: stopped ? "stopped" : "error",
-            error: stopped ? null : "The connection was lost before the answer finished.",
+            error: stopped ? null : "The connection was lost. Looking for the saved answer…",
           }
         : m,
     );
@@ -370,7 +399,7 @@ class StreamRun {
       createdAt: this.now(),
       live: true,
     };
-    const at = messages.findIndex((m) => m.id === this.userId);
+    const at = messages.findIndex((m) => m.id === this.userMessageId);
     const list = [...messages];
     list.splice(at === -1 ? list.length : at + 1, 0, fn(answer));
     return list;
@@ -395,10 +424,22 @@ class StreamRun {
   }
 }
 
-/** Stored history first, then this session's streamed messages the server did not return (matched by id). */
+/**
+ * Stored history first, then this session's streamed messages the server did not return (matched by id). A live
+ * answer that ended (cut off) is dropped once the history holds an answer to the same question.
+ */
 function mergeHistory(stored: ChatMessage[], current: ChatMessage[]): ChatMessage[] {
   const ids = new Set(stored.map((m) => m.id));
-  return [...stored, ...current.filter((m) => m.live && !ids.has(m.id))];
+  const answered = new Set(stored.filter((m, i) => m.role === "user" && stored[i + 1]?.role === "assistant").map((m) => m.id));
+  const out = [...stored];
+  let question: string | null = null;
+  for (const m of current) {
+    if (m.role === "user") question = m.id;
+    if (!m.live || ids.has(m.id)) continue;
+    if (m.role === "assistant" && m.status !== "streaming" && question !== null && answered.has(question)) continue;
+    out.push(m);
+  }
+  return out;
 }
 
 function settleSteps(parts: Part[], now: () => number): Part[] {
