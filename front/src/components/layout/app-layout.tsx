@@ -5,6 +5,7 @@ import { IconButton } from "@/components/ui/button";
 import { ResizeHandle } from "@/components/ui/resize-handle";
 import { isMod, useHotkey } from "@/hooks/use-hotkey";
 import { useIsPhone } from "@/hooks/use-media-query";
+import { useOnline } from "@/hooks/use-online";
 import { useStoredNumber } from "@/hooks/use-stored-number";
 import type { DataCard } from "@/lib/api-types";
 import { useServices, useSession, useUserSwitchReset } from "@/state/services";
@@ -51,6 +52,7 @@ export function AppLayout() {
   const session = useSession();
   const userId = session?.user.id;
   const isPhone = useIsPhone();
+  const online = useOnline();
   const location = useLocation();
   const [desktopSidebar, setDesktopSidebar] = useState(true);
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -60,11 +62,12 @@ export function AppLayout() {
   const [panelWidth, setPanelWidth] = useStoredNumber("layout-panel-px", Math.round(window.innerWidth * 0.42), 320, Math.max(360, window.innerWidth - 480));
   useUserSwitchReset();
 
+  // Load the sidebar for the signed-in user, and again when the connection comes back.
   useEffect(() => {
-    if (!userId) return;
+    if (!userId || !online) return;
     void workspace.loadInstruments();
     void workspace.loadConversations();
-  }, [workspace, userId]);
+  }, [workspace, userId, online]);
 
   // A navigation closes the phone drawer and the card panel of the page you left.
   useEffect(() => {
@@ -111,6 +114,11 @@ export function AppLayout() {
         ) : null}
         <main id="main" className="main" tabIndex={-1}>
           <div className="main-column">
+            {!online ? (
+              <p className="offline" role="status">
+                You are offline. Lists and answers will load again when the connection is back.
+              </p>
+            ) : null}
             <Outlet />
           </div>
           {panel ? (
