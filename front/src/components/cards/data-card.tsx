@@ -24,7 +24,7 @@ export function DataCardView({ card, symbol, query, inPanel }: { card: DataCard;
   return (
     <section className="card" aria-label={card.title}>
       <div className="card-head">
-        <h3>{card.title}</h3>
+        {inPanel ? <span style={{ flex: 1 }} /> : <h3>{card.title}</h3>}
         {query ? (
           <Button size="sm" variant="ghost" aria-expanded={showQuery} onClick={() => setShowQuery((v) => !v)}>
             <Icon name="code" /> View query
