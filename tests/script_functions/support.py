@@ -10,7 +10,7 @@ import polars as pl
 import shared.script.functions  # noqa: F401  (fills the registry)
 from shared.script.registry import REGISTRY, EvalContext
 
-REFERENCE = Path("/work/shared/data/reference")
+REFERENCE = Path(__file__).resolve().parents[1] / "data"
 DAILY = EvalContext()
 
 
