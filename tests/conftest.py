@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from starlette.testclient import TestClient
 
@@ -27,6 +28,31 @@ _BARB_VARIABLES = (
     "DATA_CACHE_DIR",
     "DATABASE_PATH",
 )
+
+
+def assert_error_shape(response: httpx.Response) -> None:
+    """An error response has the API's shape and carries the request id of its header."""
+    if response.status_code < 400:
+        return
+    response.read()
+    body = response.json()
+    assert isinstance(body, dict), response.text
+    assert {"error", "code", "request_id"} <= body.keys(), response.text
+    assert body["request_id"] == response.headers["x-request-id"], response.text
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _every_error_has_the_error_shape() -> Iterator[None]:
+    """Check every error response any in-process test client receives, in every test."""
+    original = TestClient.__init__
+
+    def init(self: TestClient, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        self.event_hooks["response"].append(assert_error_shape)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TestClient, "__init__", init)
+        yield
 
 
 @pytest.fixture

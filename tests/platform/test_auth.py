@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -11,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -135,6 +139,36 @@ def test_token_problems_map_to_their_codes(supabase_client, supabase_env):
         response = call(supabase_client, token)
         assert response.status_code == 401, (token, response.text)
         assert response.json()["code"] == code, token
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unsigned_parts(kid: str, alg: str, issuer: str) -> str:
+    now = int(time.time())
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT", "kid": kid}).encode())
+    claims = {"iss": issuer, "aud": "authenticated", "sub": "user-1", "iat": now, "exp": now + 600}
+    return f"{header}.{_b64(json.dumps(claims).encode())}"
+
+
+def test_alg_none_and_algorithm_confusion_are_refused(supabase_client, supabase_env):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    supabase_env.add_key(key, "k1", "RS256")
+    issuer = f"{supabase_env.url}/auth/v1"
+    unsigned = _unsigned_parts("k1", "none", issuer) + "."
+    # HS256 "signed" with the server's public key: a verifier that let the token pick its algorithm would
+    # accept it, since the public key is, well, public.
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    signing_input = _unsigned_parts("k1", "HS256", issuer)
+    mac = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    confused = f"{signing_input}.{_b64(mac)}"
+    for token in (unsigned, confused):
+        response = call(supabase_client, token)
+        assert response.status_code == 401
+        assert response.json()["code"] == "AUTH_INVALID"
 
 
 def test_small_clock_skew_is_tolerated(supabase_client, supabase_env):

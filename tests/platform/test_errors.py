@@ -83,3 +83,14 @@ def test_request_id_is_taken_from_the_header_when_valid(client, incoming):
 def test_request_id_is_exposed_to_browsers_by_cors(client):
     response = client.get("/health", headers={"Origin": "http://localhost:5173"})
     assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+
+
+def test_the_suite_checks_the_shape_of_every_error_it_receives(barb_env):
+    """The root conftest hooks every TestClient: an error body in another shape fails the test that got it."""
+    from starlette.responses import JSONResponse
+
+    async def foreign(request: Request):
+        return JSONResponse({"detail": "not our shape"}, status_code=400)
+
+    with TestClient(build_app([Route("/foreign", foreign)])) as client, pytest.raises(AssertionError):
+        client.get("/foreign")
