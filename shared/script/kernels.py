@@ -3,14 +3,12 @@
 Each kernel takes float arrays where NaN marks a missing value and returns arrays in the same convention. Inside a
 kernel every intermediate is computed exactly once (a Polars expression tree would repeat a shared sub-expression
 once per use: ADX uses each DI twice, each DI two Wilder averages, …). Rolling and exponential steps use Polars'
-Series methods; the two branching recursions (Parabolic SAR, SuperTrend bands) are plain Python loops over lists,
-about 1 µs per bar, kept deliberately simple so they can be checked line by line against TradingView Pine's
-published algorithms.
+Series methods; the recursions (Wilder/EMA averages, Parabolic SAR, SuperTrend bands) and the indicators built on
+them run as compiled loops in :mod:`shared.script.loops`, imported on first use (numba's import and first
+compile cost about a second, which a query that uses none of them should not pay).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import polars as pl
@@ -30,15 +28,6 @@ def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator`` with NaN (missing) where the denominator is zero."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(denominator != 0, numerator / denominator, NAN)
-
-
-def shift(values: np.ndarray, n: int = 1) -> np.ndarray:
-    """Values n bars earlier; NaN on the first n bars."""
-    out = np.empty(len(values))
-    out[:n] = NAN
-    if n < len(values):
-        out[n:] = values[: len(values) - n]
-    return out
 
 
 def change(values: np.ndarray) -> np.ndarray:
@@ -62,29 +51,14 @@ def rolling_sum(values: np.ndarray, n: int) -> np.ndarray:
     return to_array(to_series(values).rolling_sum(n))
 
 
-def _nth_present(values: np.ndarray, n: int) -> int | None:
-    """Index of the n-th non-NaN value, scanning only as far as needed (usually the first n values)."""
-    seen, offset, width = 0, 0, max(2 * n, 256)
-    while offset < len(values):
-        present = np.flatnonzero(~np.isnan(values[offset : offset + width]))
-        if seen + len(present) >= n:
-            return offset + int(present[n - seen - 1])
-        seen, offset, width = seen + len(present), offset + width, width * 2
-    return None
-
-
 def seeded_ewm(values: np.ndarray, n: int, alpha: float) -> np.ndarray:
     """``y = α·x + (1 − α)·y_prev`` seeded with the mean of the first n present values (TradingView Pine).
 
     Missing before the seed; a missing input later stays missing and is skipped by the recursion.
     """
-    start = _nth_present(values, n)
-    if start is None:
-        return np.full(len(values), NAN)
-    seeded = values.copy()
-    seeded[:start] = NAN
-    seeded[start] = np.nansum(values[: start + 1]) / n
-    return to_array(to_series(seeded).ewm_mean(alpha=alpha, adjust=False, ignore_nulls=True))
+    from shared.script import loops
+
+    return loops.seeded_ewm(values, n, alpha)
 
 
 def ema(values: np.ndarray, n: int) -> np.ndarray:
@@ -105,11 +79,16 @@ def true_range(
     With ``first_bar_range`` a bar without a previous close is ``high − low`` (Pine ``ta.tr(true)``); otherwise
     it is missing (``ta.tr(false)``, used by the DMI).
     """
-    prev_close = shift(close)
-    gaps = np.fmax(np.abs(high - prev_close), np.abs(low - prev_close))
-    if first_bar_range:
-        return np.fmax(high - low, gaps)
-    return np.where(np.isnan(prev_close), NAN, np.maximum(high - low, gaps))
+    from shared.script import loops
+
+    return loops.true_range(high, low, close, first_bar_range)
+
+
+def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
+    """Average true range: Wilder's average of the true range (Pine ``ta.atr``), in one pass."""
+    from shared.script import loops
+
+    return loops.atr(high, low, close, n)
 
 
 def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
@@ -127,11 +106,9 @@ def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
 
 def rsi(values: np.ndarray, n: int) -> np.ndarray:
     """Relative Strength Index on Wilder's averages of gains and losses (Pine ``ta.rsi``)."""
-    delta = change(values)
-    gains = np.maximum(delta, 0.0)  # NaN stays NaN
-    np.negative(delta, out=delta)
-    np.maximum(delta, 0.0, out=delta)
-    return balance(rma(gains, n), rma(delta, n))
+    from shared.script import loops
+
+    return loops.rsi(values, n)
 
 
 def money_flow_index(
@@ -164,16 +141,9 @@ def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> 
 
 def rolling_mean_deviation(values: np.ndarray, mean: np.ndarray, n: int) -> np.ndarray:
     """Mean absolute deviation of the last n values from their window mean (Pine ``ta.dev``)."""
-    size = len(values)
-    out = np.full(size, NAN)
-    if size < n:
-        return out
-    centre = mean[n - 1 :]
-    total = np.zeros(size - n + 1)
-    for lag in range(n):
-        total += np.abs(values[lag : size - n + 1 + lag] - centre)
-    out[n - 1 :] = total / n
-    return out
+    from shared.script import loops
+
+    return loops.mean_deviation(values, mean, n)
 
 
 def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
@@ -185,38 +155,37 @@ def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndar
 
 def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:
     """ema(x, fast) − ema(x, slow)."""
-    return ema(values, fast) - ema(values, slow)
+    return macd(values, fast, slow, 1)[0]
 
 
 def macd(values: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """MACD line, signal line and histogram."""
-    line = macd_line(values, fast, slow)
-    smoothed = ema(line, signal)
-    return line, smoothed, line - smoothed
+    """MACD line, signal line ema(line, signal) and histogram line − signal, in one pass."""
+    from shared.script import loops
+
+    return loops.macd(values, fast, slow, signal)
 
 
 def directional(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """+DI, −DI and ADX (Pine ``ta.dmi(n, n)``); the first bar has no movement, so DI starts on bar n."""
-    up = high - shift(high)
-    down = shift(low) - low
-    missing = np.isnan(up) | np.isnan(down)
-    plus_dm = np.where(missing, NAN, np.where((up > down) & (up > 0), up, 0.0))
-    minus_dm = np.where(missing, NAN, np.where((down > up) & (down > 0), down, 0.0))
-    average_range = rma(true_range(high, low, close, first_bar_range=False), n)
-    plus = 100 * divide(rma(plus_dm, n), average_range)
-    minus = 100 * divide(rma(minus_dm, n), average_range)
-    total = plus + minus
-    spread = np.abs(plus - minus) / np.where(total == 0, 1.0, total)
-    return plus, minus, 100 * rma(spread, n)
+    """+DI, −DI and ADX (Pine ``ta.dmi(n, n)``); the first bar has no movement, so DI starts on bar n.
+
+    Directional movement: the rise of the high (+DM) or the fall of the low (−DM), whichever is larger and
+    positive, else 0. DI is 100 · rma(DM) / rma(true range without a first-bar value); ADX is
+    100 · rma(|+DI − −DI| / (+DI + −DI)).
+    """
+    from shared.script import loops
+
+    return loops.directional(high, low, close, n)
 
 
 def keltner(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int, mult: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keltner middle line ema(close, n) and half-width mult · ema(true range, n) (Pine ``ta.kc``)."""
-    return ema(close, n), mult * ema(true_range(high, low, close), n)
+    from shared.script import loops
+
+    return loops.keltner(high, low, close, n, mult)
 
 
 def bollinger(values: np.ndarray, n: int, mult: float) -> tuple[np.ndarray, np.ndarray]:
@@ -233,70 +202,15 @@ def supertrend(
     Bars without an ATR are missing. The lower band only rises (the upper only falls) unless the previous close
     broke through it. Pine's direction is −1 for up; it is negated here.
     """
-    atr = rma(true_range(high, low, close), n)
-    hl2 = (high + low) / 2
-    size = len(close)
-    line = np.full(size, NAN)
-    direction = np.full(size, NAN)
-    lower_basic = (hl2 - factor * atr).tolist()
-    upper_basic = (hl2 + factor * atr).tolist()
-    closes = close.tolist()
-    has_atr = (~np.isnan(atr)).tolist()
-    prev_lower = prev_upper = prev_line = math.nan
-    for i in range(size):
-        if not has_atr[i]:
-            continue
-        lower, upper = lower_basic[i], upper_basic[i]
-        if i > 0 and has_atr[i - 1]:
-            prev_close = closes[i - 1]
-            if not (lower > prev_lower or prev_close < prev_lower):
-                lower = prev_lower
-            if not (upper < prev_upper or prev_close > prev_upper):
-                upper = prev_upper
-            if prev_line == prev_upper:
-                pine_dir = -1 if closes[i] > upper else 1
-            else:
-                pine_dir = 1 if closes[i] < lower else -1
-        else:
-            pine_dir = 1
-        current = lower if pine_dir == -1 else upper
-        line[i] = current
-        direction[i] = -pine_dir
-        prev_lower, prev_upper, prev_line = lower, upper, current
-    return line, direction
+    from shared.script import loops
+
+    return loops.supertrend(high, low, close, n, factor)
 
 
 def parabolic_sar(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, start: float, increment: float, maximum: float
 ) -> np.ndarray:
     """Parabolic SAR following Pine ``ta.sar``: the first trend is up when close[1] > close[0]; missing on bar 0."""
-    size = len(close)
-    out = np.full(size, NAN)
-    if size < 2:
-        return out
-    highs, lows = high.tolist(), low.tolist()
-    if close[1] > close[0]:
-        below, extreme, result = True, highs[1], lows[0]
-    else:
-        below, extreme, result = False, lows[1], highs[0]
-    acceleration = start
-    for i in range(1, size):
-        first_trend_bar = i == 1
-        result += acceleration * (extreme - result)
-        if below and result > lows[i]:
-            first_trend_bar, below = True, False
-            result, extreme, acceleration = max(highs[i], extreme), lows[i], start
-        elif not below and result < highs[i]:
-            first_trend_bar, below = True, True
-            result, extreme, acceleration = min(lows[i], extreme), highs[i], start
-        if not first_trend_bar:
-            if below and highs[i] > extreme:
-                extreme, acceleration = highs[i], min(acceleration + increment, maximum)
-            elif not below and lows[i] < extreme:
-                extreme, acceleration = lows[i], min(acceleration + increment, maximum)
-        if below:
-            result = min(result, lows[i - 1], lows[i - 2]) if i > 1 else min(result, lows[i - 1])
-        else:
-            result = max(result, highs[i - 1], highs[i - 2]) if i > 1 else max(result, highs[i - 1])
-        out[i] = result
-    return out
+    from shared.script import loops
+
+    return loops.parabolic_sar(high, low, close, start, increment, maximum)

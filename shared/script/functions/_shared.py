@@ -125,7 +125,7 @@ def true_range() -> pl.Expr:
 
 def atr(n: int) -> pl.Expr:
     """Average true range: Wilder's average of the true range."""
-    return kernel(hlc(), lambda high, low, close: kernels.rma(kernels.true_range(high, low, close), n))
+    return kernel(hlc(), lambda high, low, close: kernels.atr(high, low, close, n))
 
 
 def highest(x: pl.Expr, n: int) -> pl.Expr:

@@ -61,9 +61,7 @@ def atr(ctx: EvalContext, n: int) -> pl.Expr:
 def natr(ctx: EvalContext, n: int) -> pl.Expr:
     return s.kernel(
         s.hlc(),
-        lambda high, low, close: (
-            100 * kernels.divide(kernels.rma(kernels.true_range(high, low, close), n), close)
-        ),
+        lambda high, low, close: 100 * kernels.divide(kernels.atr(high, low, close, n), close),
     )
 
 
