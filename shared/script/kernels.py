@@ -139,18 +139,12 @@ def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> 
     return -100 * divide(highest - close, highest - rolling_min(low, n))
 
 
-def rolling_mean_deviation(values: np.ndarray, mean: np.ndarray, n: int) -> np.ndarray:
-    """Mean absolute deviation of the last n values from their window mean (Pine ``ta.dev``)."""
+def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
+    """Commodity Channel Index of the typical price: (tp − sma) / (0.015 · mean absolute deviation)."""
     from shared.script import loops
 
-    return loops.mean_deviation(values, mean, n)
-
-
-def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
-    """Commodity Channel Index of the typical price."""
     typical = (high + low + close) / 3
-    mean = rolling_mean(typical, n)
-    return divide(typical - mean, 0.015 * rolling_mean_deviation(typical, mean, n))
+    return loops.cci(typical, rolling_mean(typical, n), n)
 
 
 def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:

@@ -390,14 +390,26 @@ def parabolic_sar(high, low, close, start, increment, maximum):
 
 
 @_compiled
-def mean_deviation(values, mean, n):
-    """Mean absolute deviation of the last n values from their window mean (Pine ``ta.dev``)."""
-    size = values.shape[0]
+def cci(typical, mean, n):
+    """``(tp − mean) / (0.015 · mean deviation)`` over n bars (Pine ``ta.cci``; ``mean`` is the n-bar SMA of tp).
+
+    The deviation of each bar still sums its window oldest first, as before, but bars are processed in
+    blocks, lag by lag, so the sums of a block's bars run side by side (SIMD) instead of one after another.
+    """
+    size = typical.shape[0]
     out = np.full(size, NAN)
-    for i in range(n - 1, size):
-        centre = mean[i]
-        total = 0.0
-        for j in range(i - n + 1, i + 1):
-            total += abs(values[j] - centre)
-        out[i] = total / n
+    block = 256
+    totals = np.empty(block)
+    for first in range(n - 1, size, block):
+        count = min(block, size - first)
+        totals[:count] = 0.0
+        centre = mean[first:]
+        for lag in range(n):
+            window = typical[first - n + 1 + lag :]  # views indexed from 0, so no negative-index handling
+            for k in range(count):
+                totals[k] += abs(window[k] - centre[k])
+        for k in range(count):
+            i = first + k
+            scale = 0.015 * (totals[k] / n)
+            out[i] = (typical[i] - mean[i]) / scale if scale != 0 else NAN
     return out
