@@ -1,16 +1,20 @@
-"""Server overhead of one chat turn with the scripted model, for many concurrent streams.
+"""Server overhead of one chat turn with the scripted model, for 1 and for many concurrent streams.
 
-    python -m bench.bench_chat [--streams 50] [--turns 3] [--workers 1]
+    python -m bench.bench_chat [--streams 50] [--turns 3] [--single-turns 20] [--workers 1]
 
-The app runs as its own process (uvicorn, ``server:app``) on synthetic sample bars; the scripted Anthropic
-server and the clients run in this process. Each turn is: a sentence, one ``run_query`` call executed by the
-real engine, then a final answer (no artificial delays). Per turn it reports, as median and p95:
+Three processes, so that none of them measures another's CPU: the app (uvicorn, ``server:app``, on
+synthetic sample bars), the scripted Anthropic server, and this one (the clients). Each turn is: a sentence,
+one ``run_query`` call executed by the real engine, then a final answer (no artificial delays). One run
+measures a single stream (``--single-turns`` turns one after another) and then ``--streams`` concurrent
+streams of ``--turns`` turns each. Per turn it reports, as median and p95:
 
-- time to first byte: request sent → ``: connected`` received;
-- overhead: the turn's wall time minus the time the model spent answering (measured by the scripted server,
-  request arrival → last byte) minus the engine's time (``tool_end.duration_ms``);
-- persistence: last ``text_delta`` → ``persist`` (one transaction for answer, tool calls and usage).
+- time to first byte: request sent → first byte of the response (``: connected``);
+- overhead: the turn's wall time (request sent → end of the response) minus the time the scripted model
+  spent on this turn's calls (request arrival → last byte sent, measured by the scripted server) minus the
+  engine's time (``tool_end.duration_ms``);
+- persistence: last ``text_delta`` → ``persist`` (one transaction for answer, tool calls and usage);
 
+and the app process's CPU time per turn (user + system, from ``/proc``, engine threads included).
 It also measures the SSE adapter alone: the cost of relaying one event through the background run's queue
 and the encoder (in-process, no network).
 """
@@ -21,6 +25,7 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import socket
 import statistics
@@ -29,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +47,16 @@ from functions.chat.app import BackgroundRun  # noqa: E402
 from shared.assistant.loop import ChatEvent  # noqa: E402
 from shared.web.sse import sse_stream  # noqa: E402
 from tests.assistant.support import write_sample  # noqa: E402
-from tests.fake_anthropic import FakeAnthropic, Step, ToolUse, reply, tool_results  # noqa: E402
+from tests.fake_anthropic import (  # noqa: E402
+    FakeAnthropic,
+    Step,
+    ToolUse,
+    reply,
+    tool_results,
+)
 
 QUERY = {"period": "last_20", "map": {"chg": "change_pct(close)"}}
+QUESTION_PREFIX = "q-"
 
 
 def scenario(request: dict[str, Any]) -> Step:
@@ -53,9 +66,54 @@ def scenario(request: dict[str, Any]) -> Step:
     return reply("Let me look.", ToolUse("run_query", {"query": QUERY, "title": "Last 20 sessions"}))
 
 
+def turn_question(request: dict[str, Any]) -> str:
+    """The question of the turn a model request belongs to: the newest bench question in its messages."""
+    for message in reversed(request.get("messages", [])):
+        if message["role"] != "user":
+            continue
+        content = message["content"]
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        for block in reversed(blocks):
+            text = block.get("text", "") if block.get("type") == "text" else ""
+            if text.startswith(QUESTION_PREFIX):
+                return text
+    return ""
+
+
+class TurnTimedFake(FakeAnthropic):
+    """The scripted server, with its timings keyed by the turn's question rather than the conversation's first.
+
+    ``_next_step`` and ``_timed`` run back to back for one request (no await between them, one event loop),
+    so the key noted by the first is the one of the request the second times.
+    """
+
+    _turn_key: str = ""
+
+    def _next_step(self, request: dict[str, Any]) -> Step:
+        self._turn_key = turn_question(request)
+        return super()._next_step(request)
+
+    def _timed(self, key: str, arrived: float, chunks: Any) -> Any:
+        return super()._timed(self._turn_key, arrived, chunks)
+
+
+def serve_model(port_out: Connection, stop: Any) -> None:
+    """The scripted server's process: report its URL, serve until told to stop, then send the timings back."""
+    with TurnTimedFake(script=scenario) as fake:
+        port_out.send(fake.base_url)
+        stop.wait()
+        port_out.send(list(fake.timings))
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its threads (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen, str]:
@@ -88,14 +146,13 @@ def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen
             time.sleep(0.2)
 
 
-async def one_turn(
-    client: httpx.AsyncClient, headers: dict[str, str], conversation: str, question: str
-) -> dict[str, Any]:
-    sent = time.monotonic()
+async def one_turn(client: httpx.AsyncClient, headers: dict[str, str], conversation: str) -> dict[str, Any]:
+    question = f"{QUESTION_PREFIX}{uuid.uuid4().hex}"
     first_byte = last_delta = persisted = None
     engine_ms = 0
     buffer = b""
     body = {"conversation_id": conversation, "message": question}
+    sent = time.monotonic()
     async with client.stream("POST", "/api/chat/stream", json=body, headers=headers) as response:
         assert response.status_code == 200, await response.aread()
         async for chunk in response.aiter_raw():
@@ -120,30 +177,37 @@ async def one_turn(
     assert first_byte and last_delta and persisted
     return {
         "question": question,
-        "sent": sent,
-        "ended": ended,
+        "wall_ms": (ended - sent) * 1000,
         "ttfb_ms": (first_byte - sent) * 1000,
         "persist_ms": (persisted - last_delta) * 1000,
         "engine_ms": engine_ms,
     }
 
 
-async def run_streams(base_url: str, streams: int, turns: int) -> list[dict[str, Any]]:
-    limits = httpx.Limits(max_connections=streams * 2, max_keepalive_connections=streams * 2)
-    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
+async def run_streams(client: httpx.AsyncClient, streams: int, turns: int) -> list[dict[str, Any]]:
+    """``streams`` users at once, each asking ``turns`` questions in a row in its own conversation."""
 
-        async def user_session(i: int) -> list[dict[str, Any]]:
-            token = await client.post("/api/auth/local/sign-in", json={"email": f"bench{i}@example.com"})
-            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            created = await client.post("/api/conversations", json={"instrument": "NQ"}, headers=headers)
-            conversation = created.json()["id"]
-            return [
-                await one_turn(client, headers, conversation, f"q-{uuid.uuid4().hex}") for _ in range(turns)
-            ]
+    async def user_session(i: int) -> list[dict[str, Any]]:
+        token = await client.post("/api/auth/local/sign-in", json={"email": f"bench{i}@example.com"})
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        created = await client.post("/api/conversations", json={"instrument": "NQ"}, headers=headers)
+        conversation = created.json()["id"]
+        return [await one_turn(client, headers, conversation) for _ in range(turns)]
 
-        await user_session(-1)  # warm-up: imports, first bar load, first engine run
-        results = await asyncio.gather(*(user_session(i) for i in range(streams)))
+    results = await asyncio.gather(*(user_session(i) for i in range(streams)))
     return [turn for session in results for turn in session]
+
+
+async def run_phases(base_url: str, pid: int, phases: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """Each phase's turns and the app's CPU seconds during it (after one warm-up session)."""
+    limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
+    out: dict[str, Any] = {}
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
+        await run_streams(client, 2, 2)  # warm-up: imports, first bar load, first engine run, pools
+        for label, streams, turns in phases:
+            cpu = cpu_seconds(pid)
+            out[label] = (await run_streams(client, streams, turns), cpu_seconds(pid) - cpu)
+    return out
 
 
 async def adapter_cost(events: int) -> float:
@@ -155,9 +219,27 @@ async def adapter_cost(events: int) -> float:
 
     started = time.perf_counter()
     run = BackgroundRun(produce())
-    count = sum([1 async for _ in sse_stream(run.events())])
-    assert count == events + 1
+    count = sum([chunk.count(b"event: ") async for chunk in sse_stream(run.events())])
+    assert count == events
     return (time.perf_counter() - started) / events * 1e6
+
+
+def report(label: str, turns: list[dict[str, Any]], cpu_s: float, model_ms: dict[str, float]) -> None:
+    for turn in turns:
+        turn["model_ms"] = model_ms.get(turn["question"], 0.0)
+        turn["overhead_ms"] = turn["wall_ms"] - turn["model_ms"] - turn["engine_ms"]
+    print(f"\n{label}: {len(turns)} turns; app CPU {cpu_s * 1000 / len(turns):.1f} ms per turn")
+    print(f"{'metric':<24}{'median':>10}{'p95':>10}")
+    for key, name in [
+        ("ttfb_ms", "time to first byte"),
+        ("overhead_ms", "server overhead/turn"),
+        ("persist_ms", "persistence"),
+        ("engine_ms", "engine (run_query)"),
+        ("model_ms", "scripted model"),
+        ("wall_ms", "turn wall time"),
+    ]:
+        values = [t[key] for t in turns]
+        print(f"{name:<24}{statistics.median(values):>8.1f}ms{percentile(values, 0.95):>8.1f}ms")
 
 
 def main() -> None:
@@ -166,41 +248,41 @@ def main() -> None:
     )
     parser.add_argument("--streams", type=int, default=50)
     parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--single-turns", type=int, default=20, help="turns of the single-stream phase")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the app")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
-    with tempfile.TemporaryDirectory() as tmp, FakeAnthropic(script=scenario) as fake:
+    phases = [
+        ("1 stream", 1, args.single_turns),
+        (f"{args.streams} concurrent streams", args.streams, args.turns),
+    ]
+    context = multiprocessing.get_context("spawn")
+    model_pipe, model_end = context.Pipe()
+    model_stop = context.Event()
+    model = context.Process(target=serve_model, args=(model_end, model_stop), daemon=True)
+    model.start()
+    fake_url = model_pipe.recv()
+    with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_sample(root / "data")
-        process, base_url = start_app(root, fake.base_url, args.workers)
+        process, base_url = start_app(root, fake_url, args.workers)
         try:
-            turns = asyncio.run(run_streams(base_url, args.streams, args.turns))
+            results = asyncio.run(run_phases(base_url, process.pid, phases))
         finally:
             process.terminate()
             process.wait(timeout=15)
-        model_ms: dict[str, float] = {}
-        for question, arrived, finished in fake.timings:
-            model_ms[question] = model_ms.get(question, 0.0) + (finished - arrived) * 1000
-    for turn in turns:
-        wall_ms = (turn["ended"] - turn["sent"]) * 1000
-        turn["overhead_ms"] = wall_ms - model_ms.get(turn["question"], 0.0) - turn["engine_ms"]
-        turn["wall_ms"] = wall_ms
+            model_stop.set()
+    model_ms: dict[str, float] = {}
+    for question, arrived, finished in model_pipe.recv():
+        model_ms[question] = model_ms.get(question, 0.0) + (finished - arrived) * 1000
+    model.join(timeout=10)
     print(
-        f"chat turns: {len(turns)} ({args.streams} concurrent streams x {args.turns} turns), "
-        f"{args.workers} worker(s), {os.cpu_count()} CPUs"
+        f"chat turns, {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )
-    print(f"{'metric':<22}{'median':>10}{'p95':>10}")
-    for key, label in [
-        ("ttfb_ms", "time to first byte"),
-        ("overhead_ms", "server overhead/turn"),
-        ("persist_ms", "persistence"),
-        ("engine_ms", "engine (run_query)"),
-        ("wall_ms", "turn wall time"),
-    ]:
-        values = [t[key] for t in turns]
-        print(f"{label:<22}{statistics.median(values):>9.1f}ms{percentile(values, 0.95):>8.1f}ms")
+    for label, (turns, cpu_s) in results.items():
+        report(label, turns, cpu_s, model_ms)
     per_event = statistics.median([asyncio.run(adapter_cost(2000)) for _ in range(5)])
-    print(f"{'SSE relay per event':<22}{per_event:>9.1f}µs")
+    print(f"\n{'SSE relay per event':<24}{per_event:>8.1f}µs")
 
 
 if __name__ == "__main__":
