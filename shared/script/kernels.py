@@ -91,6 +91,13 @@ def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndar
     return loops.atr(high, low, close, n)
 
 
+def session_vwap(typical: np.ndarray, volume: np.ndarray, session: np.ndarray) -> np.ndarray:
+    """Volume-weighted average of ``typical`` since the start of each session (a run of equal ``session``)."""
+    from shared.script import loops
+
+    return loops.session_vwap(typical, volume, session)
+
+
 def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
     """``100 − 100 / (1 + up/down)``: 100 when nothing went down, missing when nothing moved."""
     with np.errstate(divide="ignore", invalid="ignore"):

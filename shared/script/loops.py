@@ -413,3 +413,28 @@ def cci(typical, mean, n):
             scale = 0.015 * (totals[k] / n)
             out[i] = (typical[i] - mean[i]) / scale if scale != 0 else NAN
     return out
+
+
+@_compiled
+def session_vwap(typical, volume, session):
+    """Running Σ(tp·volume) / Σ(volume) since the start of each run of equal ``session`` values.
+
+    A missing product or volume is skipped by its running sum (and is missing on its bar), as Polars'
+    ``cum_sum`` does; the ratio is missing where the volume so far is zero.
+    """
+    size = typical.shape[0]
+    out = np.empty(size)
+    weighted = traded = 0.0
+    for i in range(size):
+        if i == 0 or session[i] != session[i - 1]:
+            weighted = traded = 0.0
+        flow = typical[i] * volume[i]
+        if not math.isnan(flow):
+            weighted += flow
+        if not math.isnan(volume[i]):
+            traded += volume[i]
+        if math.isnan(flow) or math.isnan(volume[i]) or traded == 0:
+            out[i] = NAN
+        else:
+            out[i] = weighted / traded
+    return out

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
+from shared.script import kernels
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import col, window
 from shared.script.registry import EvalContext, function
@@ -30,9 +32,24 @@ def obv(ctx: EvalContext) -> pl.Expr:
     aliases=("vwap_day",),
 )
 def vwap(ctx: EvalContext) -> pl.Expr:
-    volume = s.as_float(col("volume"))
-    weighted = s.per_session(ctx, (s.typical_price() * volume).cum_sum())
-    return s.safe_div(weighted, s.per_session(ctx, volume.cum_sum()))
+    keys = list(ctx.session_keys)
+    inputs = [s.as_float(s.typical_price()).alias("tp"), s.as_float(col("volume")).alias("v")]
+    return pl.map_batches([*inputs, *(pl.col(key) for key in keys)], _session_vwap, return_dtype=pl.Float64)
+
+
+def _session_vwap(columns: list[pl.Series]) -> pl.Series:
+    """One compiled pass when sessions are runs of one sorted key (every first step), else Polars windows."""
+    typical, volume, *keys = columns
+    if len(keys) > 1 or any(key.null_count() or not key.is_sorted() for key in keys):
+        by_key = [f"key{i}" for i in range(len(keys))]
+        frame = pl.DataFrame([typical.alias("tp"), volume.alias("v")]).with_columns(
+            key.alias(name) for key, name in zip(keys, by_key, strict=True)
+        )
+        weighted = (pl.col("tp") * pl.col("v")).cum_sum().over(by_key)
+        return frame.select(s.safe_div(weighted, pl.col("v").cum_sum().over(by_key))).to_series()
+    session = keys[0].to_physical().cast(pl.Int64).to_numpy() if keys else np.zeros(len(typical), np.int64)
+    arrays = (kernels.to_array(typical), kernels.to_array(volume))
+    return kernels.to_series(kernels.session_vwap(*arrays, session))
 
 
 @function(
