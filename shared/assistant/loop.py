@@ -198,23 +198,40 @@ class ModelResponse:
         return [*text, *tools]
 
 
+_END = object()
+
+
 async def _until_stopped(stream: Any, stop: asyncio.Event) -> AsyncIterator[Any]:
-    """The stream's events until it ends or ``stop`` is set (whichever comes first)."""
-    iterator = stream.__aiter__()
-    stopped = asyncio.ensure_future(stop.wait())
+    """The stream's events until it ends or ``stop`` is set (whichever comes first).
+
+    One task reads the stream into a queue and one waits for ``stop``: two tasks per model call rather
+    than a task and a wait per event. A failure of the stream is raised here.
+    """
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def read() -> None:
+        try:
+            async for event in stream:
+                queue.put_nowait(event)
+        except Exception as exc:
+            queue.put_nowait(exc)
+        queue.put_nowait(_END)
+
+    async def watch() -> None:
+        await stop.wait()
+        queue.put_nowait(_END)
+
+    reader, watcher = asyncio.ensure_future(read()), asyncio.ensure_future(watch())
     try:
-        while True:
-            following = asyncio.ensure_future(iterator.__anext__())
-            await asyncio.wait((following, stopped), return_when=asyncio.FIRST_COMPLETED)
-            if not following.done():
-                following.cancel()
-                return
-            try:
-                yield following.result()
-            except StopAsyncIteration:
-                return
+        while (item := await queue.get()) is not _END and not stop.is_set():
+            if isinstance(item, Exception):
+                raise item
+            yield item
     finally:
-        stopped.cancel()
+        watcher.cancel()
+        if not reader.done():
+            reader.cancel()
+            await asyncio.wait((reader,))  # the reader leaves the stream before it is closed
 
 
 def _title(tool_input: dict[str, Any]) -> str:

@@ -1,7 +1,8 @@
 """Server-Sent Events for any async iterator of events, streaming under uvicorn and buffered under Mangum.
 
 Streaming: a ``: connected`` comment goes out at once (the first byte never waits for the model), then each
-event as it comes, and a ``: ping`` comment after every 15 s of silence so proxies keep the connection.
+event as it comes (an item that is a list of events, a batch that was ready at once, goes out in one
+chunk), and a ``: ping`` comment after every 15 s of silence so proxies keep the connection.
 ``X-Accel-Buffering: no`` and ``Cache-Control: no-cache`` stop proxies from holding chunks back.
 
 Mangum (AWS Lambda behind API Gateway) cannot stream: when the request came through it (``aws.event`` in
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from starlette.requests import Request
@@ -50,13 +51,17 @@ def encode_event(name: str, data: dict[str, Any]) -> bytes:
     return f"event: {name}\ndata: {payload}\n\n".encode()
 
 
-async def sse_stream(
-    events: AsyncIterator[ServerEvent], ping_interval_s: float = PING_INTERVAL_S
-) -> AsyncIterator[bytes]:
-    """The SSE byte stream: ``: connected``, the events, and ``: ping`` after each quiet interval."""
+Events = AsyncIterator[ServerEvent] | AsyncIterator[Sequence[ServerEvent]]
+
+
+async def sse_stream(events: Events, ping_interval_s: float = PING_INTERVAL_S) -> AsyncIterator[bytes]:
+    """The SSE byte stream: ``: connected``, the events, and ``: ping`` after each quiet interval.
+
+    ``events`` yields events, or batches of events (each batch is encoded into one chunk).
+    """
     yield CONNECTED
     iterator = events.__aiter__()
-    pending: asyncio.Future[ServerEvent] | None = None
+    pending: asyncio.Future[Any] | None = None
     try:
         while True:
             if pending is None:
@@ -66,11 +71,14 @@ async def sse_stream(
                 yield PING
                 continue
             try:
-                event = pending.result()
+                item = pending.result()
             except StopAsyncIteration:
                 return
             pending = None
-            yield encode_event(event.name, event.data)
+            if isinstance(item, Sequence):
+                yield b"".join([encode_event(event.name, event.data) for event in item])
+            else:
+                yield encode_event(item.name, item.data)
     finally:
         if pending is not None and not pending.done():
             pending.cancel()
@@ -81,7 +89,7 @@ def is_mangum(request: Request) -> bool:
     return "aws.event" in request.scope
 
 
-async def sse_response(request: Request, events: AsyncIterator[ServerEvent]) -> Response:
+async def sse_response(request: Request, events: Events) -> Response:
     """Stream ``events`` as SSE; under Mangum, the whole stream in one buffered response."""
     if is_mangum(request):
         body = b"".join([chunk async for chunk in sse_stream(events)])
