@@ -98,6 +98,19 @@ def session_vwap(typical: np.ndarray, volume: np.ndarray, session: np.ndarray) -
     return loops.session_vwap(typical, volume, session)
 
 
+def percentile_rank(values: np.ndarray) -> np.ndarray:
+    """Rank of each value among the present ones (ties get their average rank) / their count, in (0, 1].
+
+    ``values`` is a float array with NaN for missing, or an integer array. One sort (NumPy's, far faster than
+    a rank by comparison of tuples), then one pass over the sorted order.
+    """
+    from shared.script import loops
+
+    order = np.argsort(values)  # NaN sorts last
+    count = len(values) - int(np.isnan(values).sum()) if values.dtype.kind == "f" else len(values)
+    return loops.percentile_ranks(values, order, count)
+
+
 def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
     """``100 − 100 / (1 + up/down)``: 100 when nothing went down, missing when nothing moved."""
     with np.errstate(divide="ignore", invalid="ignore"):

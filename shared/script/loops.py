@@ -438,3 +438,21 @@ def session_vwap(typical, volume, session):
         else:
             out[i] = weighted / traded
     return out
+
+
+@_compiled
+def percentile_ranks(values, order, count):
+    """Average rank / count of each value, given ``order`` (an argsort) whose first ``count`` are present."""
+    out = np.full(values.shape[0], NAN)
+    scale = 1.0 / count  # Polars divides a column by a number this way; kept so results stay bit-identical
+    start = 0
+    while start < count:
+        value = values[order[start]]
+        end = start + 1
+        while end < count and values[order[end]] == value:
+            end += 1
+        rank = ((start + 1 + end) / 2) * scale
+        for k in range(start, end):
+            out[order[k]] = rank
+        start = end
+    return out

@@ -76,3 +76,19 @@ def test_vwap_of_a_later_step_in_any_row_order_uses_each_sessions_rows_in_order(
     assert got[0] == typical[0] and got[1] == typical[1]
     assert got[2] == pytest.approx((typical[0] * 1 + typical[2] * 3) / 4, rel=1e-15)
     assert got[3] == pytest.approx(typical[1], rel=1e-15)  # no volume on this bar: the average holds
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [3.0, None, 1.0, 3.0, 2.0, 3.0],
+        [3, None, 1, 3, 2, 3],
+        [3, 5, 1, 3, 2, 3],
+        [3.0, math.nan, 1.0, 3.0, None, math.nan],
+        [True, False, None, True, True, False],
+    ],
+)
+def test_rank_is_the_average_rank_over_the_count_of_present_values(column: list) -> None:
+    frame = pl.DataFrame({"x": column}, strict=False)
+    expected = frame.select(pl.col("x").rank("average") / pl.col("x").count())["x"].to_list()
+    assert values(frame, call("rank", pl.col("x"))) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from shared.script import kernels
 from shared.script.functions._shared import MAX_WINDOW, as_float, col, column, truthy, window
 from shared.script.registry import Arg, EvalContext, function
 
@@ -49,6 +50,16 @@ def bars_since(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
     lookahead=True,
 )
 def rank(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+    return pl.map_batches([x], _percentile_rank, return_dtype=pl.Float64)
+
+
+def _percentile_rank(columns: list[pl.Series]) -> pl.Series:
+    """NumPy's sort for numbers (a null is missing; a float column holding NaN keeps Polars' NaN order)."""
+    (x,) = columns
+    if x.dtype.is_float() and not x.is_nan().any():
+        return kernels.to_series(kernels.percentile_rank(kernels.to_array(x)))
+    if x.dtype.is_integer() and not x.null_count():
+        return kernels.to_series(kernels.percentile_rank(x.to_numpy()))
     return x.rank("average") / x.count()
 
 
