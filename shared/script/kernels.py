@@ -10,6 +10,8 @@ compile cost about a second, which a query that uses none of them should not pay
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -22,6 +24,23 @@ def to_series(values: np.ndarray) -> pl.Series:
 
 def to_array(series: pl.Series) -> np.ndarray:
     return series.cast(pl.Float64).fill_null(NAN).to_numpy()
+
+
+def _run(name: str, *args: Any) -> Any:
+    """Call the compiled loop ``name`` of :mod:`shared.script.loops` (imported on first use).
+
+    Float arrays are passed as read-only views: numba compiles (and caches) one version per argument type, and
+    Polars hands over writable or read-only arrays depending on how a column was made.
+    """
+    from shared.script import loops
+
+    def canonical(arg: Any) -> Any:
+        if isinstance(arg, np.ndarray) and arg.dtype == np.float64 and arg.flags.writeable:
+            arg = arg.view()
+            arg.flags.writeable = False
+        return arg
+
+    return getattr(loops, name)(*(canonical(arg) for arg in args))
 
 
 def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -56,9 +75,7 @@ def seeded_ewm(values: np.ndarray, n: int, alpha: float) -> np.ndarray:
 
     Missing before the seed; a missing input later stays missing and is skipped by the recursion.
     """
-    from shared.script import loops
-
-    return loops.seeded_ewm(values, n, alpha)
+    return _run("seeded_ewm", values, n, float(alpha))
 
 
 def ema(values: np.ndarray, n: int) -> np.ndarray:
@@ -79,23 +96,17 @@ def true_range(
     With ``first_bar_range`` a bar without a previous close is ``high − low`` (Pine ``ta.tr(true)``); otherwise
     it is missing (``ta.tr(false)``, used by the DMI).
     """
-    from shared.script import loops
-
-    return loops.true_range(high, low, close, first_bar_range)
+    return _run("true_range", high, low, close, first_bar_range)
 
 
 def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
     """Average true range: Wilder's average of the true range (Pine ``ta.atr``), in one pass."""
-    from shared.script import loops
-
-    return loops.atr(high, low, close, n)
+    return _run("atr", high, low, close, n)
 
 
 def session_vwap(typical: np.ndarray, volume: np.ndarray, session: np.ndarray) -> np.ndarray:
     """Volume-weighted average of ``typical`` since the start of each session (a run of equal ``session``)."""
-    from shared.script import loops
-
-    return loops.session_vwap(typical, volume, session)
+    return _run("session_vwap", typical, volume, session)
 
 
 def percentile_rank(values: np.ndarray) -> np.ndarray:
@@ -104,11 +115,9 @@ def percentile_rank(values: np.ndarray) -> np.ndarray:
     ``values`` is a float array with NaN for missing, or an integer array. One sort (NumPy's, far faster than
     a rank by comparison of tuples), then one pass over the sorted order.
     """
-    from shared.script import loops
-
     order = np.argsort(values)  # NaN sorts last
     count = len(values) - int(np.isnan(values).sum()) if values.dtype.kind == "f" else len(values)
-    return loops.percentile_ranks(values, order, count)
+    return _run("percentile_ranks", values, order, count)
 
 
 def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
@@ -126,9 +135,7 @@ def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
 
 def rsi(values: np.ndarray, n: int) -> np.ndarray:
     """Relative Strength Index on Wilder's averages of gains and losses (Pine ``ta.rsi``)."""
-    from shared.script import loops
-
-    return loops.rsi(values, n)
+    return _run("rsi", values, n)
 
 
 def money_flow_index(
@@ -161,10 +168,8 @@ def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> 
 
 def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
     """Commodity Channel Index of the typical price: (tp − sma) / (0.015 · mean absolute deviation)."""
-    from shared.script import loops
-
     typical = (high + low + close) / 3
-    return loops.cci(typical, rolling_mean(typical, n), n)
+    return _run("cci", typical, rolling_mean(typical, n), n)
 
 
 def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:
@@ -174,9 +179,7 @@ def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:
 
 def macd(values: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MACD line, signal line ema(line, signal) and histogram line − signal, in one pass."""
-    from shared.script import loops
-
-    return loops.macd(values, fast, slow, signal)
+    return _run("macd", values, fast, slow, signal)
 
 
 def directional(
@@ -188,18 +191,14 @@ def directional(
     positive, else 0. DI is 100 · rma(DM) / rma(true range without a first-bar value); ADX is
     100 · rma(|+DI − −DI| / (+DI + −DI)).
     """
-    from shared.script import loops
-
-    return loops.directional(high, low, close, n)
+    return _run("directional", high, low, close, n)
 
 
 def keltner(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int, mult: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keltner middle line ema(close, n) and half-width mult · ema(true range, n) (Pine ``ta.kc``)."""
-    from shared.script import loops
-
-    return loops.keltner(high, low, close, n, mult)
+    return _run("keltner", high, low, close, n, float(mult))
 
 
 def bollinger(values: np.ndarray, n: int, mult: float) -> tuple[np.ndarray, np.ndarray]:
@@ -216,15 +215,34 @@ def supertrend(
     Bars without an ATR are missing. The lower band only rises (the upper only falls) unless the previous close
     broke through it. Pine's direction is −1 for up; it is negated here.
     """
-    from shared.script import loops
-
-    return loops.supertrend(high, low, close, n, factor)
+    return _run("supertrend", high, low, close, n, float(factor))
 
 
 def parabolic_sar(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, start: float, increment: float, maximum: float
 ) -> np.ndarray:
     """Parabolic SAR following Pine ``ta.sar``: the first trend is up when close[1] > close[0]; missing on bar 0."""
-    from shared.script import loops
+    return _run("parabolic_sar", high, low, close, float(start), float(increment), float(maximum))
 
-    return loops.parabolic_sar(high, low, close, start, increment, maximum)
+
+def warm_up() -> None:
+    """Load (or, the first time, compile) every compiled loop for the arrays queries pass them.
+
+    A long-running server can call this at start so its first indicator query does not pay numba's import and
+    cache load (about a second; several seconds when nothing is cached yet).
+    """
+    ramp = to_array(to_series(np.linspace(100.0, 110.0, 64) + np.sin(np.arange(64.0))))
+    high, low, close = to_array(to_series(ramp + 1)), to_array(to_series(ramp - 1)), ramp
+    ema(close, 5)
+    rsi(close, 5)
+    atr(high, low, close, 5)
+    true_range(high, low, close)
+    keltner(high, low, close, 5, 1.5)
+    macd(close, 3, 6, 2)
+    directional(high, low, close, 5)
+    supertrend(high, low, close, 5, 3.0)
+    parabolic_sar(high, low, close, 0.02, 0.02, 0.2)
+    cci(high, low, close, 5)
+    session_vwap(close, high, np.zeros(len(close), np.int64))
+    percentile_rank(close)
+    percentile_rank(np.arange(8, dtype=np.int64))

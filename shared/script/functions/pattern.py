@@ -58,8 +58,8 @@ def _percentile_rank(columns: list[pl.Series]) -> pl.Series:
     (x,) = columns
     if x.dtype.is_float() and not x.is_nan().any():
         return kernels.to_series(kernels.percentile_rank(kernels.to_array(x)))
-    if x.dtype.is_integer() and not x.null_count():
-        return kernels.to_series(kernels.percentile_rank(x.to_numpy()))
+    if x.dtype.is_integer() and x.dtype != pl.UInt64 and not x.null_count():
+        return kernels.to_series(kernels.percentile_rank(x.cast(pl.Int64).to_numpy()))
     return x.rank("average") / x.count()
 
 
