@@ -11,7 +11,7 @@ import pytest
 
 from shared.script import kernels, loops
 from shared.script.registry import EvalContext
-from tests.script_functions.support import call, values
+from tests.script_functions.support import aapl_bars, call, values
 
 RNG = np.random.default_rng(7)
 
@@ -92,3 +92,25 @@ def test_rank_is_the_average_rank_over_the_count_of_present_values(column: list)
     frame = pl.DataFrame({"x": column}, strict=False)
     expected = frame.select(pl.col("x").rank("average") / pl.col("x").count())["x"].to_list()
     assert values(frame, call("rank", pl.col("x"))) == expected
+
+
+def test_warm_up_covers_the_argument_types_queries_pass() -> None:
+    kernels.warm_up()
+    compiled = [getattr(loops, name) for name in dir(loops) if hasattr(getattr(loops, name), "signatures")]
+    before = [len(loop.signatures) for loop in compiled]
+    bars = aapl_bars()
+    for expr in [
+        call("rsi", pl.col("close"), 14),
+        call("ema", pl.col("close") - pl.col("open"), 5),
+        call("supertrend", 10, 3),  # an integer multiplier
+        call("sar", 0.02, 0.2),
+        call("adx", 14),
+        call("cci", 20),
+        call("kc_width", 20, 2),
+        call("macd_hist", pl.col("close"), 12, 26, 9),
+        call("natr", 14),
+        call("rank", pl.col("volume")),
+        call("vwap"),
+    ]:
+        values(bars, expr)
+    assert [len(loop.signatures) for loop in compiled] == before
