@@ -27,7 +27,8 @@ from typing import Any
 import anthropic
 
 from shared.assistant.pricing import cost_usd
-from shared.assistant.tools import ToolOutcome, ToolRunner, tool_definitions
+from shared.assistant.tools import ToolOutcome, ToolRunner
+from shared.assistant.wire import stream_message
 from shared.store.models import NewToolCall, Usage
 
 log = logging.getLogger(__name__)
@@ -87,13 +88,13 @@ class Turn:
     def has_content(self) -> bool:
         return bool(self.answer.strip() or self.tool_calls)
 
-    def add_usage(self, model: str, usage: Any) -> None:
-        """Add one model call's usage, priced with the model that served it."""
+    def add_usage(self, model: str, usage: dict[str, Any]) -> None:
+        """Add one model call's usage (the API's ``usage`` object), priced with the model that served it."""
         part = Usage(
-            input_tokens=usage.input_tokens or 0,
-            output_tokens=usage.output_tokens or 0,
-            cache_read_tokens=getattr(usage, "cache_read_input_tokens", None) or 0,
-            cache_write_tokens=getattr(usage, "cache_creation_input_tokens", None) or 0,
+            input_tokens=usage.get("input_tokens") or 0,
+            output_tokens=usage.get("output_tokens") or 0,
+            cache_read_tokens=usage.get("cache_read_input_tokens") or 0,
+            cache_write_tokens=usage.get("cache_creation_input_tokens") or 0,
         )
         self.usage = self.usage + part.model_copy(update={"cost_usd": cost_usd(model, part)})
 
@@ -146,34 +147,34 @@ class ModelResponse:
     """One response assembled from the raw stream events (cheaper than the SDK's snapshot helper)."""
 
     model: str = ""
-    usage: Any = None
+    usage: dict[str, Any] | None = None
     stop_reason: str | None = None
     blocks: list[dict[str, Any]] = field(default_factory=list)
 
-    def apply(self, event: Any) -> str | None:
-        """Fold one raw stream event into the response; returns the text delta it carried, if any."""
-        kind = event.type
+    def apply(self, event: dict[str, Any]) -> str | None:
+        """Fold one stream event (as sent by the API) into the response; returns its text delta, if any."""
+        kind = event["type"]
         if kind == "content_block_delta":
-            delta = event.delta
-            block = self.blocks[event.index]
-            if delta.type == "text_delta":
-                block["text"] += delta.text
-                return delta.text
-            if delta.type == "input_json_delta":
-                block["json"] += delta.partial_json
+            delta = event["delta"]
+            block = self.blocks[event["index"]]
+            if delta["type"] == "text_delta":
+                block["text"] += delta["text"]
+                return delta["text"]
+            if delta["type"] == "input_json_delta":
+                block["json"] += delta["partial_json"]
         elif kind == "content_block_start":
-            head = event.content_block
-            if head.type == "tool_use":
-                self.blocks.append({"type": "tool_use", "id": head.id, "name": head.name, "json": ""})
+            head = event["content_block"]
+            if head["type"] == "tool_use":
+                self.blocks.append({"type": "tool_use", "id": head["id"], "name": head["name"], "json": ""})
             else:
-                self.blocks.append({"type": head.type, "text": getattr(head, "text", "") or ""})
+                self.blocks.append({"type": head["type"], "text": head.get("text") or ""})
         elif kind == "message_start":
-            self.model, self.usage = event.message.model, event.message.usage.model_copy()
+            message = event["message"]
+            self.model, self.usage = message["model"], dict(message.get("usage") or {})
         elif kind == "message_delta":
-            self.stop_reason = event.delta.stop_reason
-            for name, value in event.usage.model_dump(exclude_none=True).items():
-                if name in type(self.usage).model_fields:
-                    setattr(self.usage, name, value)
+            self.stop_reason = event["delta"].get("stop_reason")
+            if self.usage is not None:
+                self.usage.update({k: v for k, v in (event.get("usage") or {}).items() if v is not None})
         return None
 
     def tool_calls(self) -> list[ToolCallRequest]:
@@ -315,18 +316,15 @@ async def run_chat(
         params: dict[str, Any] = {
             "model": settings.model,
             "max_tokens": settings.max_tokens,
-            # This SDK has no typed ``temperature`` argument; the API still takes it in the body.
-            "extra_body": {"temperature": settings.temperature},
+            "temperature": settings.temperature,
             "system": system,
-            "tools": list(tool_definitions()),
+            "messages": _with_cache_breakpoint(messages),
         }
         if round_number == settings.max_rounds:
             params["tool_choice"] = {"type": "none"}
         response = ModelResponse()
         try:
-            async with await client.messages.create(
-                **params, messages=_with_cache_breakpoint(messages), stream=True
-            ) as stream:
+            async with await stream_message(client, params) as stream:
                 async for event in _until_stopped(stream, stop):
                     delta = response.apply(event)
                     if delta:
