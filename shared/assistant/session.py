@@ -74,8 +74,49 @@ class ChatDeps:
         return EngineTools(instrument, StoreBars(self.bars, instrument.symbol), self.settings.query_timeout_s)
 
 
+def _calendar_ahead(instrument: Instrument, today: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Scheduled events and closures in the next :data:`EVENT_DAYS` days, one line each."""
+    horizon = today + timedelta(days=EVENT_DAYS)
+    holidays = [
+        h
+        for year in {today.year, horizon.year}
+        for h in instrument_holidays(instrument, year)
+        if today <= h.date <= horizon
+    ]
+    events = tuple(
+        f"{o.date.isoformat()} {o.event.name} ({o.event.impact} impact"
+        + (f", {o.event.time}" if o.event.time else "")
+        + ")"
+        for o in upcoming_events(instrument, today, EVENT_DAYS)
+    )
+    closures = tuple(
+        f"{h.date.isoformat()} {h.name} ("
+        + ("closed" if h.kind == "closed" else f"early close {h.close_time:%H:%M}")
+        + ")"
+        for h in holidays
+    )
+    return events, closures
+
+
+_calendar_cache: dict[tuple[str, date], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+""":func:`_calendar_ahead` by symbol and day: the calendars are fixed rules, so a day's lines never change
+(and computing them costs more than the rest of a request's prompt)."""
+CALENDAR_CACHE_SIZE = 256
+
+
+def calendar_ahead(instrument: Instrument, today: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The upcoming events and closures of ``instrument`` from ``today`` (cached per symbol and day)."""
+    key = (instrument.symbol, today)
+    lines = _calendar_cache.get(key)
+    if lines is None:
+        if len(_calendar_cache) >= CALENDAR_CACHE_SIZE:
+            _calendar_cache.clear()
+        lines = _calendar_cache[key] = _calendar_ahead(instrument, today)
+    return lines
+
+
 def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) -> PromptContext:
-    """Today's context for the system prompt (computed per request, never cached)."""
+    """Today's context for the system prompt: the date and the data range are read for every request."""
     today = deps.today(instrument)
     symbol = instrument.symbol
     try:
@@ -84,29 +125,13 @@ def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) 
     except Exception:  # the bucket being down must not stop the answer: the model is told there is no data
         log.warning("bar store unavailable while building the prompt", exc_info=True)
         data_range, is_sample = None, False
-    horizon = today + timedelta(days=EVENT_DAYS)
-    holidays = [
-        h
-        for year in {today.year, horizon.year}
-        for h in instrument_holidays(instrument, year)
-        if today <= h.date <= horizon
-    ]
+    events, holidays = calendar_ahead(instrument, today)
     return PromptContext(
         today=today,
         data_range=data_range,
         is_sample=is_sample,
-        events=tuple(
-            f"{o.date.isoformat()} {o.event.name} ({o.event.impact} impact"
-            + (f", {o.event.time}" if o.event.time else "")
-            + ")"
-            for o in upcoming_events(instrument, today, EVENT_DAYS)
-        ),
-        holidays=tuple(
-            f"{h.date.isoformat()} {h.name} ("
-            + ("closed" if h.kind == "closed" else f"early close {h.close_time:%H:%M}")
-            + ")"
-            for h in holidays
-        ),
+        events=events,
+        holidays=holidays,
         summary=summary,
     )
 
