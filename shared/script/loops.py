@@ -109,29 +109,54 @@ def _pairwise_sum(values, start, count):
 
 
 @_inlined
-def _push(average, seen, buffer, i, x, n, alpha):
-    """Feed bar i's value x to a seeded average; returns (its value after bar i, average, seen).
+def _stream(size, n, alpha):
+    """A seeded average's running state: (average, present values seen, seed buffer, n, α).
 
-    ``average`` and ``seen`` (present values so far) are the running state, kept by the caller in locals so the
-    recursion stays in registers; ``buffer`` holds the values up to the seed (``np.empty(size)``: only the
-    pages written, usually the first, are ever touched). The value is NaN while unseeded or when x is missing.
-    The seed is the mean of the first n present values, summed like ``np.nansum(values[: i + 1])``; then
-    ``y += α·(x − y)`` on each present value (Polars' ``ewm_mean(adjust=False)`` update).
+    The buffer holds the values up to the seed; ``np.empty`` pages it in lazily, so only the pages written
+    (usually the first) are ever touched.
     """
-    if seen >= n:
+    return (0.0, 0, np.empty(size), n, alpha)
+
+
+@_inlined
+def _seeded(stream):
+    return stream[1] >= stream[3]
+
+
+@_inlined
+def _push(stream, i, x, seeded):
+    """Feed bar i's value x to a seeded average; returns (its value after bar i, the new state).
+
+    The value is NaN while unseeded or when x is missing. The seed is the mean of the first n present values,
+    summed like ``np.nansum(values[: i + 1])``; then ``y += α·(x − y)`` on each present value (Polars'
+    ``ewm_mean(adjust=False)`` update). ``seeded`` is a constant at each call site: each indicator runs its
+    bars in two loops, up to the last seed and after it (``_seeded``), so the second loop, where nearly all
+    the time goes, is the bare recursion.
+    """
+    average, seen, buffer, n, alpha = stream
+    if seeded or seen >= n:
         if math.isnan(x):
-            return NAN, average, seen
+            return NAN, stream
         average += alpha * (x - average)
-        return average, average, seen
+        return average, (average, seen, buffer, n, alpha)
     if math.isnan(x):
         buffer[i] = 0.0
-        return NAN, average, seen
+        return NAN, stream
     buffer[i] = x
     seen += 1
     if seen < n:
-        return NAN, average, seen
+        return NAN, (average, seen, buffer, n, alpha)
     average = _pairwise_sum(buffer, 0, i + 1) / n
-    return average, average, seen
+    return average, (average, seen, buffer, n, alpha)
+
+
+@_inlined
+def _ewm_bars(values, out, stream, first, seeded):
+    for i in range(first, values.shape[0]):
+        out[i], stream = _push(stream, i, values[i], seeded)
+        if not seeded and _seeded(stream):
+            return i + 1, stream
+    return values.shape[0], stream
 
 
 @_compiled
@@ -141,19 +166,9 @@ def seeded_ewm(values, n, alpha):
     Missing before the seed; a missing value later stays missing and is skipped by the recursion.
     """
     size = values.shape[0]
-    out = np.full(size, NAN)
-    average, seen, buffer = 0.0, 0, np.empty(size)
-    start = size
-    for i in range(size):  # up to the seed
-        out[i], average, seen = _push(average, seen, buffer, i, values[i], n, alpha)
-        if seen == n:
-            start = i + 1
-            break
-    for i in range(start, size):  # then the bare recursion, which runs about a third faster
-        x = values[i]
-        if not math.isnan(x):
-            average += alpha * (x - average)
-            out[i] = average
+    out = np.empty(size)
+    start, stream = _ewm_bars(values, out, _stream(size, n, alpha), 0, False)
+    _ewm_bars(values, out, stream, start, True)
     return out
 
 
@@ -190,16 +205,35 @@ def true_range(high, low, close, first_bar_range):
     return out
 
 
+@_inlined
+def _atr_bars(high, low, close, out, stream, first, seeded):
+    for i in range(first, close.shape[0]):
+        out[i], stream = _push(stream, i, _true_range_at(high, low, close, i, True), seeded)
+        if not seeded and _seeded(stream):
+            return i + 1, stream
+    return close.shape[0], stream
+
+
 @_compiled
 def atr(high, low, close, n):
     """Wilder's average of the true range (Pine ``ta.atr``)."""
     size = close.shape[0]
     out = np.empty(size)
-    average, seen, buffer = 0.0, 0, np.empty(size)
-    for i in range(size):
-        true_range = _true_range_at(high, low, close, i, True)
-        out[i], average, seen = _push(average, seen, buffer, i, true_range, n, 1.0 / n)
+    start, stream = _atr_bars(high, low, close, out, _stream(size, n, 1.0 / n), 0, False)
+    _atr_bars(high, low, close, out, stream, start, True)
     return out
+
+
+@_inlined
+def _keltner_bars(high, low, close, mult, middle, width, streams, first, seeded):
+    closes, ranges = streams
+    for i in range(first, close.shape[0]):
+        middle[i], closes = _push(closes, i, close[i], seeded)
+        average_range, ranges = _push(ranges, i, _true_range_at(high, low, close, i, True), seeded)
+        width[i] = mult * average_range
+        if not seeded and _seeded(closes) and _seeded(ranges):
+            return i + 1, (closes, ranges)
+    return close.shape[0], (closes, ranges)
 
 
 @_compiled
@@ -207,19 +241,25 @@ def keltner(high, low, close, n, mult):
     """Keltner middle line ema(close, n) and half-width mult · ema(true range, n)."""
     size = close.shape[0]
     middle, width = np.empty(size), np.empty(size)
-    middle_average, middle_seen, middle_buffer = 0.0, 0, np.empty(size)
-    range_average, range_seen, range_buffer = 0.0, 0, np.empty(size)
     alpha = 2.0 / (n + 1)
-    for i in range(size):
-        middle[i], middle_average, middle_seen = _push(
-            middle_average, middle_seen, middle_buffer, i, close[i], n, alpha
-        )
-        true_range = _true_range_at(high, low, close, i, True)
-        average_range, range_average, range_seen = _push(
-            range_average, range_seen, range_buffer, i, true_range, n, alpha
-        )
-        width[i] = mult * average_range
+    streams = (_stream(size, n, alpha), _stream(size, n, alpha))
+    start, streams = _keltner_bars(high, low, close, mult, middle, width, streams, 0, False)
+    _keltner_bars(high, low, close, mult, middle, width, streams, start, True)
     return middle, width
+
+
+@_inlined
+def _macd_bars(values, line, smoothed, histogram, streams, first, seeded):
+    fast, slow, signal = streams
+    for i in range(first, values.shape[0]):
+        fast_ema, fast = _push(fast, i, values[i], seeded)
+        slow_ema, slow = _push(slow, i, values[i], seeded)
+        line[i] = fast_ema - slow_ema
+        smoothed[i], signal = _push(signal, i, line[i], seeded)
+        histogram[i] = line[i] - smoothed[i]
+        if not seeded and _seeded(fast) and _seeded(slow) and _seeded(signal):
+            return i + 1, (fast, slow, signal)
+    return values.shape[0], (fast, slow, signal)
 
 
 @_compiled
@@ -227,21 +267,13 @@ def macd(values, fast, slow, signal):
     """MACD line ema(fast) − ema(slow), its signal line ema(line, signal) and the histogram line − signal."""
     size = values.shape[0]
     line, smoothed, histogram = np.empty(size), np.empty(size), np.empty(size)
-    fast_average, fast_seen, fast_buffer = 0.0, 0, np.empty(size)
-    slow_average, slow_seen, slow_buffer = 0.0, 0, np.empty(size)
-    signal_average, signal_seen, signal_buffer = 0.0, 0, np.empty(size)
-    for i in range(size):
-        fast_ema, fast_average, fast_seen = _push(
-            fast_average, fast_seen, fast_buffer, i, values[i], fast, 2.0 / (fast + 1)
-        )
-        slow_ema, slow_average, slow_seen = _push(
-            slow_average, slow_seen, slow_buffer, i, values[i], slow, 2.0 / (slow + 1)
-        )
-        line[i] = fast_ema - slow_ema
-        smoothed[i], signal_average, signal_seen = _push(
-            signal_average, signal_seen, signal_buffer, i, line[i], signal, 2.0 / (signal + 1)
-        )
-        histogram[i] = line[i] - smoothed[i]
+    streams = (
+        _stream(size, fast, 2.0 / (fast + 1)),
+        _stream(size, slow, 2.0 / (slow + 1)),
+        _stream(size, signal, 2.0 / (signal + 1)),
+    )
+    start, streams = _macd_bars(values, line, smoothed, histogram, streams, 0, False)
+    _macd_bars(values, line, smoothed, histogram, streams, start, True)
     return line, smoothed, histogram
 
 
@@ -255,20 +287,29 @@ def _balance(up, down):
     return 100.0 - 100.0 / ratio
 
 
+@_inlined
+def _rsi_bars(values, out, streams, first, seeded):
+    gains, losses = streams
+    for i in range(first, values.shape[0]):
+        delta = values[i] - values[i - 1] if i > 0 else NAN
+        gain = delta if math.isnan(delta) or delta > 0.0 else 0.0
+        loss = -delta if math.isnan(delta) or -delta > 0.0 else 0.0
+        up, gains = _push(gains, i, gain, seeded)
+        down, losses = _push(losses, i, loss, seeded)
+        out[i] = _balance(up, down)
+        if not seeded and _seeded(gains) and _seeded(losses):
+            return i + 1, (gains, losses)
+    return values.shape[0], (gains, losses)
+
+
 @_compiled
 def rsi(values, n):
     """Relative Strength Index on Wilder's averages of gains and losses."""
     size = values.shape[0]
     out = np.empty(size)
-    gain_average, gain_seen, gain_buffer = 0.0, 0, np.empty(size)
-    loss_average, loss_seen, loss_buffer = 0.0, 0, np.empty(size)
-    for i in range(size):
-        delta = values[i] - values[i - 1] if i > 0 else NAN
-        gain = delta if math.isnan(delta) or delta > 0.0 else 0.0
-        loss = -delta if math.isnan(delta) or -delta > 0.0 else 0.0
-        up, gain_average, gain_seen = _push(gain_average, gain_seen, gain_buffer, i, gain, n, 1.0 / n)
-        down, loss_average, loss_seen = _push(loss_average, loss_seen, loss_buffer, i, loss, n, 1.0 / n)
-        out[i] = _balance(up, down)
+    streams = (_stream(size, n, 1.0 / n), _stream(size, n, 1.0 / n))
+    start, streams = _rsi_bars(values, out, streams, 0, False)
+    _rsi_bars(values, out, streams, start, True)
     return out
 
 
@@ -277,17 +318,10 @@ def _divide(numerator, denominator):
     return numerator / denominator if denominator != 0 else NAN
 
 
-@_compiled
-def directional(high, low, close, n):
-    """+DI, −DI and ADX (see ``kernels.directional``)."""
-    size = close.shape[0]
-    alpha = 1.0 / n
-    plus, minus, adx = np.empty(size), np.empty(size), np.empty(size)
-    range_average, range_seen, range_buffer = 0.0, 0, np.empty(size)
-    plus_average, plus_seen, plus_buffer = 0.0, 0, np.empty(size)
-    minus_average, minus_seen, minus_buffer = 0.0, 0, np.empty(size)
-    adx_average, adx_seen, adx_buffer = 0.0, 0, np.empty(size)
-    for i in range(size):
+@_inlined
+def _directional_bars(high, low, close, plus, minus, adx, streams, first, seeded):
+    ranges, rises, falls, spreads = streams
+    for i in range(first, close.shape[0]):
         up = high[i] - high[i - 1] if i > 0 else NAN
         down = low[i - 1] - low[i] if i > 0 else NAN
         if math.isnan(up) or math.isnan(down):
@@ -295,56 +329,82 @@ def directional(high, low, close, n):
         else:
             plus_dm = up if up > down and up > 0 else 0.0
             minus_dm = down if down > up and down > 0 else 0.0
-        true_range = _true_range_at(high, low, close, i, False)
-        average_range, range_average, range_seen = _push(
-            range_average, range_seen, range_buffer, i, true_range, n, alpha
-        )
-        plus_move, plus_average, plus_seen = _push(plus_average, plus_seen, plus_buffer, i, plus_dm, n, alpha)
-        minus_move, minus_average, minus_seen = _push(
-            minus_average, minus_seen, minus_buffer, i, minus_dm, n, alpha
-        )
-        plus[i] = 100 * _divide(plus_move, average_range)
-        minus[i] = 100 * _divide(minus_move, average_range)
+        average_range, ranges = _push(ranges, i, _true_range_at(high, low, close, i, False), seeded)
+        rise, rises = _push(rises, i, plus_dm, seeded)
+        fall, falls = _push(falls, i, minus_dm, seeded)
+        plus[i] = 100 * _divide(rise, average_range)
+        minus[i] = 100 * _divide(fall, average_range)
         total = plus[i] + minus[i]
-        spread = abs(plus[i] - minus[i]) / (1.0 if total == 0 else total)
-        strength, adx_average, adx_seen = _push(adx_average, adx_seen, adx_buffer, i, spread, n, alpha)
+        strength, spreads = _push(
+            spreads, i, abs(plus[i] - minus[i]) / (1.0 if total == 0 else total), seeded
+        )
         adx[i] = 100 * strength
+        if not seeded and _seeded(ranges) and _seeded(rises) and _seeded(falls) and _seeded(spreads):
+            return i + 1, (ranges, rises, falls, spreads)
+    return close.shape[0], (ranges, rises, falls, spreads)
+
+
+@_compiled
+def directional(high, low, close, n):
+    """+DI, −DI and ADX (see ``kernels.directional``)."""
+    size = close.shape[0]
+    plus, minus, adx = np.empty(size), np.empty(size), np.empty(size)
+    alpha = 1.0 / n
+    streams = (
+        _stream(size, n, alpha),
+        _stream(size, n, alpha),
+        _stream(size, n, alpha),
+        _stream(size, n, alpha),
+    )
+    start, streams = _directional_bars(high, low, close, plus, minus, adx, streams, 0, False)
+    _directional_bars(high, low, close, plus, minus, adx, streams, start, True)
     return plus, minus, adx
+
+
+@_inlined
+def _supertrend_bars(high, low, close, factor, line, direction, state, first, seeded):
+    stream, (prev_lower, prev_upper, prev_line, prev_has_atr) = state
+    for i in range(first, close.shape[0]):
+        average_range, stream = _push(stream, i, _true_range_at(high, low, close, i, True), seeded)
+        if math.isnan(average_range):
+            line[i] = direction[i] = NAN
+            prev_has_atr = False
+        else:
+            hl2 = (high[i] + low[i]) / 2
+            lower, upper = hl2 - factor * average_range, hl2 + factor * average_range
+            if prev_has_atr:
+                prev_close = close[i - 1]
+                if not (lower > prev_lower or prev_close < prev_lower):
+                    lower = prev_lower
+                if not (upper < prev_upper or prev_close > prev_upper):
+                    upper = prev_upper
+                if prev_line == prev_upper:
+                    pine_dir = -1 if close[i] > upper else 1
+                else:
+                    pine_dir = 1 if close[i] < lower else -1
+            else:
+                pine_dir = 1
+            current = lower if pine_dir == -1 else upper
+            line[i] = current
+            direction[i] = -pine_dir
+            prev_lower, prev_upper, prev_line, prev_has_atr = lower, upper, current, True
+        if not seeded and _seeded(stream):
+            return i + 1, (stream, (prev_lower, prev_upper, prev_line, prev_has_atr))
+    return close.shape[0], (stream, (prev_lower, prev_upper, prev_line, prev_has_atr))
 
 
 @_compiled
 def supertrend(high, low, close, n, factor):
-    """SuperTrend line and direction (1 = up, −1 = down), following Pine ``ta.supertrend(factor, n)``."""
+    """SuperTrend line and direction (1 = up, −1 = down), following Pine ``ta.supertrend(factor, n)``.
+
+    Bars without an ATR are missing. The lower band only rises (the upper only falls) unless the previous
+    close broke through it. Pine's direction is −1 for up; it is negated here.
+    """
     size = close.shape[0]
     line, direction = np.empty(size), np.empty(size)
-    average, seen, buffer = 0.0, 0, np.empty(size)
-    prev_lower = prev_upper = prev_line = NAN
-    prev_has_atr = False
-    for i in range(size):
-        true_range = _true_range_at(high, low, close, i, True)
-        average_range, average, seen = _push(average, seen, buffer, i, true_range, n, 1.0 / n)
-        if math.isnan(average_range):
-            line[i] = direction[i] = NAN
-            prev_has_atr = False
-            continue
-        hl2 = (high[i] + low[i]) / 2
-        lower, upper = hl2 - factor * average_range, hl2 + factor * average_range
-        if prev_has_atr:
-            prev_close = close[i - 1]
-            if not (lower > prev_lower or prev_close < prev_lower):
-                lower = prev_lower
-            if not (upper < prev_upper or prev_close > prev_upper):
-                upper = prev_upper
-            if prev_line == prev_upper:
-                pine_dir = -1 if close[i] > upper else 1
-            else:
-                pine_dir = 1 if close[i] < lower else -1
-        else:
-            pine_dir = 1
-        current = lower if pine_dir == -1 else upper
-        line[i] = current
-        direction[i] = -pine_dir
-        prev_lower, prev_upper, prev_line, prev_has_atr = lower, upper, current, True
+    state = (_stream(size, n, 1.0 / n), (NAN, NAN, NAN, False))
+    start, state = _supertrend_bars(high, low, close, factor, line, direction, state, 0, False)
+    _supertrend_bars(high, low, close, factor, line, direction, state, start, True)
     return line, direction
 
 
