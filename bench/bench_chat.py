@@ -14,7 +14,8 @@ streams of ``--turns`` turns each. Per turn it reports, as median and p95:
   engine's time (``tool_end.duration_ms``);
 - persistence: last ``text_delta`` → ``persist`` (one transaction for answer, tool calls and usage);
 
-and the app process's CPU time per turn (user + system, from ``/proc``, engine threads included).
+and the CPU time per turn of each process (user + system, from ``/proc``; the app's includes the engine's
+threads), which shows whether the clients or the scripted model, rather than the app, set the pace.
 It also measures the SSE adapter alone: the cost of relaying one event through the background run's queue
 and the encoder (in-process, no network).
 """
@@ -149,7 +150,7 @@ def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen
 async def one_turn(client: httpx.AsyncClient, headers: dict[str, str], conversation: str) -> dict[str, Any]:
     question = f"{QUESTION_PREFIX}{uuid.uuid4().hex}"
     first_byte = last_delta = persisted = None
-    engine_ms = 0
+    engine_ms = chunks = events = 0
     buffer = b""
     body = {"conversation_id": conversation, "message": question}
     sent = time.monotonic()
@@ -158,6 +159,7 @@ async def one_turn(client: httpx.AsyncClient, headers: dict[str, str], conversat
         async for chunk in response.aiter_raw():
             now = time.monotonic()
             first_byte = first_byte or now
+            chunks += 1
             buffer += chunk
             while b"\n\n" in buffer:
                 frame, buffer = buffer.split(b"\n\n", 1)
@@ -165,6 +167,7 @@ async def one_turn(client: httpx.AsyncClient, headers: dict[str, str], conversat
                     continue
                 name_line, data_line = frame.split(b"\n", 1)
                 name = name_line[6:].strip().decode()
+                events += 1
                 if name == "text_delta":
                     last_delta = now
                 elif name == "tool_end":
@@ -181,32 +184,48 @@ async def one_turn(client: httpx.AsyncClient, headers: dict[str, str], conversat
         "ttfb_ms": (first_byte - sent) * 1000,
         "persist_ms": (persisted - last_delta) * 1000,
         "engine_ms": engine_ms,
+        "events": events,
+        "chunks": chunks,
     }
 
 
-async def run_streams(client: httpx.AsyncClient, streams: int, turns: int) -> list[dict[str, Any]]:
-    """``streams`` users at once, each asking ``turns`` questions in a row in its own conversation."""
+async def open_session(client: httpx.AsyncClient, i: int) -> tuple[dict[str, str], str]:
+    """A signed-in bench user and a new conversation of theirs."""
+    token = await client.post("/api/auth/local/sign-in", json={"email": f"bench{i}@example.com"})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    created = await client.post("/api/conversations", json={"instrument": "NQ"}, headers=headers)
+    return headers, created.json()["id"]
 
-    async def user_session(i: int) -> list[dict[str, Any]]:
-        token = await client.post("/api/auth/local/sign-in", json={"email": f"bench{i}@example.com"})
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        created = await client.post("/api/conversations", json={"instrument": "NQ"}, headers=headers)
-        conversation = created.json()["id"]
+
+async def run_streams(
+    client: httpx.AsyncClient, sessions: list[tuple[dict[str, str], str]], turns: int
+) -> list[dict[str, Any]]:
+    """Every session at once, each asking ``turns`` questions in a row."""
+
+    async def ask(headers: dict[str, str], conversation: str) -> list[dict[str, Any]]:
         return [await one_turn(client, headers, conversation) for _ in range(turns)]
 
-    results = await asyncio.gather(*(user_session(i) for i in range(streams)))
+    results = await asyncio.gather(*(ask(headers, conversation) for headers, conversation in sessions))
     return [turn for session in results for turn in session]
 
 
-async def run_phases(base_url: str, pid: int, phases: list[tuple[str, int, int]]) -> dict[str, Any]:
-    """Each phase's turns and the app's CPU seconds during it (after one warm-up session)."""
+async def run_phases(
+    base_url: str, pids: dict[str, int], phases: list[tuple[str, int, int]]
+) -> dict[str, Any]:
+    """Each phase's turns and the CPU seconds each process spent during them (after a warm-up).
+
+    Users sign in and open their conversation before a phase is timed, so a phase is only chat turns.
+    """
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
     out: dict[str, Any] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
-        await run_streams(client, 2, 2)  # warm-up: imports, first bar load, first engine run, pools
-        for label, streams, turns in phases:
-            cpu = cpu_seconds(pid)
-            out[label] = (await run_streams(client, streams, turns), cpu_seconds(pid) - cpu)
+        warm_up = [await open_session(client, -i) for i in range(1, 3)]
+        await run_streams(client, warm_up, 2)  # imports, first bar load, first engine run, pools
+        for number, (label, streams, turns) in enumerate(phases):
+            sessions = [await open_session(client, number * 1000 + i) for i in range(streams)]
+            cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
+            turns_done = await run_streams(client, sessions, turns)
+            out[label] = (turns_done, {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()})
     return out
 
 
@@ -224,11 +243,16 @@ async def adapter_cost(events: int) -> float:
     return (time.perf_counter() - started) / events * 1e6
 
 
-def report(label: str, turns: list[dict[str, Any]], cpu_s: float, model_ms: dict[str, float]) -> None:
+def report(
+    label: str, turns: list[dict[str, Any]], cpu_s: dict[str, float], model_ms: dict[str, float]
+) -> None:
     for turn in turns:
         turn["model_ms"] = model_ms.get(turn["question"], 0.0)
         turn["overhead_ms"] = turn["wall_ms"] - turn["model_ms"] - turn["engine_ms"]
-    print(f"\n{label}: {len(turns)} turns; app CPU {cpu_s * 1000 / len(turns):.1f} ms per turn")
+    cpu = ", ".join(f"{name} {seconds * 1000 / len(turns):.1f}" for name, seconds in cpu_s.items())
+    print(f"\n{label}: {len(turns)} turns; CPU ms per turn: {cpu}")
+    events, chunks = (statistics.median([t[key] for t in turns]) for key in ("events", "chunks"))
+    print(f"events per turn {events:.0f}, received in {chunks:.0f} chunks (median)")
     print(f"{'metric':<24}{'median':>10}{'p95':>10}")
     for key, name in [
         ("ttfb_ms", "time to first byte"),
@@ -267,7 +291,8 @@ def main() -> None:
         write_sample(root / "data")
         process, base_url = start_app(root, fake_url, args.workers)
         try:
-            results = asyncio.run(run_phases(base_url, process.pid, phases))
+            pids = {"app": process.pid, "scripted model": model.pid, "clients": os.getpid()}
+            results = asyncio.run(run_phases(base_url, pids, phases))
         finally:
             process.terminate()
             process.wait(timeout=15)
