@@ -1,12 +1,13 @@
 """Server overhead of one chat turn with the scripted model, for 1 and for many concurrent streams.
 
-    python -m bench.bench_chat [--streams 50] [--turns 3] [--single-turns 20] [--workers 1]
+    python -m bench.bench_chat [--streams 50] [--turns 3] [--single-turns 20] [--workers 1] [--model-pace-s 0]
 
 Three processes, so that none of them measures another's CPU: the app (uvicorn, ``server:app``, on
 synthetic sample bars), the scripted Anthropic server, and this one (the clients). Each turn is: a sentence,
 one ``run_query`` call executed by the real engine, then a final answer (no artificial delays). One run
 measures a single stream (``--single-turns`` turns one after another) and then ``--streams`` concurrent
-streams of ``--turns`` turns each. Per turn it reports, as median and p95:
+streams of ``--turns`` turns each, all started at once. ``--model-pace-s`` makes the scripted model take
+that long per response, like a real one, and spreads the streams' starts over one turn's model time. Per turn it reports, as median and p95:
 
 - time to first byte: request sent → first byte of the response (``: connected``);
 - overhead: the turn's wall time (request sent → end of the response) minus the time the scripted model
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import multiprocessing
@@ -51,6 +53,7 @@ from tests.assistant.support import write_sample  # noqa: E402
 from tests.fake_anthropic import (  # noqa: E402
     FakeAnthropic,
     Step,
+    Text,
     ToolUse,
     reply,
     tool_results,
@@ -60,11 +63,24 @@ QUERY = {"period": "last_20", "map": {"chg": "change_pct(close)"}}
 QUESTION_PREFIX = "q-"
 
 
-def scenario(request: dict[str, Any]) -> Step:
-    """A sentence and one query, then a short answer: the shape of a typical turn, without delays."""
+FIRST_TEXT = "Let me look."
+ANSWER = "Over the last 20 sessions the average change was small; the card has every day."
+CHUNK = 12
+
+
+def scenario(request: dict[str, Any], pace_s: float = 0.0) -> Step:
+    """A sentence and one query, then a short answer: the shape of a typical turn.
+
+    Without ``pace_s`` the model answers at once; with it, each response's text is spread over about
+    ``pace_s`` seconds, like a real model's tokens.
+    """
+
+    def text(value: str) -> Text:
+        return Text(value, chunk=CHUNK, delay_s=pace_s / -(-len(value) // CHUNK))
+
     if tool_results(request):
-        return reply("Over the last 20 sessions the average change was small; the card has every day.")
-    return reply("Let me look.", ToolUse("run_query", {"query": QUERY, "title": "Last 20 sessions"}))
+        return reply(text(ANSWER))
+    return reply(text(FIRST_TEXT), ToolUse("run_query", {"query": QUERY, "title": "Last 20 sessions"}))
 
 
 def turn_question(request: dict[str, Any]) -> str:
@@ -98,9 +114,9 @@ class TurnTimedFake(FakeAnthropic):
         return super()._timed(self._turn_key, arrived, chunks)
 
 
-def serve_model(port_out: Connection, stop: Any) -> None:
+def serve_model(port_out: Connection, stop: Any, pace_s: float) -> None:
     """The scripted server's process: report its URL, serve until told to stop, then send the timings back."""
-    with TurnTimedFake(script=scenario) as fake:
+    with TurnTimedFake(script=functools.partial(scenario, pace_s=pace_s)) as fake:
         port_out.send(fake.base_url)
         stop.wait()
         port_out.send(list(fake.timings))
@@ -198,19 +214,23 @@ async def open_session(client: httpx.AsyncClient, i: int) -> tuple[dict[str, str
 
 
 async def run_streams(
-    client: httpx.AsyncClient, sessions: list[tuple[dict[str, str], str]], turns: int
+    client: httpx.AsyncClient, sessions: list[tuple[dict[str, str], str]], turns: int, spread_s: float = 0.0
 ) -> list[dict[str, Any]]:
-    """Every session at once, each asking ``turns`` questions in a row."""
+    """Every session at once, each asking ``turns`` questions in a row; starts spread over ``spread_s``."""
 
-    async def ask(headers: dict[str, str], conversation: str) -> list[dict[str, Any]]:
+    async def ask(headers: dict[str, str], conversation: str, delay_s: float) -> list[dict[str, Any]]:
+        await asyncio.sleep(delay_s)
         return [await one_turn(client, headers, conversation) for _ in range(turns)]
 
-    results = await asyncio.gather(*(ask(headers, conversation) for headers, conversation in sessions))
+    step_s = spread_s / len(sessions)
+    results = await asyncio.gather(
+        *(ask(headers, conversation, i * step_s) for i, (headers, conversation) in enumerate(sessions))
+    )
     return [turn for session in results for turn in session]
 
 
 async def run_phases(
-    base_url: str, pids: dict[str, int], phases: list[tuple[str, int, int]]
+    base_url: str, pids: dict[str, int], phases: list[tuple[str, int, int]], spread_s: float
 ) -> dict[str, Any]:
     """Each phase's turns and the CPU seconds each process spent during them (after a warm-up).
 
@@ -224,7 +244,7 @@ async def run_phases(
         for number, (label, streams, turns) in enumerate(phases):
             sessions = [await open_session(client, number * 1000 + i) for i in range(streams)]
             cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            turns_done = await run_streams(client, sessions, turns)
+            turns_done = await run_streams(client, sessions, turns, spread_s)
             out[label] = (turns_done, {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()})
     return out
 
@@ -274,6 +294,13 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=3)
     parser.add_argument("--single-turns", type=int, default=20, help="turns of the single-stream phase")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of the app")
+    parser.add_argument(
+        "--model-pace-s",
+        type=float,
+        default=0.0,
+        help="seconds the scripted model takes per response (0: no delay and all streams start at once, the "
+        "issue's measurement; otherwise stream starts are spread over one turn's model time)",
+    )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
     phases = [
@@ -283,7 +310,7 @@ def main() -> None:
     context = multiprocessing.get_context("spawn")
     model_pipe, model_end = context.Pipe()
     model_stop = context.Event()
-    model = context.Process(target=serve_model, args=(model_end, model_stop), daemon=True)
+    model = context.Process(target=serve_model, args=(model_end, model_stop, args.model_pace_s), daemon=True)
     model.start()
     fake_url = model_pipe.recv()
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,7 +319,8 @@ def main() -> None:
         process, base_url = start_app(root, fake_url, args.workers)
         try:
             pids = {"app": process.pid, "scripted model": model.pid, "clients": os.getpid()}
-            results = asyncio.run(run_phases(base_url, pids, phases))
+            # With a paced model, users start over one turn's model time instead of all in the same instant.
+            results = asyncio.run(run_phases(base_url, pids, phases, 2 * args.model_pace_s))
         finally:
             process.terminate()
             process.wait(timeout=15)
