@@ -2,10 +2,11 @@
 
 Each kernel takes float arrays where NaN marks a missing value and returns arrays in the same convention. Inside a
 kernel every intermediate is computed exactly once (a Polars expression tree would repeat a shared sub-expression
-once per use: ADX uses each DI twice, each DI two Wilder averages, …). Rolling and exponential steps use Polars'
-Series methods; the recursions (Wilder/EMA averages, Parabolic SAR, SuperTrend bands) and the indicators built on
-them run as compiled loops in :mod:`shared.script.loops`, imported on first use (numba's import and first
-compile cost about a second, which a query that uses none of them should not pay).
+once per use: ADX uses each DI twice, each DI two Wilder averages, …). Rolling windows use Polars' Series
+methods. The recursions (Wilder/EMA averages, Parabolic SAR, SuperTrend bands), the indicators built on them, and
+CCI's deviation, session VWAP and ranks run as compiled loops in :mod:`shared.script.loops`, imported on first use:
+numba's import and loading the cached loops cost about a second per process (compiling them, the first time on a
+machine, several seconds), which a query that uses none of them should not pay. :func:`warm_up` pays it up front.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Wilder/EMA averages, SuperTrend bands and Parabolic SAR are sequential (each bar needs the previous bar's
 result), so as Python loops they cost about a second per million bars. Here they are compiled with numba and
-cached on disk (``__pycache__`` beside this file; numba falls back to the user's cache folder when that is not
-writable, and to compiling once per process when neither is). ``kernels`` imports this module on first use, so
+cached on disk (in ``NUMBA_CACHE_DIR`` when set, else ``__pycache__`` beside this file; numba falls back to the
+user's cache folder when that is not writable, and ``_compiled`` to compiling once per process when none is). ``kernels`` imports this module on first use, so
 importing the library never pays numba's own import.
 
 Every loop repeats the floating-point operations of the NumPy/Polars code it replaced, in the same order, so
