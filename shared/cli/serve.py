@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import threading
 
 import uvicorn
 
 from shared.ingest.sample_set import ensure_sample_data
+from shared.script.kernels import warm_up
 from shared.settings import get_settings
 
 
@@ -27,6 +29,9 @@ def serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if settings.sample_data and not settings.data_bucket:
         ensure_sample_data(settings.data_dir, progress=lambda line: print(f"barb: {line}", flush=True))
+    # Compile (first start) or load the indicator kernels off the request path: with one worker this process
+    # serves and has them in memory; with several, the workers load them from numba's disk cache.
+    threading.Thread(target=warm_up, name="barb-warm-up", daemon=True).start()
     uvicorn.run(
         "server:app",
         host=args.host,
