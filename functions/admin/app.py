@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Route
 from shared.bars import get_bar_store
 from shared.settings import get_settings
 from shared.web.app import build_app
+from shared.web.auth import bearer_token
 from shared.web.errors import ApiError
 
 log = logging.getLogger("barb.admin")
@@ -35,10 +36,10 @@ def require_admin(request: Request) -> None:
     expected = get_settings().admin_token
     if not expected:
         raise ApiError(503, "ADMIN_DISABLED", "Admin actions are disabled: ADMIN_TOKEN is not configured.")
-    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not presented.strip():
+    presented = bearer_token(request)
+    if presented is None:
         raise ApiError(401, "AUTH_MISSING", "Send Authorization: Bearer <ADMIN_TOKEN>.")
-    if not hmac.compare_digest(presented.strip().encode(), expected.encode()):
+    if not hmac.compare_digest(presented.encode(), expected.encode()):
         raise ApiError(401, "AUTH_INVALID", "The admin token is not valid.")
 
 
