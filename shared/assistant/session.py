@@ -16,6 +16,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,7 @@ from shared.script import StoreBars
 from shared.settings import Settings
 from shared.store.base import Store
 from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer
+from shared.web.background import background_work
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,6 @@ STOP_POLL_S = 0.5
 """How often a running answer asks the store whether a stop was requested (from any worker)."""
 TITLE_CHARS = 60
 EVENT_DAYS = 14
-_background: set[asyncio.Task[Any]] = set()
 
 
 def title_from(message: str) -> str:
@@ -98,21 +99,18 @@ def _calendar_ahead(instrument: Instrument, today: date) -> tuple[tuple[str, ...
     return events, closures
 
 
-_calendar_cache: dict[tuple[str, date], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-""":func:`_calendar_ahead` by symbol and day: the calendars are fixed rules, so a day's lines never change
-(and computing them costs more than the rest of a request's prompt)."""
-CALENDAR_CACHE_SIZE = 256
+@lru_cache(maxsize=256)
+def _calendar_lines(symbol: str, today: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    # Keyed by symbol (an Instrument is not hashable): the calendars are fixed rules, so a day's lines never
+    # change, and computing them costs more than the rest of a request's prompt.
+    instrument = get_instrument(symbol)
+    assert instrument is not None
+    return _calendar_ahead(instrument, today)
 
 
 def calendar_ahead(instrument: Instrument, today: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The upcoming events and closures of ``instrument`` from ``today`` (cached per symbol and day)."""
-    key = (instrument.symbol, today)
-    lines = _calendar_cache.get(key)
-    if lines is None:
-        if len(_calendar_cache) >= CALENDAR_CACHE_SIZE:
-            _calendar_cache.clear()
-        lines = _calendar_cache[key] = _calendar_ahead(instrument, today)
-    return lines
+    return _calendar_lines(instrument.symbol, today)
 
 
 def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) -> PromptContext:
@@ -144,12 +142,6 @@ async def _watch_stop(store: Store, run_id: str, stop: asyncio.Event) -> None:
                 stop.set()
         except Exception:  # a store hiccup must not end the answer
             log.warning("could not check the stop flag of run %s", run_id, exc_info=True)
-
-
-def _spawn(coro: Any) -> None:
-    task = asyncio.ensure_future(coro)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
 
 
 async def _update_summary(deps: ChatDeps, user_id: str, conversation_id: str, work: SummaryWork) -> None:
@@ -283,6 +275,6 @@ async def _persist(
         yield ChatEvent("persist", persisted)
         if message_id is not None and turn.error is None and summary_work is not None:
             # Off the stream: the client has everything once it sees `persist`.
-            _spawn(_update_summary(deps, user_id, conversation.id, summary_work))
+            background_work().spawn(_update_summary(deps, user_id, conversation.id, summary_work))
     if turn.error is not None:
         yield turn.error.event()
