@@ -11,6 +11,7 @@ import threading
 import time
 from collections import defaultdict, deque
 
+from shared.lazy import singleton
 from shared.web.errors import ApiError
 
 _WINDOW_S = 60.0
@@ -36,12 +37,15 @@ class RateLimiter:
             return None
 
 
-_limiter = RateLimiter()
+@singleton
+def rate_limiter() -> RateLimiter:
+    """This process's rate limiter."""
+    return RateLimiter()
 
 
 def check_rate(user_id: str, bucket: str, per_minute: int) -> None:
     """429 ``RATE_LIMITED`` with ``Retry-After`` when ``user_id`` exceeded ``per_minute`` in ``bucket``."""
-    wait = _limiter.hit(f"{bucket}:{user_id}", per_minute)
+    wait = rate_limiter().hit(f"{bucket}:{user_id}", per_minute)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(
