@@ -129,7 +129,7 @@ def test_token_problems_map_to_their_codes(supabase_client, supabase_env):
         make_token(key, "k1", "ES256", issuer, is_anonymous=True): "AUTH_INVALID",
         jwt.encode(
             {"iss": issuer, "aud": "authenticated", "sub": "u", "iat": 1, "exp": 2**40},
-            "secret",
+            "a-shared-secret-that-is-32-bytes!",
             algorithm="HS256",
             headers={"kid": "k1"},
         ): "AUTH_INVALID",
