@@ -7,6 +7,7 @@ aside). Dates are ``YYYY-MM-DD``, times ``HH:MM``; NaN and ±infinity become ``n
 from __future__ import annotations
 
 import ast
+import calendar
 import math
 from typing import Any
 
@@ -105,8 +106,25 @@ def _num(value: Any) -> str:
     return str(value)
 
 
+_NAMES = {
+    "weekday": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "month": ("", *calendar.month_name[1:]),
+}
+"""Display names of formatted keys (``dayofweek()`` counts from Monday = 0, ``month()`` from January = 1)."""
+
+
+def _shown(column: dict, value: Any) -> str:
+    """A value as the model should read it: a weekday or month key by its name, as the UI shows it."""
+    names = _NAMES.get(column.get("format", ""))
+    if names is not None and isinstance(value, int) and 0 <= value < len(names) and names[value]:
+        return names[value]
+    return _num(value)
+
+
 def _row_text(columns: list[dict], row: list[Any], keep: list[str]) -> str:
-    return ", ".join(f"{c['name']}={_num(v)}" for c, v in zip(columns, row, strict=True) if c["name"] in keep)
+    return ", ".join(
+        f"{c['name']}={_shown(c, v)}" for c, v in zip(columns, row, strict=True) if c["name"] in keep
+    )
 
 
 def _stats_text(frame: pl.DataFrame, names: list[str]) -> list[str]:

@@ -219,3 +219,18 @@ def test_intermediate_one_row_step_and_explain_of_last_step(run):
     assert result["kind"] == "scalar" and result["value"] > 0
     assert [c["name"] for c in result["explain"]["columns"]] == ["span", "hi", "lo"]
     assert result["explain"]["rows"] == [[result["value"], *result["explain"]["rows"][0][1:]]]
+
+
+def test_summary_names_weekday_and_month_keys_like_the_ui(run):
+    """The model reads "dow=Wednesday", not "dow=2" (which it could take as Tuesday, counting from Sunday)."""
+    by_day = run({"map": {"dow": "dayofweek()", "r": "range()"}, "group_by": "dow", "select": "mean(r)"})
+    rows = {row[0]: row[1] for row in by_day["rows"]}
+    best = max(rows, key=rows.get)
+    weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    assert f"highest mean_r: dow={weekdays[best]}," in by_day["summary"]
+    by_month = run({"map": {"mo": "month()", "r": "range()"}, "group_by": "mo", "select": "mean(r)"})
+    months = {row[0]: row[1] for row in by_month["rows"]}
+    lowest = min(months, key=months.get)
+    names = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]  # fmt: skip
+    assert f"lowest mean_r: mo={names[lowest]}," in by_month["summary"]
