@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,10 @@ from shared.store.models import (
 from shared.store.sqlite_schema import MIGRATIONS
 
 T = TypeVar("T")
+
+# Switching a new file to WAL takes a lock SQLite's busy handler does not wait for, so workers
+# starting together on a fresh file can get "database is locked" here and must retry themselves.
+_WAL_SWITCH_DEADLINE_S = 10.0
 
 
 def _now() -> str:
@@ -63,6 +68,7 @@ class SqliteStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._enable_wal()
         self._migrate()
 
     # -- plumbing -------------------------------------------------------------------------------------
@@ -71,12 +77,23 @@ class SqliteStore:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=True)
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=10000")
             self._local.conn = conn
         return conn
+
+    def _enable_wal(self) -> None:
+        """Put the file in WAL mode (a persistent property of the file, so once per process is enough)."""
+        deadline = time.monotonic() + _WAL_SWITCH_DEADLINE_S
+        while True:
+            try:
+                self._connection().execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
