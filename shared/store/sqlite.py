@@ -403,12 +403,17 @@ class SqliteStore:
 
         return await self._run(save)
 
-    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
+    async def list_messages(
+        self, user_id: str, conversation_id: str, *, cards: bool = True
+    ) -> list[Message]:
+        data = "m.data" if cards else "'[]'"
+
         def list_all() -> list[Message]:
             rows = (
                 self._connection()
                 .execute(
-                    "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                    f"SELECT m.id, m.conversation_id, m.role, m.content, {data} AS data, m.usage, m.status,"
+                    " m.error, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
                     " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active' ORDER BY m.seq",
                     (conversation_id, user_id),
                 )

@@ -70,6 +70,9 @@ def _conversation(row: dict[str, Any]) -> Conversation:
     return Conversation.model_validate({**row, "usage": Usage(**row["usage"], cost_usd=row["cost_usd"])})
 
 
+_MESSAGE_COLUMNS_WITHOUT_CARDS = "id,conversation_id,role,content,usage,status,error,created_at"
+
+
 def _message(row: dict[str, Any]) -> Message:
     return Message.model_validate(
         {
@@ -264,13 +267,16 @@ class SupabaseStore:
         params = {"p_conversation_id": cid, "p_answer": answer.model_dump(mode="json")}
         return _message(await self._execute(client.rpc("save_answer", params)))
 
-    async def list_messages(self, user_id: str, conversation_id: str) -> list[Message]:
+    async def list_messages(
+        self, user_id: str, conversation_id: str, *, cards: bool = True
+    ) -> list[Message]:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
+        columns = "*" if cards else _MESSAGE_COLUMNS_WITHOUT_CARDS
         rows = await self._execute(
             client.table("messages")
-            .select("*,tool_calls(*)")
+            .select(f"{columns},tool_calls(*)")
             .eq("conversation_id", cid)
             .eq("user_id", user_id)
             .order("seq")

@@ -209,6 +209,10 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     assert history[1] == first
     assert history[2].error == "stopped by user"
     assert [len(m.tool_calls) for m in history] == [0, 3, 0, 0]
+    # The model's replay reads everything but the cards.
+    replayed = await store.list_messages(alice, conversation.id, cards=False)
+    assert [m.model_copy(update={"data": history[i].data}) for i, m in enumerate(replayed)] == history
+    assert [m.data for m in replayed] == [[], [], [], []]
 
 
 async def test_a_failed_save_leaves_nothing_behind(store: Store, ids: Identities) -> None:
