@@ -1,13 +1,21 @@
-"""Server overhead of one chat turn with the scripted model, for 1 and for many concurrent streams.
+"""Server overhead of one chat turn with the scripted model: 1 stream, 50 concurrent streams, a burst.
 
-    python -m bench.bench_chat [--streams 50] [--turns 3] [--single-turns 20] [--workers 1] [--model-pace-s 0]
+    python -m bench.bench_chat [--streams 50] [--turns 3] [--single-turns 20] [--workers 1]
+                               [--model-pace-s 1]
 
 Three processes, so that none of them measures another's CPU: the app (uvicorn, ``server:app``, on
 synthetic sample bars), the scripted Anthropic server, and this one (the clients). Each turn is: a sentence,
-one ``run_query`` call executed by the real engine, then a final answer (no artificial delays). One run
-measures a single stream (``--single-turns`` turns one after another) and then ``--streams`` concurrent
-streams of ``--turns`` turns each, all started at once. ``--model-pace-s`` makes the scripted model take
-that long per response, like a real one, and spreads the streams' starts over one turn's model time. Per turn it reports, as median and p95:
+one ``run_query`` call executed by the real engine, then a final answer. Three phases:
+
+- **1 stream**: ``--single-turns`` turns one after another;
+- **concurrent streams** (the target): ``--streams`` users asking ``--turns`` questions each, their starts
+  spread over one turn, so that all of them are open at once (the report shows the peak), with the scripted
+  model taking ``--model-pace-s`` per response like a real one (its text arrives in pieces over that time);
+- **burst**: the same users all starting in the same instant, with a model that answers instantly. This
+  measures throughput, not overhead: every turn's CPU queues behind the others', so its latencies are
+  mostly waiting (50 × the CPU per turn).
+
+Per turn it reports, as median and p95:
 
 - time to first byte: request sent → first byte of the response (``: connected``);
 - overhead: the turn's wall time (request sent → end of the response) minus the time the scripted model
@@ -15,17 +23,16 @@ that long per response, like a real one, and spreads the streams' starts over on
   engine's time (``tool_end.duration_ms``);
 - persistence: last ``text_delta`` → ``persist`` (one transaction for answer, tool calls and usage);
 
-and the CPU time per turn of each process (user + system, from ``/proc``; the app's includes the engine's
-threads), which shows whether the clients or the scripted model, rather than the app, set the pace.
-It also measures the SSE adapter alone: the cost of relaying one event through the background run's queue
-and the encoder (in-process, no network).
+and the CPU time per turn of each process (user + system, from ``/proc``; the app's includes its workers and
+the engine's threads), which shows whether the clients or the scripted model, rather than the app, set the
+pace. It also measures the SSE adapter alone: the cost of relaying one event through the background run's
+queue and the encoder (in-process, no network).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import logging
 import multiprocessing
@@ -37,6 +44,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -61,6 +69,7 @@ from tests.fake_anthropic import (  # noqa: E402
 
 QUERY = {"period": "last_20", "map": {"chg": "change_pct(close)"}}
 QUESTION_PREFIX = "q-"
+"""Bench questions are ``q-<model pace in seconds>-<unique hex>``: the scripted model paces each by its own."""
 
 
 FIRST_TEXT = "Let me look."
@@ -68,12 +77,18 @@ ANSWER = "Over the last 20 sessions the average change was small; the card has e
 CHUNK = 12
 
 
-def scenario(request: dict[str, Any], pace_s: float = 0.0) -> Step:
+def question_pace(question: str) -> float:
+    """The model pace a bench question asks for (see :data:`QUESTION_PREFIX`)."""
+    return float(question.removeprefix(QUESTION_PREFIX).split("-", 1)[0]) if question else 0.0
+
+
+def scenario(request: dict[str, Any]) -> Step:
     """A sentence and one query, then a short answer: the shape of a typical turn.
 
-    Without ``pace_s`` the model answers at once; with it, each response's text is spread over about
-    ``pace_s`` seconds, like a real model's tokens.
+    The question says how long each response takes (0: at once); its text is spread over that time,
+    like a real model's tokens.
     """
+    pace_s = question_pace(turn_question(request))
 
     def text(value: str) -> Text:
         return Text(value, chunk=CHUNK, delay_s=pace_s / -(-len(value) // CHUNK))
@@ -114,9 +129,9 @@ class TurnTimedFake(FakeAnthropic):
         return super()._timed(self._turn_key, arrived, chunks)
 
 
-def serve_model(port_out: Connection, stop: Any, pace_s: float) -> None:
+def serve_model(port_out: Connection, stop: Any) -> None:
     """The scripted server's process: report its URL, serve until told to stop, then send the timings back."""
-    with TurnTimedFake(script=functools.partial(scenario, pace_s=pace_s)) as fake:
+    with TurnTimedFake(script=scenario) as fake:
         port_out.send(fake.base_url)
         stop.wait()
         port_out.send(list(fake.timings))
@@ -127,10 +142,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its threads (``/proc/<pid>/stat``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU time of a process and its threads, and of its live child processes if asked."""
+    fields = _stat(pid)
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    if not children:
+        return own
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:
+                    kids.append(int(entry.name))
+            except (OSError, IndexError):  # gone meanwhile
+                continue
+    return own + sum(cpu_seconds(kid, children=True) for kid in kids)
 
 
 def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen, str]:
@@ -163,35 +193,64 @@ def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen
             time.sleep(0.2)
 
 
-async def one_turn(client: httpx.AsyncClient, headers: dict[str, str], conversation: str) -> dict[str, Any]:
-    question = f"{QUESTION_PREFIX}{uuid.uuid4().hex}"
+@dataclass(frozen=True)
+class Phase:
+    label: str
+    streams: int
+    turns: int
+    pace_s: float
+    """The scripted model's time per response."""
+    spread_s: float
+    """Stream starts are spread evenly over this time."""
+
+
+@dataclass
+class OpenStreams:
+    """How many responses are open right now, and the most there were."""
+
+    now: int = 0
+    peak: int = 0
+
+    def __enter__(self) -> None:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+
+    def __exit__(self, *_: object) -> None:
+        self.now -= 1
+
+
+async def one_turn(
+    client: httpx.AsyncClient, headers: dict[str, str], conversation: str, pace_s: float, open_: OpenStreams
+) -> dict[str, Any]:
+    question = f"{QUESTION_PREFIX}{pace_s}-{uuid.uuid4().hex}"
     first_byte = last_delta = persisted = None
     engine_ms = chunks = events = 0
     buffer = b""
     body = {"conversation_id": conversation, "message": question}
     sent = time.monotonic()
-    async with client.stream("POST", "/api/chat/stream", json=body, headers=headers) as response:
-        assert response.status_code == 200, await response.aread()
-        async for chunk in response.aiter_raw():
-            now = time.monotonic()
-            first_byte = first_byte or now
-            chunks += 1
-            buffer += chunk
-            while b"\n\n" in buffer:
-                frame, buffer = buffer.split(b"\n\n", 1)
-                if not frame.startswith(b"event:"):
-                    continue
-                name_line, data_line = frame.split(b"\n", 1)
-                name = name_line[6:].strip().decode()
-                events += 1
-                if name == "text_delta":
-                    last_delta = now
-                elif name == "tool_end":
-                    engine_ms += json.loads(data_line[5:])["duration_ms"]
-                elif name == "persist":
-                    persisted = now
-                elif name == "error":
-                    raise RuntimeError(data_line.decode())
+    with open_:
+        async with client.stream("POST", "/api/chat/stream", json=body, headers=headers) as response:
+            assert response.status_code == 200, await response.aread()
+            async for chunk in response.aiter_raw():
+                now = time.monotonic()
+                first_byte = first_byte or now
+                chunks += 1
+                buffer += chunk
+                while b"\n\n" in buffer:
+                    frame, buffer = buffer.split(b"\n\n", 1)
+                    if not frame.startswith(b"event:"):
+                        continue
+                    name_line, data_line = frame.split(b"\n", 1)
+                    name = name_line[6:].strip().decode()
+                    events += 1
+                    if name == "text_delta":
+                        last_delta = now
+                    elif name == "tool_end":
+                        engine_ms += json.loads(data_line[5:])["duration_ms"]
+                    elif name == "persist":
+                        persisted = now
+                    elif name == "error":
+                        raise RuntimeError(data_line.decode())
     ended = time.monotonic()
     assert first_byte and last_delta and persisted
     return {
@@ -214,38 +273,54 @@ async def open_session(client: httpx.AsyncClient, i: int) -> tuple[dict[str, str
 
 
 async def run_streams(
-    client: httpx.AsyncClient, sessions: list[tuple[dict[str, str], str]], turns: int, spread_s: float = 0.0
+    client: httpx.AsyncClient, sessions: list[tuple[dict[str, str], str]], phase: Phase, open_: OpenStreams
 ) -> list[dict[str, Any]]:
-    """Every session at once, each asking ``turns`` questions in a row; starts spread over ``spread_s``."""
+    """Every session asking ``phase.turns`` questions in a row, their starts spread over ``phase.spread_s``."""
 
     async def ask(headers: dict[str, str], conversation: str, delay_s: float) -> list[dict[str, Any]]:
         await asyncio.sleep(delay_s)
-        return [await one_turn(client, headers, conversation) for _ in range(turns)]
+        return [
+            await one_turn(client, headers, conversation, phase.pace_s, open_) for _ in range(phase.turns)
+        ]
 
-    step_s = spread_s / len(sessions)
+    step_s = phase.spread_s / len(sessions)
     results = await asyncio.gather(
         *(ask(headers, conversation, i * step_s) for i, (headers, conversation) in enumerate(sessions))
     )
     return [turn for session in results for turn in session]
 
 
-async def run_phases(
-    base_url: str, pids: dict[str, int], phases: list[tuple[str, int, int]], spread_s: float
-) -> dict[str, Any]:
-    """Each phase's turns and the CPU seconds each process spent during them (after a warm-up).
+@dataclass
+class PhaseResult:
+    turns: list[dict[str, Any]]
+    cpu_s: dict[str, float]
+    """CPU seconds each process spent during the phase."""
+    seconds: float
+    peak_streams: int
+
+
+async def run_phases(base_url: str, pids: dict[str, int], phases: list[Phase]) -> dict[str, PhaseResult]:
+    """Each phase's turns, CPU and duration (after a warm-up of every worker).
 
     Users sign in and open their conversation before a phase is timed, so a phase is only chat turns.
     """
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=500)
-    out: dict[str, Any] = {}
+    out: dict[str, PhaseResult] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
-        warm_up = [await open_session(client, -i) for i in range(1, 3)]
-        await run_streams(client, warm_up, 2)  # imports, first bar load, first engine run, pools
-        for number, (label, streams, turns) in enumerate(phases):
-            sessions = [await open_session(client, number * 1000 + i) for i in range(streams)]
-            cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
-            turns_done = await run_streams(client, sessions, turns, spread_s)
-            out[label] = (turns_done, {name: cpu_seconds(pid) - cpu[name] for name, pid in pids.items()})
+        warm_up = [await open_session(client, -i) for i in range(1, 9)]
+        # imports, first bar load, first engine run, pools, in every worker
+        await run_streams(client, warm_up, Phase("warm-up", 8, 2, 0.0, 0.0), OpenStreams())
+        for number, phase in enumerate(phases):
+            sessions = [await open_session(client, number * 1000 + i) for i in range(phase.streams)]
+            cpu = {name: cpu_seconds(pid, children=name == "app") for name, pid in pids.items()}
+            open_, started = OpenStreams(), time.monotonic()
+            turns = await run_streams(client, sessions, phase, open_)
+            out[phase.label] = PhaseResult(
+                turns,
+                {name: cpu_seconds(pid, children=name == "app") - cpu[name] for name, pid in pids.items()},
+                time.monotonic() - started,
+                open_.peak,
+            )
     return out
 
 
@@ -263,14 +338,15 @@ async def adapter_cost(events: int) -> float:
     return (time.perf_counter() - started) / events * 1e6
 
 
-def report(
-    label: str, turns: list[dict[str, Any]], cpu_s: dict[str, float], model_ms: dict[str, float]
-) -> None:
+def report(phase: Phase, result: PhaseResult, model_ms: dict[str, float]) -> None:
+    turns = result.turns
     for turn in turns:
         turn["model_ms"] = model_ms.get(turn["question"], 0.0)
         turn["overhead_ms"] = turn["wall_ms"] - turn["model_ms"] - turn["engine_ms"]
-    cpu = ", ".join(f"{name} {seconds * 1000 / len(turns):.1f}" for name, seconds in cpu_s.items())
-    print(f"\n{label}: {len(turns)} turns; CPU ms per turn: {cpu}")
+    cpu = ", ".join(f"{name} {seconds * 1000 / len(turns):.1f}" for name, seconds in result.cpu_s.items())
+    pace = f"model {phase.pace_s:g} s per response" if phase.pace_s else "model answers at once"
+    print(f"\n{phase.label}: {len(turns)} turns, {pace}, at most {result.peak_streams} streams open at once")
+    print(f"{len(turns) / result.seconds:.1f} turns/s; CPU ms per turn: {cpu}")
     events, chunks = (statistics.median([t[key] for t in turns]) for key in ("events", "chunks"))
     print(f"events per turn {events:.0f}, received in {chunks:.0f} chunks (median)")
     print(f"{'metric':<24}{'median':>10}{'p95':>10}")
@@ -297,20 +373,23 @@ def main() -> None:
     parser.add_argument(
         "--model-pace-s",
         type=float,
-        default=0.0,
-        help="seconds the scripted model takes per response (0: no delay and all streams start at once, the "
-        "issue's measurement; otherwise stream starts are spread over one turn's model time)",
+        default=1.0,
+        help="seconds the scripted model takes per response in the first two phases (a real model takes "
+        "longer); the burst phase always answers at once",
     )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request would drown the figures
+    pace = args.model_pace_s
     phases = [
-        ("1 stream", 1, args.single_turns),
-        (f"{args.streams} concurrent streams", args.streams, args.turns),
+        Phase("1 stream", 1, args.single_turns, pace, 0.0),
+        # Starts spread over one turn's model time (two responses): all streams are open together.
+        Phase(f"{args.streams} concurrent streams", args.streams, args.turns, pace, 2 * pace),
+        Phase(f"burst: {args.streams} streams started at once", args.streams, args.turns, 0.0, 0.0),
     ]
     context = multiprocessing.get_context("spawn")
     model_pipe, model_end = context.Pipe()
     model_stop = context.Event()
-    model = context.Process(target=serve_model, args=(model_end, model_stop, args.model_pace_s), daemon=True)
+    model = context.Process(target=serve_model, args=(model_end, model_stop), daemon=True)
     model.start()
     fake_url = model_pipe.recv()
     with tempfile.TemporaryDirectory() as tmp:
@@ -319,8 +398,7 @@ def main() -> None:
         process, base_url = start_app(root, fake_url, args.workers)
         try:
             pids = {"app": process.pid, "scripted model": model.pid, "clients": os.getpid()}
-            # With a paced model, users start over one turn's model time instead of all in the same instant.
-            results = asyncio.run(run_phases(base_url, pids, phases, 2 * args.model_pace_s))
+            results = asyncio.run(run_phases(base_url, pids, phases))
         finally:
             process.terminate()
             process.wait(timeout=15)
@@ -332,8 +410,8 @@ def main() -> None:
     print(
         f"chat turns, {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )
-    for label, (turns, cpu_s) in results.items():
-        report(label, turns, cpu_s, model_ms)
+    for phase in phases:
+        report(phase, results[phase.label], model_ms)
     per_event = statistics.median([asyncio.run(adapter_cost(2000)) for _ in range(5)])
     print(f"\n{'SSE relay per event':<24}{per_event:>8.1f}µs")
 

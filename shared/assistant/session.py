@@ -184,7 +184,7 @@ async def answer(
         return
 
     # The conversation was read by the caller just before: its summary is current.
-    history = await store.list_messages(user_id, conversation.id)
+    history = await store.list_messages(user_id, conversation.id, cards=False)
     system = build_system(instrument, prompt_context(deps, instrument, conversation.summary))
     messages = replay(history, summary_through=conversation.summary_through)
     # The answer joins the last turn, so whether a summary is due is known before the model is called.
