@@ -11,6 +11,7 @@ from shared.assistant.loop import ChatEvent
 from shared.web.sse import CONNECTED, PING, encode_event, sse_stream
 from tests.chat.conftest import ChatApp, parse_frames
 from tests.fake_anthropic import DEMO_ANSWER, demo
+from tests.lambda_runtime import call_handler
 
 
 async def _slow_events(count: int, gap_s: float) -> AsyncIterator[ChatEvent]:
@@ -99,7 +100,7 @@ def test_under_mangum_the_whole_stream_comes_in_one_response(chat_app: ChatApp) 
         "/api/chat/stream", {"conversation_id": conversation, "message": "Last 10 days"}, user.headers
     )
 
-    response = handler(event, {})
+    response = call_handler(handler, event, {})
 
     assert response["statusCode"] == 200
     assert response["headers"]["content-type"].startswith("text/event-stream")

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 
 import functions
+from tests.lambda_runtime import call_handler
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 EVENT_KINDS = ("apigw-http-v2", "apigw-rest", "function-url")
@@ -58,7 +59,7 @@ def make_event(
 
 def invoke(function: str, event: dict, request_id: str = "lambda-req-1") -> tuple[int, dict[str, str], Any]:
     handler = importlib.import_module(f"functions.{function}.handler").handler
-    result = handler(event, LambdaContext(request_id))
+    result = call_handler(handler, event, LambdaContext(request_id))
     body = result["body"]
     if result.get("isBase64Encoded"):
         body = base64.b64decode(body).decode()
