@@ -68,6 +68,9 @@ class SqliteStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Writers of this process queue here instead of in SQLite's busy handler, which polls with sleeps
+        # of 1, 2, 5, 10… ms; the busy handler is left to arbitrate between worker processes.
+        self._write_lock = threading.Lock()
         self._enable_wal()
         self._migrate()
 
@@ -98,13 +101,14 @@ class SqliteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await to_thread.run_sync(fn, *args)
@@ -403,9 +407,7 @@ class SqliteStore:
 
         return await self._run(save)
 
-    async def list_messages(
-        self, user_id: str, conversation_id: str, *, cards: bool = True
-    ) -> list[Message]:
+    async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         data = "m.data" if cards else "'[]'"
 
         def list_all() -> list[Message]:
