@@ -22,6 +22,8 @@ Per turn it reports, as median and p95:
   spent on this turn's calls (request arrival → last byte sent, measured by the scripted server) minus the
   engine's time (``tool_end.duration_ms``);
 - persistence: last ``text_delta`` → ``persist`` (one transaction for answer, tool calls and usage);
+- event relay, per text event of the answer: the scripted model sending it → the client receiving the app's
+  ``text_delta`` (both stamp ``time.monotonic()``, one clock for every process of the machine);
 
 and the CPU time per turn of each process (user + system, from ``/proc``; the app's includes its workers and
 the engine's threads), which shows whether the clients or the scripted model, rather than the app, set the
@@ -37,6 +39,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -44,6 +47,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -73,8 +77,13 @@ QUESTION_PREFIX = "q-"
 
 
 FIRST_TEXT = "Let me look."
-ANSWER = "Over the last 20 sessions the average change was small; the card has every day."
-CHUNK = 12
+STAMP = b"[################]"
+"""A placeholder the scripted model replaces with the time it sends the delta (``time.monotonic()``, which
+is one clock for every process of the machine), so the clients can time each event's trip through the app."""
+CHUNK = len(STAMP) + 1
+ANSWER = (STAMP.decode() + " ") * 6
+"""The final answer: six deltas, each one stamp."""
+STAMPED = re.compile(rb"\[ *(\d+\.\d+)\]")
 
 
 def question_pace(question: str) -> float:
@@ -126,7 +135,15 @@ class TurnTimedFake(FakeAnthropic):
         return super()._next_step(request)
 
     def _timed(self, key: str, arrived: float, chunks: Any) -> Any:
-        return super()._timed(self._turn_key, arrived, chunks)
+        return super()._timed(self._turn_key, arrived, _stamped(chunks))
+
+
+async def _stamped(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The response's chunks with every :data:`STAMP` replaced by the time the chunk leaves."""
+    async for chunk in chunks:
+        if STAMP in chunk:
+            chunk = chunk.replace(STAMP, f"[{time.monotonic():16.6f}]".encode())
+        yield chunk
 
 
 def serve_model(port_out: Connection, stop: Any) -> None:
@@ -225,6 +242,7 @@ async def one_turn(
     question = f"{QUESTION_PREFIX}{pace_s}-{uuid.uuid4().hex}"
     first_byte = last_delta = persisted = None
     engine_ms = chunks = events = 0
+    relay_ms: list[float] = []
     buffer = b""
     body = {"conversation_id": conversation, "message": question}
     sent = time.monotonic()
@@ -245,6 +263,7 @@ async def one_turn(
                     events += 1
                     if name == "text_delta":
                         last_delta = now
+                        relay_ms += [(now - float(sent_at)) * 1000 for sent_at in STAMPED.findall(data_line)]
                     elif name == "tool_end":
                         engine_ms += json.loads(data_line[5:])["duration_ms"]
                     elif name == "persist":
@@ -259,6 +278,7 @@ async def one_turn(
         "ttfb_ms": (first_byte - sent) * 1000,
         "persist_ms": (persisted - last_delta) * 1000,
         "engine_ms": engine_ms,
+        "relay_ms": relay_ms,
         "events": events,
         "chunks": chunks,
     }
@@ -360,6 +380,9 @@ def report(phase: Phase, result: PhaseResult, model_ms: dict[str, float]) -> Non
     ]:
         values = [t[key] for t in turns]
         print(f"{name:<24}{statistics.median(values):>8.1f}ms{percentile(values, 0.95):>8.1f}ms")
+    relays = [ms for t in turns for ms in t["relay_ms"]]
+    name = f"event relay ({len(relays)})"
+    print(f"{name:<24}{statistics.median(relays):>8.1f}ms{percentile(relays, 0.95):>8.1f}ms")
 
 
 def main() -> None:
@@ -413,7 +436,7 @@ def main() -> None:
     for phase in phases:
         report(phase, results[phase.label], model_ms)
     per_event = statistics.median([asyncio.run(adapter_cost(2000)) for _ in range(5)])
-    print(f"\n{'SSE relay per event':<24}{per_event:>8.1f}µs")
+    print(f"\n{'SSE adapter per event':<24}{per_event:>8.1f}µs (in-process: queue + encoder)")
 
 
 if __name__ == "__main__":
