@@ -41,9 +41,7 @@ class Store(Protocol):
         """Persist an answer, its tool calls and its usage (added to the conversation's) atomically."""
         ...
 
-    async def list_messages(
-        self, user_id: str, conversation_id: str, *, cards: bool = True
-    ) -> list[Message]:
+    async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         """The conversation's messages in order; ``cards=False`` leaves ``data`` empty (the model's replay
         never needs the cards, and they are most of a stored answer's size)."""
         ...

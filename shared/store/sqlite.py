@@ -7,18 +7,18 @@ Calls run in a worker thread so the event loop never waits on the disk.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-
-from anyio import to_thread
 
 from shared.market.exchanges import get_exchange, list_exchanges
 from shared.market.instruments import catalogue_instruments
@@ -40,6 +40,8 @@ T = TypeVar("T")
 # Switching a new file to WAL takes a lock SQLite's busy handler does not wait for, so workers
 # starting together on a fresh file can get "database is locked" here and must retry themselves.
 _WAL_SWITCH_DEADLINE_S = 10.0
+_THREADS = 16
+"""Threads (each with its own connection) running the store's calls off the event loop."""
 
 
 def _now() -> str:
@@ -71,6 +73,9 @@ class SqliteStore:
         # Writers of this process queue here instead of in SQLite's busy handler, which polls with sleeps
         # of 1, 2, 5, 10… ms; the busy handler is left to arbitrate between worker processes.
         self._write_lock = threading.Lock()
+        # A plain executor rather than anyio's to_thread: a chat turn makes about eight store calls, and
+        # anyio's cancel scopes and capacity limiter cost more event-loop time than the queries themselves.
+        self._threads = ThreadPoolExecutor(_THREADS, thread_name_prefix="barb-sqlite")
         self._enable_wal()
         self._migrate()
 
@@ -111,7 +116,7 @@ class SqliteStore:
             conn.execute("COMMIT")
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await to_thread.run_sync(fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._threads, fn, *args)
 
     def _migrate(self) -> None:
         with self._write() as conn:

@@ -267,9 +267,7 @@ class SupabaseStore:
         params = {"p_conversation_id": cid, "p_answer": answer.model_dump(mode="json")}
         return _message(await self._execute(client.rpc("save_answer", params)))
 
-    async def list_messages(
-        self, user_id: str, conversation_id: str, *, cards: bool = True
-    ) -> list[Message]:
+    async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
