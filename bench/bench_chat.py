@@ -18,9 +18,11 @@ one ``run_query`` call executed by the real engine, then a final answer. Three p
 Per turn it reports, as median and p95:
 
 - time to first byte: request sent → first byte of the response (``: connected``);
-- overhead: the turn's wall time (request sent → end of the response) minus the time the scripted model
-  spent on this turn's calls (request arrival → last byte sent, measured by the scripted server) minus the
-  engine's time (``tool_end.duration_ms``);
+- server overhead: the app's own time for the turn (request arrival → last byte sent, from its access log
+  line, matched by request id) minus the time the scripted model spent on this turn's calls (request
+  arrival → last byte sent, measured by the scripted server) minus the engine's time
+  (``tool_end.duration_ms``); "as the client sees it" is the same with the client's wall time (request
+  sent → end of the response), so it adds the client's own HTTP work;
 - persistence: last ``text_delta`` → ``persist`` (one transaction for answer, tool calls and usage);
 - event relay, per text event of the answer: the scripted model sending it → the client receiving the app's
   ``text_delta`` (both stamp ``time.monotonic()``, one clock for every process of the machine);
@@ -45,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -180,7 +183,36 @@ def cpu_seconds(pid: int, *, children: bool = False) -> float:
     return own + sum(cpu_seconds(kid, children=True) for kid in kids)
 
 
-def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen, str]:
+ACCESS_LINE = re.compile(r"\[(bench-[0-9a-f]+)\] POST /api/chat/stream 200 ([0-9.]+)ms")
+
+
+class AccessLog:
+    """The app's access lines (one per request, written when the response has ended), read as they come.
+
+    The app logs each request's latency from its arrival to its last byte: with the client's request id,
+    that is the server's own wall time for a turn, free of the clients' HTTP work. Other lines of the app
+    go through to this process's stderr, except the INFO ones.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.latency_ms: dict[str, float] = {}
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: Any) -> None:
+        for raw in stream:
+            line = raw.decode(errors="replace")
+            if match := ACCESS_LINE.search(line):
+                self.latency_ms[match[1]] = float(match[2])
+            elif line.split(" ", 3)[2:3] != ["INFO"]:
+                sys.stderr.write(line)
+
+    def wait(self) -> None:
+        """Wait until every line is read (the app has exited)."""
+        self._thread.join(timeout=10)
+
+
+def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen, str, AccessLog]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -193,17 +225,18 @@ def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen
         "ANTHROPIC_API_KEY": "bench",
         "ANTHROPIC_BASE_URL": fake_url,
         "CHAT_RATE_PER_MINUTE": "100000",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",  # the access lines, as in production
     }
     command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(port), "--log-level", "warning"]
-    command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    command += ["--workers", str(workers), "--no-access-log"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)
+    access = AccessLog(process.stderr)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
         try:
             httpx.get(f"{base_url}/health", timeout=2)
-            return process, base_url
+            return process, base_url, access
         except httpx.HTTPError:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the app did not start") from None
@@ -245,9 +278,12 @@ async def one_turn(
     relay_ms: list[float] = []
     buffer = b""
     body = {"conversation_id": conversation, "message": question}
+    request_id = f"bench-{uuid.uuid4().hex}"
     sent = time.monotonic()
     with open_:
-        async with client.stream("POST", "/api/chat/stream", json=body, headers=headers) as response:
+        async with client.stream(
+            "POST", "/api/chat/stream", json=body, headers={**headers, "X-Request-Id": request_id}
+        ) as response:
             assert response.status_code == 200, await response.aread()
             async for chunk in response.aiter_raw():
                 now = time.monotonic()
@@ -274,6 +310,7 @@ async def one_turn(
     assert first_byte and last_delta and persisted
     return {
         "question": question,
+        "request_id": request_id,
         "wall_ms": (ended - sent) * 1000,
         "ttfb_ms": (first_byte - sent) * 1000,
         "persist_ms": (persisted - last_delta) * 1000,
@@ -358,11 +395,15 @@ async def adapter_cost(events: int) -> float:
     return (time.perf_counter() - started) / events * 1e6
 
 
-def report(phase: Phase, result: PhaseResult, model_ms: dict[str, float]) -> None:
+def report(
+    phase: Phase, result: PhaseResult, model_ms: dict[str, float], server_ms: dict[str, float]
+) -> None:
     turns = result.turns
     for turn in turns:
         turn["model_ms"] = model_ms.get(turn["question"], 0.0)
-        turn["overhead_ms"] = turn["wall_ms"] - turn["model_ms"] - turn["engine_ms"]
+        waited_ms = turn["model_ms"] + turn["engine_ms"]
+        turn["server_overhead_ms"] = server_ms[turn["request_id"]] - waited_ms
+        turn["client_overhead_ms"] = turn["wall_ms"] - waited_ms
     cpu = ", ".join(f"{name} {seconds * 1000 / len(turns):.1f}" for name, seconds in result.cpu_s.items())
     pace = f"model {phase.pace_s:g} s per response" if phase.pace_s else "model answers at once"
     print(f"\n{phase.label}: {len(turns)} turns, {pace}, at most {result.peak_streams} streams open at once")
@@ -372,7 +413,8 @@ def report(phase: Phase, result: PhaseResult, model_ms: dict[str, float]) -> Non
     print(f"{'metric':<24}{'median':>10}{'p95':>10}")
     for key, name in [
         ("ttfb_ms", "time to first byte"),
-        ("overhead_ms", "server overhead/turn"),
+        ("server_overhead_ms", "server overhead/turn"),
+        ("client_overhead_ms", "  as the client sees it"),
         ("persist_ms", "persistence"),
         ("engine_ms", "engine (run_query)"),
         ("model_ms", "scripted model"),
@@ -418,13 +460,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_sample(root / "data")
-        process, base_url = start_app(root, fake_url, args.workers)
+        process, base_url, access = start_app(root, fake_url, args.workers)
         try:
             pids = {"app": process.pid, "scripted model": model.pid, "clients": os.getpid()}
             results = asyncio.run(run_phases(base_url, pids, phases))
         finally:
             process.terminate()
             process.wait(timeout=15)
+            access.wait()
             model_stop.set()
     model_ms: dict[str, float] = {}
     for question, arrived, finished in model_pipe.recv():
@@ -434,7 +477,7 @@ def main() -> None:
         f"chat turns, {args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )
     for phase in phases:
-        report(phase, results[phase.label], model_ms)
+        report(phase, results[phase.label], model_ms, access.latency_ms)
     per_event = statistics.median([asyncio.run(adapter_cost(2000)) for _ in range(5)])
     print(f"\n{'SSE adapter per event':<24}{per_event:>8.1f}µs (in-process: queue + encoder)")
 

@@ -39,6 +39,9 @@ class PlainFormatter(logging.Formatter):
         return super().format(record)
 
 
+QUIET_LOGGERS = ("httpx", "httpx2", "httpcore", "httpcore2")
+
+
 def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
     """Install Barb's handler on the root logger (idempotent: a second call replaces the first)."""
     handler = logging.StreamHandler(sys.stderr)
@@ -53,6 +56,10 @@ def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [h for h in root.handlers if h.get_name() != "barb"] + [handler]
     root.setLevel(level)
+    # HTTP clients log every request at INFO (the model client two per answer): the access line and the
+    # answer's line already tell it, so only their warnings are kept.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
 class AccessLogMiddleware:

@@ -43,3 +43,13 @@ def test_configure_logging_replaces_its_own_handler_only():
         assert foreign in root.handlers
     finally:
         root.removeHandler(foreign)
+
+
+def test_http_clients_log_only_warnings_the_access_line_tells_the_rest():
+    configure_logging(json_lines=False, level="INFO")
+    assert logging.getLogger("shared.assistant.session").isEnabledFor(logging.INFO)
+    for name in ("httpx", "httpx2"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+        assert logging.getLogger(name).isEnabledFor(logging.WARNING)
+    configure_logging(json_lines=False, level="ERROR")
+    assert not logging.getLogger("httpx2").isEnabledFor(logging.WARNING)
