@@ -160,31 +160,38 @@ async def answer(
 ) -> AsyncIterator[ChatEvent]:
     """Store the question, answer it with the tool loop, store the answer; see the module doc."""
     store, settings = deps.store, deps.settings
+    instrument = get_instrument(conversation.instrument)
+    if deps.client is None or not settings.llm_configured:
+        refusal: ChatError | None = ChatError(
+            "LLM_NOT_CONFIGURED",
+            "The assistant is not configured on this server (no ANTHROPIC_API_KEY). Your question was saved.",
+            False,
+        )
+    elif instrument is None:
+        refusal = ChatError(
+            "INSTRUMENT_UNKNOWN", f"{conversation.instrument} is not a known instrument.", False
+        )
+    else:
+        refusal = None
+    title = title_from(question) if conversation.title == DEFAULT_TITLE else None
     try:
-        saved = await store.add_user_message(user_id, conversation.id, question)
+        saved = await store.begin_answer(
+            user_id, conversation.id, question, title=title, start_run=refusal is None
+        )
     except LookupError:  # removed between the request's check and now
         yield ChatError("NOT_FOUND", "Conversation not found.", False).event()
         return
-    yield ChatEvent("message_saved", {"message_id": saved.id})
-    if conversation.title == DEFAULT_TITLE:
-        title = title_from(question)
-        if await store.set_default_title(user_id, conversation.id, title):
-            yield ChatEvent("title_update", {"title": title})
-    if deps.client is None or not settings.llm_configured:
-        message = (
-            "The assistant is not configured on this server (no ANTHROPIC_API_KEY). Your question was saved."
-        )
-        yield ChatError("LLM_NOT_CONFIGURED", message, False).event()
+    yield ChatEvent("message_saved", {"message_id": saved.message.id})
+    if saved.title_set:
+        yield ChatEvent("title_update", {"title": title})
+    if refusal is not None:
+        yield refusal.event()
         return
-    instrument = get_instrument(conversation.instrument)
-    if instrument is None:
-        yield ChatError(
-            "INSTRUMENT_UNKNOWN", f"{conversation.instrument} is not a known instrument.", False
-        ).event()
-        return
+    run_id = saved.run_id
+    assert instrument is not None and deps.client is not None and run_id is not None  # no refusal
 
     # The conversation was read by the caller just before: its summary is current.
-    history = await store.list_messages(user_id, conversation.id, cards=False)
+    history = saved.history
     system = build_system(instrument, prompt_context(deps, instrument, conversation.summary))
     messages = replay(history, summary_through=conversation.summary_through)
     # The answer joins the last turn, so whether a summary is due is known before the model is called.
@@ -198,7 +205,6 @@ async def answer(
     turn = Turn()
     stop = asyncio.Event()
     deps.stop_signals[conversation.id] = stop
-    run_id = await store.start_run(user_id, conversation.id)
     watcher = asyncio.ensure_future(_watch_stop(store, run_id, stop))
     try:
         async with asyncio.timeout(settings.chat_run_timeout_s):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from shared.store.models import CatalogueEntry, Conversation, Message, NewAnswer, Page
+from shared.store.models import CatalogueEntry, Conversation, Message, NewAnswer, Page, QuestionSaved
 
 
 class Store(Protocol):
@@ -26,17 +26,29 @@ class Store(Protocol):
     async def rename_conversation(
         self, user_id: str, conversation_id: str, title: str
     ) -> Conversation | None: ...
-    async def set_default_title(self, user_id: str, conversation_id: str, title: str) -> bool:
-        """Set the title only while it is still the default; True when it changed."""
-        ...
-
     async def remove_conversation(self, user_id: str, conversation_id: str) -> bool: ...
     async def save_summary(
         self, user_id: str, conversation_id: str, summary: str, through_message_id: str
     ) -> None: ...
 
     # Messages
-    async def add_user_message(self, user_id: str, conversation_id: str, content: str) -> Message: ...
+    async def begin_answer(
+        self,
+        user_id: str,
+        conversation_id: str,
+        question: str,
+        *,
+        title: str | None = None,
+        start_run: bool = True,
+    ) -> QuestionSaved:
+        """Store a question before it is answered, in one transaction (one round trip in production).
+
+        Also sets ``title`` while the conversation still has the default one, and registers the answer's
+        run when ``start_run``; returns them with the history the model replays. ``LookupError`` when the
+        conversation is not one of the user's active ones.
+        """
+        ...
+
     async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
         """Persist an answer, its tool calls and its usage (added to the conversation's) atomically."""
         ...
@@ -47,7 +59,6 @@ class Store(Protocol):
         ...
 
     # Chat runs (stoppable from any worker)
-    async def start_run(self, user_id: str, conversation_id: str) -> str: ...
     async def request_stop(self, user_id: str, conversation_id: str) -> bool:
         """Ask the conversation's running answer to stop; False when nothing is running."""
         ...

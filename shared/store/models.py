@@ -79,6 +79,19 @@ class Message(BaseModel):
     tool_calls: list[ToolCall] = Field(default_factory=list)
 
 
+class QuestionSaved(BaseModel):
+    """What :meth:`~shared.store.base.Store.begin_answer` stored, and what the answer needs next."""
+
+    message: Message
+    """The stored question."""
+    title_set: bool
+    """Whether the question's title replaced the default one."""
+    run_id: str | None
+    """The answer's run (stoppable from any worker), when one was started."""
+    history: list[Message]
+    """The conversation's messages without their cards, the question last (what the model replays)."""
+
+
 class NewAnswer(BaseModel):
     """An assistant answer with everything that is persisted together with it, in one transaction."""
 

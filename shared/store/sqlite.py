@@ -8,6 +8,7 @@ Calls run in a worker thread so the event loop never waits on the disk.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 import threading
@@ -30,6 +31,7 @@ from shared.store.models import (
     Message,
     NewAnswer,
     Page,
+    QuestionSaved,
     ToolCall,
     Usage,
 )
@@ -237,17 +239,6 @@ class SqliteStore:
 
         return await self._run(rename)
 
-    async def set_default_title(self, user_id: str, conversation_id: str, title: str) -> bool:
-        def set_title() -> bool:
-            with self._write() as conn:
-                cursor = conn.execute(
-                    "UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?",
-                    (title, conversation_id, user_id, DEFAULT_TITLE),
-                )
-                return cursor.rowcount > 0
-
-        return await self._run(set_title)
-
     async def remove_conversation(self, user_id: str, conversation_id: str) -> bool:
         return await self._run(
             self._update_conversation,
@@ -347,17 +338,39 @@ class SqliteStore:
             for r in rows
         ]
 
-    async def add_user_message(self, user_id: str, conversation_id: str, content: str) -> Message:
-        def add() -> Message:
+    async def begin_answer(
+        self,
+        user_id: str,
+        conversation_id: str,
+        question: str,
+        *,
+        title: str | None = None,
+        start_run: bool = True,
+    ) -> QuestionSaved:
+        def begin() -> QuestionSaved:
+            run_id = str(uuid.uuid4()) if start_run else None
             with self._write() as conn:
                 message_id = self._insert_message(
-                    conn, user_id, conversation_id, {"role": "user", "content": content}
+                    conn, user_id, conversation_id, {"role": "user", "content": question}
                 )
-            if message_id is None:
-                raise LookupError("conversation not found")
-            return self._message(message_id)
+                if message_id is None:
+                    raise LookupError("conversation not found")
+                title_set = title is not None and (
+                    conn.execute(
+                        "UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?",
+                        (title, conversation_id, user_id, DEFAULT_TITLE),
+                    ).rowcount
+                    > 0
+                )
+                if run_id is not None:
+                    conn.execute(
+                        "INSERT INTO chat_runs (id, conversation_id, user_id, started_at) VALUES (?, ?, ?, ?)",
+                        (run_id, conversation_id, user_id, _now()),
+                    )
+                history = self._list_messages(user_id, conversation_id, cards=False)
+            return QuestionSaved(message=history[-1], title_set=title_set, run_id=run_id, history=history)
 
-        return await self._run(add)
+        return await self._run(begin)
 
     async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
         def save() -> Message:
@@ -412,37 +425,24 @@ class SqliteStore:
 
         return await self._run(save)
 
-    async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
+    def _list_messages(self, user_id: str, conversation_id: str, *, cards: bool) -> list[Message]:
         data = "m.data" if cards else "'[]'"
-
-        def list_all() -> list[Message]:
-            rows = (
-                self._connection()
-                .execute(
-                    f"SELECT m.id, m.conversation_id, m.role, m.content, {data} AS data, m.usage, m.status,"
-                    " m.error, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-                    " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active' ORDER BY m.seq",
-                    (conversation_id, user_id),
-                )
-                .fetchall()
+        rows = (
+            self._connection()
+            .execute(
+                f"SELECT m.id, m.conversation_id, m.role, m.content, {data} AS data, m.usage, m.status,"
+                " m.error, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active' ORDER BY m.seq",
+                (conversation_id, user_id),
             )
-            return self._messages_from_rows(rows)
+            .fetchall()
+        )
+        return self._messages_from_rows(rows)
 
-        return await self._run(list_all)
+    async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
+        return await self._run(functools.partial(self._list_messages, user_id, conversation_id, cards=cards))
 
     # -- chat runs ------------------------------------------------------------------------------------
-    async def start_run(self, user_id: str, conversation_id: str) -> str:
-        def start() -> str:
-            run_id = str(uuid.uuid4())
-            with self._write() as conn:
-                conn.execute(
-                    "INSERT INTO chat_runs (id, conversation_id, user_id, started_at) VALUES (?, ?, ?, ?)",
-                    (run_id, conversation_id, user_id, _now()),
-                )
-            return run_id
-
-        return await self._run(start)
-
     async def request_stop(self, user_id: str, conversation_id: str) -> bool:
         def stop() -> bool:
             with self._write() as conn:

@@ -43,6 +43,7 @@ from shared.store.models import (
     Message,
     NewAnswer,
     Page,
+    QuestionSaved,
     ToolCall,
     Usage,
 )
@@ -221,26 +222,19 @@ class SupabaseStore:
         )
 
     async def _update_active(
-        self, user_id: str, conversation_id: str, values: dict[str, Any], **extra: str
+        self, user_id: str, conversation_id: str, values: dict[str, Any]
     ) -> list[dict[str, Any]]:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
         query = client.table("conversations").update(values).eq("id", cid).eq("user_id", user_id)
-        for column, value in {"status": "active", **extra}.items():
-            query = query.eq(column, value)
-        return await self._execute(query)
+        return await self._execute(query.eq("status", "active"))
 
     async def rename_conversation(
         self, user_id: str, conversation_id: str, title: str
     ) -> Conversation | None:
         rows = await self._update_active(user_id, conversation_id, {"title": title})
         return _conversation(rows[0]) if rows else None
-
-    async def set_default_title(self, user_id: str, conversation_id: str, title: str) -> bool:
-        # A generated title must not fail an answer on the table's length check (the API's limit).
-        values = {"title": title[:TITLE_MAX_CHARS]}
-        return bool(await self._update_active(user_id, conversation_id, values, title=DEFAULT_TITLE))
 
     async def remove_conversation(self, user_id: str, conversation_id: str) -> bool:
         return bool(await self._update_active(user_id, conversation_id, {"status": "removed"}))
@@ -252,13 +246,35 @@ class SupabaseStore:
         await self._update_active(user_id, conversation_id, values)
 
     # -- messages -------------------------------------------------------------------------------------
-    async def add_user_message(self, user_id: str, conversation_id: str, content: str) -> Message:
+    async def begin_answer(
+        self,
+        user_id: str,
+        conversation_id: str,
+        question: str,
+        *,
+        title: str | None = None,
+        start_run: bool = True,
+    ) -> QuestionSaved:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             raise LookupError("conversation not found")
-        row = {"conversation_id": cid, "user_id": user_id, "role": "user", "content": content}
-        rows = await self._execute(client.table("messages").insert(row))
-        return _message(rows[0])
+        params = {
+            "p_conversation_id": cid,
+            "p_question": question,
+            # A generated title must not fail the question on the table's length check (the API's limit).
+            "p_title": title[:TITLE_MAX_CHARS] if title is not None else None,
+            "p_start_run": start_run,
+        }
+        # A conversation that is not the caller's active one: the insert trigger (P0002) or policy (42501).
+        saved = await self._execute(client.rpc("begin_answer", params), missing=(*_NOT_FOUND, "42501"))
+        history = [_message(row) for row in saved["history"]]
+        run_id = saved["run_id"]
+        return QuestionSaved(
+            message=history[-1],
+            title_set=saved["title_set"],
+            run_id=None if run_id is None else str(run_id),
+            history=history,
+        )
 
     async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
         client = self._as_caller(user_id)
@@ -283,17 +299,6 @@ class SupabaseStore:
         return [_message(r) for r in rows]
 
     # -- chat runs ------------------------------------------------------------------------------------
-    async def start_run(self, user_id: str, conversation_id: str) -> str:
-        client = self._as_caller(user_id)
-        if (cid := _valid_uuid(conversation_id)) is None:
-            raise LookupError("conversation not found")
-        # The insert policy requires an active conversation of the caller: a refusal means "not found".
-        rows = await self._execute(
-            client.table("chat_runs").insert({"conversation_id": cid, "user_id": user_id}),
-            missing=("42501",),
-        )
-        return str(rows[0]["id"])
-
     async def request_stop(self, user_id: str, conversation_id: str) -> bool:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:

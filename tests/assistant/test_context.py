@@ -37,10 +37,10 @@ async def _conversation(
 ) -> list[Message]:
     conversation = await store.create_conversation(USER, "NQ")
     for question, answer in turns:
-        await store.add_user_message(USER, conversation.id, question)
+        await store.begin_answer(USER, conversation.id, question, start_run=False)
         if answer is not None:
             await store.save_answer(USER, conversation.id, answer)
-    await store.add_user_message(USER, conversation.id, last)
+    await store.begin_answer(USER, conversation.id, last, start_run=False)
     return await store.list_messages(USER, conversation.id)
 
 

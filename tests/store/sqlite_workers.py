@@ -25,7 +25,7 @@ def write_turns(path: str, user_id: str, conversation_id: str, turns: int, start
 
     async def run() -> None:
         for turn in range(turns):
-            await store.add_user_message(user_id, conversation_id, f"q{turn}")
+            await store.begin_answer(user_id, conversation_id, f"q{turn}", start_run=False)
             answer = NewAnswer(
                 content=f"a{turn}",
                 tool_calls=[NewToolCall(tool_use_id=f"t{turn}", tool_name="run_query", input={"turn": turn})],

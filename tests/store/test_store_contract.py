@@ -85,11 +85,16 @@ async def test_conversation_crud(store: Store, ids: Identities) -> None:
     assert await store.get_conversation(alice, created.id) == created
     renamed = await store.rename_conversation(alice, created.id, "Gap fills")
     assert renamed is not None and renamed.title == "Gap fills" and renamed.updated_at >= created.updated_at
-    assert await store.set_default_title(alice, created.id, "Too late") is False
+    late = await store.begin_answer(alice, created.id, "q", title="Too late", start_run=False)
+    assert late.title_set is False
+    assert (await store.get_conversation(alice, created.id)).title == "Gap fills"
     fresh = await store.create_conversation(alice, "ES", "Own title")
     assert fresh.title == "Own title"
     untitled = await store.create_conversation(alice, "ES")
-    assert await store.set_default_title(alice, untitled.id, "Auto title") is True
+    first = await store.begin_answer(alice, untitled.id, "q1", title="Auto title", start_run=False)
+    assert first.title_set is True
+    second = await store.begin_answer(alice, untitled.id, "q2", title="Another title", start_run=False)
+    assert second.title_set is False
     assert (await store.get_conversation(alice, untitled.id)).title == "Auto title"
     await store.save_summary(
         alice, created.id, "They asked about gaps.", "00000000-0000-4000-8000-000000000001"
@@ -107,7 +112,7 @@ async def test_pagination_walks_every_conversation_once_newest_activity_first(
     ids.become(alice)
     made = [await store.create_conversation(alice, "GC" if i % 2 else "NQ", f"c{i}") for i in range(7)]
     # Activity reorders: a message moves the oldest conversation to the top.
-    await store.add_user_message(alice, made[0].id, "bump")
+    await store.begin_answer(alice, made[0].id, "bump", start_run=False)
     expected = [made[0].id, *[c.id for c in reversed(made[1:])]]
     seen, cursor = [], None
     while True:
@@ -130,7 +135,7 @@ async def test_removed_conversations_are_invisible_and_closed(store: Store, ids:
     ids.become(alice)
     kept = await store.create_conversation(alice, "ES")
     gone = await store.create_conversation(alice, "ES")
-    await store.add_user_message(alice, gone.id, "hello")
+    await store.begin_answer(alice, gone.id, "hello", start_run=False)
     assert await store.remove_conversation(alice, gone.id) is True
     assert await store.remove_conversation(alice, gone.id) is False
     assert await store.get_conversation(alice, gone.id) is None
@@ -138,7 +143,7 @@ async def test_removed_conversations_are_invisible_and_closed(store: Store, ids:
     assert await store.list_messages(alice, gone.id) == []
     assert await store.rename_conversation(alice, gone.id, "back?") is None
     with pytest.raises(LookupError):
-        await store.add_user_message(alice, gone.id, "still there?")
+        await store.begin_answer(alice, gone.id, "still there?")
     with pytest.raises(LookupError):
         await store.save_answer(alice, gone.id, answer())
 
@@ -147,27 +152,27 @@ async def test_another_users_rows_are_invisible(store: Store, ids: Identities) -
     alice, bob = ids.new(), ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "CL")
-    await store.add_user_message(alice, conversation.id, "mine")
+    await store.begin_answer(alice, conversation.id, "mine", start_run=False)
     await store.save_answer(alice, conversation.id, answer())
-    run = await store.start_run(alice, conversation.id)
+    run = (await store.begin_answer(alice, conversation.id, "again")).run_id
     await store.add_to_workspace(alice, "CL")
     ids.become(bob)
     assert await store.get_conversation(bob, conversation.id) is None
     assert (await store.list_conversations(bob)).items == []
     assert await store.list_messages(bob, conversation.id) == []
     assert await store.rename_conversation(bob, conversation.id, "stolen") is None
-    assert await store.set_default_title(bob, conversation.id, "stolen") is False
     assert await store.remove_conversation(bob, conversation.id) is False
     assert await store.request_stop(bob, conversation.id) is False
     with pytest.raises(LookupError):
-        await store.add_user_message(bob, conversation.id, "intrusion")
+        await store.begin_answer(bob, conversation.id, "intrusion", title="stolen")
     with pytest.raises(LookupError):
         await store.save_answer(bob, conversation.id, answer())
     assert await store.list_workspace(bob) == []
     assert await store.remove_from_workspace(bob, "CL") is False
     ids.become(alice)
     assert (await store.get_conversation(alice, conversation.id)).title == DEFAULT_TITLE
-    assert [m.content for m in await store.list_messages(alice, conversation.id)] == ["mine", "An answer."]
+    contents = [m.content for m in await store.list_messages(alice, conversation.id)]
+    assert contents == ["mine", "An answer.", "again"]
     assert await store.stop_requested(run) is False
     assert await store.list_workspace(alice) == ["CL"]
 
@@ -176,7 +181,7 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    question = await store.add_user_message(alice, conversation.id, "What % of gaps fill?")
+    question = (await store.begin_answer(alice, conversation.id, "What % of gaps fill?")).message
     assert (question.role, question.content, question.usage, question.tool_calls) == (
         "user",
         "What % of gaps fill?",
@@ -213,13 +218,19 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     replayed = await store.list_messages(alice, conversation.id, cards=False)
     assert [m.model_copy(update={"data": history[i].data}) for i, m in enumerate(replayed)] == history
     assert [m.data for m in replayed] == [[], [], [], []]
+    # The next question comes back with that history, itself last, and its run registered.
+    follow_up = await store.begin_answer(alice, conversation.id, "And for ES?")
+    assert follow_up.history == [*replayed, follow_up.message]
+    assert (follow_up.message.role, follow_up.message.content) == ("user", "And for ES?")
+    assert await store.request_stop(alice, conversation.id) is True
+    assert await store.stop_requested(follow_up.run_id) is True
 
 
 async def test_a_failed_save_leaves_nothing_behind(store: Store, ids: Identities) -> None:
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    await store.add_user_message(alice, conversation.id, "q")
+    await store.begin_answer(alice, conversation.id, "q", start_run=False)
     broken = answer(calls=2)
     # The second tool call breaks a NOT NULL column after the message and the first call were written.
     broken.tool_calls[1].tool_name = None  # type: ignore[assignment]
@@ -234,7 +245,10 @@ async def test_runs_can_be_stopped_until_they_finish(store: Store, ids: Identiti
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
     assert await store.request_stop(alice, conversation.id) is False
-    run = await store.start_run(alice, conversation.id)
+    assert (await store.begin_answer(alice, conversation.id, "q", start_run=False)).run_id is None
+    assert await store.request_stop(alice, conversation.id) is False
+    run = (await store.begin_answer(alice, conversation.id, "q")).run_id
+    assert run is not None
     assert await store.stop_requested(run) is False
     assert await store.request_stop(alice, conversation.id) is True
     assert await store.stop_requested(run) is True
@@ -248,7 +262,7 @@ async def test_a_stop_requested_on_another_worker_reaches_the_running_one(
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    run = await store.start_run(alice, conversation.id)
+    run = (await store.begin_answer(alice, conversation.id, "q")).run_id
     assert await other_worker.request_stop(alice, conversation.id) is True
     assert await store.stop_requested(run) is True
     await store.finish_run(run)
