@@ -176,7 +176,13 @@ async def answer(
     title = title_from(question) if conversation.title == DEFAULT_TITLE else None
     try:
         saved = await store.begin_answer(
-            user_id, conversation.id, question, title=title, start_run=refusal is None
+            user_id,
+            conversation.id,
+            question,
+            title=title,
+            start_run=refusal is None,
+            # The conversation was read by the caller just before: its summary is current.
+            history_after=conversation.summary_through,
         )
     except LookupError:  # removed between the request's check and now
         yield ChatError("NOT_FOUND", "Conversation not found.", False).event()
@@ -190,8 +196,7 @@ async def answer(
     run_id = saved.run_id
     assert instrument is not None and deps.client is not None and run_id is not None  # no refusal
 
-    # The conversation was read by the caller just before: its summary is current.
-    history = saved.history
+    history = saved.history  # what the rolling summary does not cover
     system = build_system(instrument, prompt_context(deps, instrument, conversation.summary))
     messages = replay(history, summary_through=conversation.summary_through)
     # The answer joins the last turn, so whether a summary is due is known before the model is called.

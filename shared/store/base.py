@@ -40,12 +40,14 @@ class Store(Protocol):
         *,
         title: str | None = None,
         start_run: bool = True,
+        history_after: str | None = None,
     ) -> QuestionSaved:
         """Store a question before it is answered, in one transaction (one round trip in production).
 
         Also sets ``title`` while the conversation still has the default one, and registers the answer's
-        run when ``start_run``; returns them with the history the model replays. ``LookupError`` when the
-        conversation is not one of the user's active ones.
+        run when ``start_run``; returns them with the history the model replays: the messages after
+        ``history_after`` (the last one the rolling summary covers; all when None or unknown).
+        ``LookupError`` when the conversation is not one of the user's active ones.
         """
         ...
 

@@ -346,6 +346,7 @@ class SqliteStore:
         *,
         title: str | None = None,
         start_run: bool = True,
+        history_after: str | None = None,
     ) -> QuestionSaved:
         def begin() -> QuestionSaved:
             run_id = str(uuid.uuid4()) if start_run else None
@@ -367,7 +368,7 @@ class SqliteStore:
                         "INSERT INTO chat_runs (id, conversation_id, user_id, started_at) VALUES (?, ?, ?, ?)",
                         (run_id, conversation_id, user_id, _now()),
                     )
-                history = self._list_messages(user_id, conversation_id, cards=False)
+                history = self._list_messages(user_id, conversation_id, cards=False, after=history_after)
             return QuestionSaved(message=history[-1], title_set=title_set, run_id=run_id, history=history)
 
         return await self._run(begin)
@@ -425,15 +426,19 @@ class SqliteStore:
 
         return await self._run(save)
 
-    def _list_messages(self, user_id: str, conversation_id: str, *, cards: bool) -> list[Message]:
+    def _list_messages(
+        self, user_id: str, conversation_id: str, *, cards: bool, after: str | None = None
+    ) -> list[Message]:
         data = "m.data" if cards else "'[]'"
         rows = (
             self._connection()
             .execute(
                 f"SELECT m.id, m.conversation_id, m.role, m.content, {data} AS data, m.usage, m.status,"
                 " m.error, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-                " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active' ORDER BY m.seq",
-                (conversation_id, user_id),
+                " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active'"
+                " AND m.seq > coalesce((SELECT seq FROM messages WHERE id = ? AND conversation_id = ?), 0)"
+                " ORDER BY m.seq",
+                (conversation_id, user_id, after, conversation_id),
             )
             .fetchall()
         )

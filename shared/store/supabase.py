@@ -254,6 +254,7 @@ class SupabaseStore:
         *,
         title: str | None = None,
         start_run: bool = True,
+        history_after: str | None = None,
     ) -> QuestionSaved:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
@@ -264,6 +265,7 @@ class SupabaseStore:
             # A generated title must not fail the question on the table's length check (the API's limit).
             "p_title": title[:TITLE_MAX_CHARS] if title is not None else None,
             "p_start_run": start_run,
+            "p_history_after": _valid_uuid(history_after) if history_after else None,
         }
         # A conversation that is not the caller's active one: the insert trigger (P0002) or policy (42501).
         saved = await self._execute(client.rpc("begin_answer", params), missing=(*_NOT_FOUND, "42501"))

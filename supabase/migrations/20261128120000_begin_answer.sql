@@ -1,11 +1,13 @@
 -- Everything that happens before a question is answered, in one transaction and one round trip: the question
 -- is stored, the conversation gets its title from the first question (only while it still has the default
 -- one), the answer's run is registered (stoppable from any worker), and the history the model replays is
--- returned (every message with its tool calls, without the cards, the question last).
+-- returned: the messages after p_history_after (the last one the rolling summary covers; all when null), with
+-- their tool calls and without their cards, the question last.
 -- Security invoker: the caller's row-level security applies to every statement; a conversation that is not
 -- the caller's active one fails the messages insert policy (42501).
 create function public.begin_answer(
-    p_conversation_id uuid, p_question text, p_title text default null, p_start_run boolean default true
+    p_conversation_id uuid, p_question text, p_title text default null, p_start_run boolean default true,
+    p_history_after uuid default null
 ) returns jsonb
 language plpgsql security invoker set search_path = '' as $$
 declare
@@ -37,10 +39,13 @@ begin
                order by m.seq), '[]')
       into history
       from public.messages m
-     where m.conversation_id = p_conversation_id;
+     where m.conversation_id = p_conversation_id
+       and m.seq > coalesce(
+               (select a.seq from public.messages a
+                 where a.id = p_history_after and a.conversation_id = p_conversation_id), 0);
 
     return jsonb_build_object('title_set', title_set, 'run_id', run_id, 'history', history);
 end $$;
 
-revoke execute on function public.begin_answer(uuid, text, text, boolean) from public, anon;
-grant execute on function public.begin_answer(uuid, text, text, boolean) to authenticated, service_role;
+revoke execute on function public.begin_answer(uuid, text, text, boolean, uuid) from public, anon;
+grant execute on function public.begin_answer(uuid, text, text, boolean, uuid) to authenticated, service_role;

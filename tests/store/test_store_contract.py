@@ -224,6 +224,18 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     assert (follow_up.message.role, follow_up.message.content) == ("user", "And for ES?")
     assert await store.request_stop(alice, conversation.id) is True
     assert await store.stop_requested(follow_up.run_id) is True
+    # Only what the rolling summary does not cover is read back; an unknown boundary reads everything.
+    later = await store.begin_answer(
+        alice, conversation.id, "Why?", start_run=False, history_after=follow_up.message.id
+    )
+    assert [m.content for m in later.history] == ["Why?"]
+    unknown = "00000000-0000-4000-8000-000000000009"
+    again = await store.begin_answer(alice, conversation.id, "Again?", start_run=False, history_after=unknown)
+    assert [m.id for m in again.history] == [
+        *(m.id for m in follow_up.history),
+        later.message.id,
+        again.message.id,
+    ]
 
 
 async def test_a_failed_save_leaves_nothing_behind(store: Store, ids: Identities) -> None:
