@@ -32,6 +32,9 @@ from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 from shared.web.sse import sse_response
 
+STORE_MARGIN_S = 60.0
+"""Time allowed to store an answer after its run's timeout."""
+
 
 class ChatRequest(BaseModel):
     conversation_id: str = Field(min_length=1, max_length=100)
@@ -155,7 +158,9 @@ async def stop(request: Request) -> JSONResponse:
     conversation_id = request.path_params["conversation_id"]
     if await deps.store.get_conversation(user.id, conversation_id) is None:
         raise not_found("Conversation")
-    stopping = await deps.store.request_stop(user.id, conversation_id)
+    # A run ends by its timeout plus the time to store the answer: an open run older than that is dead.
+    live_for_s = deps.settings.chat_run_timeout_s + STORE_MARGIN_S
+    stopping = await deps.store.request_stop(user.id, conversation_id, live_for_s=live_for_s)
     local = deps.stop_signals.get(conversation_id)
     if local is not None:  # the run lives in this process: stop it now instead of at its next poll
         local.set()

@@ -61,8 +61,12 @@ class Store(Protocol):
         ...
 
     # Chat runs (stoppable from any worker)
-    async def request_stop(self, user_id: str, conversation_id: str) -> bool:
-        """Ask the conversation's running answer to stop; False when nothing is running."""
+    async def request_stop(self, user_id: str, conversation_id: str, *, live_for_s: float) -> bool:
+        """Ask the conversation's running answer to stop; False when nothing is running.
+
+        A run that started more than ``live_for_s`` ago and never finished is dead (its worker went away
+        mid-answer), not running.
+        """
         ...
 
     async def stop_requested(self, run_id: str) -> bool: ...

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,11 @@ _THREADS = 16
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _since(seconds: float) -> str:
+    """The :func:`_now` of ``seconds`` ago (the stored times compare as text)."""
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="microseconds")
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:
@@ -448,13 +453,13 @@ class SqliteStore:
         return await self._run(functools.partial(self._list_messages, user_id, conversation_id, cards=cards))
 
     # -- chat runs ------------------------------------------------------------------------------------
-    async def request_stop(self, user_id: str, conversation_id: str) -> bool:
+    async def request_stop(self, user_id: str, conversation_id: str, *, live_for_s: float) -> bool:
         def stop() -> bool:
             with self._write() as conn:
                 cursor = conn.execute(
                     "UPDATE chat_runs SET stop_requested = 1"
-                    " WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL",
-                    (conversation_id, user_id),
+                    " WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL AND started_at > ?",
+                    (conversation_id, user_id, _since(live_for_s)),
                 )
                 return cursor.rowcount > 0
 

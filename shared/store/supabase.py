@@ -16,7 +16,7 @@ import asyncio
 import logging
 import uuid
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -301,16 +301,18 @@ class SupabaseStore:
         return [_message(r) for r in rows]
 
     # -- chat runs ------------------------------------------------------------------------------------
-    async def request_stop(self, user_id: str, conversation_id: str) -> bool:
+    async def request_stop(self, user_id: str, conversation_id: str, *, live_for_s: float) -> bool:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return False
+        since = datetime.now(UTC) - timedelta(seconds=live_for_s)
         rows = await self._execute(
             client.table("chat_runs")
             .update({"stop_requested": True})
             .eq("conversation_id", cid)
             .eq("user_id", user_id)
             .is_("finished_at", "null")
+            .gt("started_at", since.isoformat())
         )
         return bool(rows)
 

@@ -23,6 +23,9 @@ from tests.store.postgrest_lite import PUBLISHABLE_KEY
 
 pytestmark = pytest.mark.anyio
 
+LIVE = 3600.0
+"""How long a run may live in these tests (``request_stop``)."""
+
 
 @pytest.fixture(params=["sqlite", "supabase"])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Identities]]:
@@ -162,7 +165,7 @@ async def test_another_users_rows_are_invisible(store: Store, ids: Identities) -
     assert await store.list_messages(bob, conversation.id) == []
     assert await store.rename_conversation(bob, conversation.id, "stolen") is None
     assert await store.remove_conversation(bob, conversation.id) is False
-    assert await store.request_stop(bob, conversation.id) is False
+    assert await store.request_stop(bob, conversation.id, live_for_s=LIVE) is False
     with pytest.raises(LookupError):
         await store.begin_answer(bob, conversation.id, "intrusion", title="stolen")
     with pytest.raises(LookupError):
@@ -222,7 +225,7 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     follow_up = await store.begin_answer(alice, conversation.id, "And for ES?")
     assert follow_up.history == [*replayed, follow_up.message]
     assert (follow_up.message.role, follow_up.message.content) == ("user", "And for ES?")
-    assert await store.request_stop(alice, conversation.id) is True
+    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is True
     assert await store.stop_requested(follow_up.run_id) is True
     # Only what the rolling summary does not cover is read back; an unknown boundary reads everything.
     later = await store.begin_answer(
@@ -256,16 +259,18 @@ async def test_runs_can_be_stopped_until_they_finish(store: Store, ids: Identiti
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    assert await store.request_stop(alice, conversation.id) is False
+    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is False
     assert (await store.begin_answer(alice, conversation.id, "q", start_run=False)).run_id is None
-    assert await store.request_stop(alice, conversation.id) is False
+    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is False
     run = (await store.begin_answer(alice, conversation.id, "q")).run_id
     assert run is not None
+    # A run older than a run can live was left by a worker that went away: nothing to stop.
+    assert await store.request_stop(alice, conversation.id, live_for_s=0) is False
     assert await store.stop_requested(run) is False
-    assert await store.request_stop(alice, conversation.id) is True
+    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is True
     assert await store.stop_requested(run) is True
     await store.finish_run(run)
-    assert await store.request_stop(alice, conversation.id) is False
+    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is False
 
 
 async def test_a_stop_requested_on_another_worker_reaches_the_running_one(
@@ -275,10 +280,10 @@ async def test_a_stop_requested_on_another_worker_reaches_the_running_one(
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
     run = (await store.begin_answer(alice, conversation.id, "q")).run_id
-    assert await other_worker.request_stop(alice, conversation.id) is True
+    assert await other_worker.request_stop(alice, conversation.id, live_for_s=LIVE) is True
     assert await store.stop_requested(run) is True
     await store.finish_run(run)
-    assert await other_worker.request_stop(alice, conversation.id) is False
+    assert await other_worker.request_stop(alice, conversation.id, live_for_s=LIVE) is False
 
 
 async def test_workspace_add_is_idempotent_and_normalised(store: Store, ids: Identities) -> None:
