@@ -7,33 +7,20 @@ defines ``routes``), so a new function is served here as soon as its folder exis
 from __future__ import annotations
 
 import gc
-import importlib
-import pkgutil
-from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
 
 import functions
+from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.spa import spa_routes
 
-SPA_DIST = Path(__file__).resolve().parent / "front" / "dist"
-
-
-def function_routes() -> list[BaseRoute]:
-    """The routes of every function, in package order."""
-    routes: list[BaseRoute] = []
-    for info in sorted(pkgutil.iter_modules(functions.__path__), key=lambda m: m.name):
-        if info.ispkg and importlib.util.find_spec(f"functions.{info.name}.app") is not None:
-            routes += importlib.import_module(f"functions.{info.name}.app").routes
-    return routes
-
 
 def create_app() -> Starlette:
-    """The container app; serves the SPA too when ``front/dist`` has been built."""
-    spa = spa_routes(SPA_DIST) if (SPA_DIST / "index.html").is_file() else []
-    return build_app(function_routes(), fallback=spa)
+    """The container app; serves the SPA too when ``SPA_DIR`` (``front/dist``) holds a build."""
+    spa_dir = get_settings().spa_dir
+    spa = spa_routes(spa_dir) if (spa_dir / "index.html").is_file() else []
+    return build_app(functions.all_routes(), fallback=spa)
 
 
 app = create_app()

@@ -7,13 +7,39 @@ misconfigured deployment refuse to start instead of running insecurely.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.lazy import singleton
+from shared.secrets import read_secret
+
+SecretName = Literal["anthropic_api_key", "admin_token"]
+
+
+def _lambda_memory_bytes() -> int | None:
+    """The memory of the Lambda function this process runs in (None outside Lambda)."""
+    megabytes = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    return int(megabytes) * 1024**2 if megabytes and megabytes.isdigit() else None
+
+
+def _default_memory_cache_bytes() -> int:
+    # On Lambda the bars kept in memory must leave room for the query itself (a day's frames, the result)
+    # inside the function's memory; a server has room for 3 GiB.
+    memory = _lambda_memory_bytes()
+    return memory * 3 // 8 if memory else 3 * 1024**3
+
+
+def _default_disk_cache_bytes() -> int:
+    # Lambda's /tmp is the function's ephemeral storage, also holding the numba cache and temporary files:
+    # the bar cache takes three quarters of it.
+    if _lambda_memory_bytes():
+        tmp = os.statvfs("/tmp")
+        return tmp.f_blocks * tmp.f_frsize * 3 // 4
+    return 4 * 1024**3
 
 
 class Settings(BaseSettings):
@@ -43,6 +69,8 @@ class Settings(BaseSettings):
     jwks_timeout_s: float = 3.0
     local_token_ttl_s: int = 12 * 3600
     admin_token: str | None = None
+    admin_token_secret_arn: str | None = None
+    """AWS Secrets Manager secret holding the admin token, read on first use when ``admin_token`` is unset."""
 
     # Store
     database_path: Path | None = None
@@ -57,13 +85,18 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     data_cache_dir: Path | None = None
     """Local cache of bucket files; defaults to ``{var_dir}/cache``."""
-    data_cache_max_bytes: int = 4 * 1024**3
+    data_cache_max_bytes: int = Field(default_factory=_default_disk_cache_bytes)
+    """4 GiB; on Lambda, three quarters of ``/tmp``."""
     manifest_ttl_s: float = 60.0
     sample_data: bool = True
+    spa_dir: Path = Path("front/dist")
+    """The built SPA served at ``/`` when it holds an ``index.html`` (the image sets an absolute path)."""
     """Generate synthetic sample bars on first start when ``data_dir`` is empty (embedded mode only)."""
 
     # LLM
     anthropic_api_key: str | None = None
+    anthropic_api_key_secret_arn: str | None = None
+    """AWS Secrets Manager secret holding the Anthropic key, read on first use when the key itself is unset."""
     anthropic_base_url: str | None = None
     anthropic_model: str = "claude-sonnet-4-5"
     anthropic_max_tokens: int = 4096
@@ -71,12 +104,15 @@ class Settings(BaseSettings):
     chat_max_rounds: int = 6
     chat_run_timeout_s: float = 300.0
     chat_rate_per_minute: int = 20
+    chat_stream_url: str | None = None
+    """Where the SPA opens the chat stream when it is not this API (AWS: the streaming Function URL)."""
 
     # Query
     query_timeout_s: float = 10.0
     query_rate_per_minute: int = 120
-    query_memory_cache_bytes: int = 3 * 1024**3
-    """Bar files each process keeps in memory for queries (least recently used out); lower it on small Lambdas."""
+    query_memory_cache_bytes: int = Field(default_factory=_default_memory_cache_bytes)
+    """Bar files each process keeps in memory for queries (least recently used out): 3 GiB; on Lambda, 3/8 of
+    the function's memory."""
     backtest_rate_per_minute: int = 30
     """Backtests per user per minute (heavier than queries; they share ``query_timeout_s``)."""
 
@@ -112,7 +148,15 @@ class Settings(BaseSettings):
 
     @property
     def llm_configured(self) -> bool:
-        return bool(self.anthropic_api_key)
+        return bool(self.anthropic_api_key or self.anthropic_api_key_secret_arn)
+
+    def secret(self, name: SecretName) -> str | None:
+        """A secret setting: its own variable, else the Secrets Manager secret its ``*_SECRET_ARN`` names.
+
+        Read on first use, not at start, so a function that never needs a secret never fetches it.
+        """
+        arn: str | None = getattr(self, f"{name}_secret_arn")
+        return getattr(self, name) or (read_secret(arn) if arn else None)
 
 
 @singleton

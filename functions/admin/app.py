@@ -33,7 +33,7 @@ def require_admin(request: Request) -> None:
             "TOKEN_IN_QUERY",
             "Send the admin token in the Authorization header (Bearer), never in the URL.",
         )
-    expected = get_settings().admin_token
+    expected = get_settings().secret("admin_token")
     if not expected:
         raise ApiError(503, "ADMIN_DISABLED", "Admin actions are disabled: ADMIN_TOKEN is not configured.")
     presented = bearer_token(request)

@@ -74,7 +74,7 @@ def request_deps() -> ChatDeps:
     client = clients.get(loop)
     if client is None:
         client = anthropic.AsyncAnthropic(
-            api_key=deps.settings.anthropic_api_key, base_url=deps.settings.anthropic_base_url
+            api_key=deps.settings.secret("anthropic_api_key"), base_url=deps.settings.anthropic_base_url
         )
         clients[loop] = client
     return replace(deps, client=client)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+import functions
 from functions.instruments import bars
 from shared.catalogue import data_status, find_instrument, list_catalogue
 from shared.store import get_store
@@ -88,4 +89,5 @@ routes: list[BaseRoute] = [
     Route("/api/user-instruments/{symbol}", remove_from_workspace, methods=["DELETE"]),
     *bars.routes,
 ]
-app = build_app(routes)
+# On Lambda this function answers /api/openapi.json for the whole API (template.yaml routes it here).
+app = build_app(routes, documented=functions.all_routes)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -22,26 +23,39 @@ from shared.web.openapi import openapi_document, public
 from shared.web.requestid import RequestIdMiddleware
 
 
-def common_routes(app_routes: list[BaseRoute]) -> list[BaseRoute]:
-    """Routes every app serves: health, public config, its OpenAPI document and, in local mode, the local
-    sign-in."""
+def common_routes(
+    app_routes: list[BaseRoute], documented: Callable[[], list[BaseRoute]] | None = None
+) -> list[BaseRoute]:
+    """Routes every app serves: health, public config, an OpenAPI document and, in local mode, the local
+    sign-in. The document covers ``documented()`` (built on first request) or else the app's own routes."""
     routes = [*health.routes]
     if get_settings().auth_mode == "local":
         routes += local_auth.routes
-    document = openapi_document([*app_routes, *routes], version=get_settings().version)
+
+    @functools.cache
+    def document() -> dict[str, object]:
+        described = documented() if documented else app_routes
+        return openapi_document([*described, *routes], version=get_settings().version)
 
     @public
     async def openapi(request: Request) -> JSONResponse:
         """This API's OpenAPI document."""
-        return JSONResponse(document)
+        return JSONResponse(document())
 
     return [*routes, Route("/api/openapi.json", openapi, methods=["GET"])]
 
 
-def build_app(routes: list[BaseRoute], *, fallback: list[BaseRoute] | None = None) -> Starlette:
+def build_app(
+    routes: list[BaseRoute],
+    *,
+    fallback: list[BaseRoute] | None = None,
+    documented: Callable[[], list[BaseRoute]] | None = None,
+) -> Starlette:
     """A Starlette app serving ``routes`` and the common routes behind Barb's middleware stack.
 
-    ``fallback`` routes are matched last, after the common ones (the SPA's catch-all shell).
+    ``fallback`` routes are matched last, after the common ones (the SPA's catch-all shell). ``documented``
+    gives the routes ``/api/openapi.json`` describes when they are more than this app's own (the function
+    that answers it on Lambda documents the whole API).
 
     Outermost first: request id (so everything below can log and return it), access log, CORS, the
     last-resort 500 handler, then the body size limit.
@@ -69,7 +83,7 @@ def build_app(routes: list[BaseRoute], *, fallback: list[BaseRoute] | None = Non
         await background_work().drain(settings.shutdown_grace_s)
 
     return Starlette(
-        routes=[*routes, *common_routes(routes), *(fallback or [])],
+        routes=[*routes, *common_routes(routes, documented), *(fallback or [])],
         lifespan=lifespan,
         middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -6,14 +6,17 @@ an unexpected exception) into the same shape, so a client never sees a stack tra
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from shared.secrets import SecretUnavailable
 from shared.web.requestid import current_request_id
 
+log = logging.getLogger("barb.errors")
 _STATUS_CODES = {
     400: ("BAD_REQUEST", "The request is malformed."),
     401: ("AUTH_MISSING", "Sign in to use this endpoint."),
@@ -82,7 +85,13 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
 
 
+async def handle_secret_unavailable(request: Request, exc: Exception) -> Response:
+    log.error("%s", exc)  # the operator's to fix; the client only learns that the service is unavailable
+    return error_response(503, "SECRET_UNAVAILABLE", "The service is misconfigured; try again later.")
+
+
 EXCEPTION_HANDLERS = {
     ApiError: handle_api_error,
     HTTPException: handle_http_exception,
+    SecretUnavailable: handle_secret_unavailable,
 }

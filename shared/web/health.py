@@ -57,13 +57,16 @@ async def health(request: Request) -> JSONResponse:
 
 @public
 async def config(request: Request) -> JSONResponse:
-    """What the SPA needs before sign-in: which sign-in to show, whether the chat can answer."""
+    """What the SPA needs before sign-in: which sign-in to show, whether the chat can answer, and where the
+    chat stream is served when it is not this API (``chat_stream_url``)."""
     settings = get_settings()
     body: dict[str, object] = {
         "auth": settings.auth_mode,
         "llm_configured": settings.llm_configured,
         "version": settings.version,
     }
+    if settings.chat_stream_url:
+        body["chat_stream_url"] = settings.chat_stream_url.rstrip("/")
     if settings.auth_mode == "supabase":
         body |= {
             "supabase_url": settings.supabase_url,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from server import function_routes
+from functions import all_routes
 
 
 def test_every_route_and_method_is_documented(client):
     document = client.get("/api/openapi.json").json()
     assert document["openapi"].startswith("3.")
-    for route in function_routes():
+    for route in all_routes():
         for method in route.methods - {"HEAD"}:
             assert method.lower() in document["paths"][route.path], (method, route.path)
 
@@ -32,3 +32,15 @@ def test_each_function_documents_only_its_own_routes(barb_env):
         paths = client.get("/api/openapi.json").json()["paths"]
     assert "/api/conversations" in paths
     assert not any(p.startswith("/api/instruments") for p in paths)
+
+
+def test_the_instruments_function_documents_the_whole_api(barb_env):
+    """On Lambda, /api/openapi.json is routed to the instruments function: it describes every function."""
+    from starlette.testclient import TestClient
+
+    from functions.instruments.app import app
+
+    with TestClient(app) as client:
+        paths = client.get("/api/openapi.json").json()["paths"]
+    for route in all_routes():
+        assert route.path in paths, route.path

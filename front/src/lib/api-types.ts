@@ -8,6 +8,8 @@ export interface AppConfig {
   supabase_publishable_key?: string;
   llm_configured: boolean;
   version: string;
+  /** Absolute base URL for `POST /api/chat/stream` when it is served elsewhere (AWS: a streaming Lambda Function URL). */
+  chat_stream_url?: string | null;
 }
 
 export interface User {

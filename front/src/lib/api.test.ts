@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
-import { ApiClient, type TokenSource } from "@/lib/api";
+import { ApiClient, type ApiOptions, type TokenSource } from "@/lib/api";
 import { ApiError, userMessage } from "@/lib/errors";
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 
-function client(responses: Array<Response | Error>, tokens?: TokenSource) {
+function client(responses: Array<Response | Error>, tokens?: TokenSource, options: ApiOptions = {}) {
   const fetchMock = vi.fn(async () => {
     const next = responses.shift();
     if (!next) throw new Error("no more responses");
@@ -13,7 +13,7 @@ function client(responses: Array<Response | Error>, tokens?: TokenSource) {
     return next;
   });
   const sleep = vi.fn(async () => undefined);
-  const api = new ApiClient({ baseUrl: "https://api.test", tokens, fetch: fetchMock as unknown as typeof fetch, sleep });
+  const api = new ApiClient({ baseUrl: "https://api.test", tokens, fetch: fetchMock as unknown as typeof fetch, sleep, ...options });
   return { api, fetchMock, sleep };
 }
 
@@ -86,4 +86,63 @@ describe("ApiClient", () => {
   it("explains network failures in words", () => {
     expect(userMessage(new TypeError("Failed to fetch"))).toBe("Could not reach the server. Check your connection and try again.");
   });
+});
+
+describe("ApiClient chat stream URL", () => {
+  const FUNCTION_URL = "https://xyz.lambda-url.eu-central-1.on.aws";
+  const tokens = () => ({ getToken: vi.fn(async (o?: { forceRefresh?: boolean }) => (o?.forceRefresh ? "fresh" : "tok")), onUnauthorized: vi.fn() });
+  const sse = () => new Response("event: done\ndata: {}\n\n", { status: 200, headers: { "Content-Type": "text/event-stream" } });
+  const calls = (fetchMock: ReturnType<typeof vi.fn>) => fetchMock.mock.calls as unknown as Array<[string, RequestInit]>;
+
+  it("sends the stream to the configured Function URL with the bearer token and JSON body", async () => {
+    const { api, fetchMock } = client([sse()], tokens(), { streamBaseUrl: `${FUNCTION_URL}/` });
+    const response = await api.chatStream("c1", "How often do gaps fill?");
+    expect(response.headers.get("Content-Type")).toBe("text/event-stream");
+    const [[url, init]] = calls(fetchMock) as [[string, RequestInit]];
+    expect(url).toBe(`${FUNCTION_URL}/api/chat/stream`);
+    expect(init.method).toBe("POST");
+    expect(init.headers).toMatchObject({ Authorization: "Bearer tok", "Content-Type": "application/json" });
+    expect(init.body).toBe('{"conversation_id":"c1","message":"How often do gaps fill?"}');
+  });
+
+  it("refreshes the token after a 401 and retries at the Function URL", async () => {
+    const source = tokens();
+    const { api, fetchMock } = client([json({ error: "Expired.", code: "AUTH_EXPIRED", request_id: "r" }, 401), sse()], source, {
+      streamBaseUrl: FUNCTION_URL,
+    });
+    await api.chatStream("c1", "q");
+    expect(calls(fetchMock).map(([url, init]) => `${url} ${(init.headers as Record<string, string>).Authorization}`)).toEqual([
+      `${FUNCTION_URL}/api/chat/stream Bearer tok`,
+      `${FUNCTION_URL}/api/chat/stream Bearer fresh`,
+    ]);
+    expect(source.onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it.each([undefined, null])("sends the stream to the base URL when chat_stream_url is %s", async (streamBaseUrl) => {
+    const { api, fetchMock } = client([sse()], tokens(), { streamBaseUrl });
+    await api.chatStream("c1", "q");
+    expect(calls(fetchMock)[0]![0]).toBe("https://api.test/api/chat/stream");
+  });
+
+  it("keeps stop and every other request on the base URL", async () => {
+    const { api, fetchMock } = client([json({ stopped: true }), json({ items: [], next_cursor: null })], tokens(), { streamBaseUrl: FUNCTION_URL });
+    await api.stopChat("c1");
+    await api.conversations({});
+    expect(calls(fetchMock).map(([url, init]) => `${init.method} ${url}`)).toEqual([
+      "POST https://api.test/api/chat/c1/stop",
+      "GET https://api.test/api/conversations",
+    ]);
+  });
+
+  it.each(["", "   ", "not a url", "/api", "xyz.lambda-url.eu-central-1.on.aws", "ftp://xyz.example", "javascript:alert(1)", "https://xyz.example/?a=1", "https://u:p@xyz.example"])(
+    "falls back to the base URL for %j",
+    async (streamBaseUrl) => {
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+      const { api, fetchMock } = client([sse()], tokens(), { streamBaseUrl });
+      await api.chatStream("c1", "q");
+      expect(calls(fetchMock)[0]![0]).toBe("https://api.test/api/chat/stream");
+      expect(warn).toHaveBeenCalledTimes(streamBaseUrl.trim() ? 1 : 0);
+      warn.mockRestore();
+    },
+  );
 });

@@ -18,6 +18,8 @@ export interface TokenSource {
 
 export interface ApiOptions {
   baseUrl?: string;
+  /** `AppConfig.chat_stream_url`: where `POST /api/chat/stream` goes; absent, null or invalid means `baseUrl`. */
+  streamBaseUrl?: string | null;
   tokens?: TokenSource;
   fetch?: typeof fetch;
   /** Delays between GET retries (ms); the number of entries is the number of retries. */
@@ -26,6 +28,8 @@ export interface ApiOptions {
 }
 
 interface RequestOptions {
+  /** Overrides the client's base URL for this request. */
+  baseUrl?: string;
   body?: unknown;
   auth?: boolean;
   signal?: AbortSignal;
@@ -39,6 +43,19 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export function apiBaseUrl(): string {
   const value = (import.meta.env.VITE_API_URL as string | undefined) ?? "";
   return value.replace(/\/+$/, "");
+}
+
+/** An absolute http(s) base URL without a trailing slash, or null for anything else (relative, other scheme, query, credentials). */
+function absoluteBaseUrl(value: unknown): string | null {
+  if (typeof value !== "string" || !value.trim()) return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return null;
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username || url.password) return null;
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 function asList<T>(body: unknown, key: string): T[] {
@@ -56,6 +73,7 @@ function asList<T>(body: unknown, key: string): T[] {
  */
 export class ApiClient {
   private readonly baseUrl: string;
+  private readonly streamBaseUrl: string;
   private readonly tokens: TokenSource | undefined;
   private readonly fetchImpl: typeof fetch;
   private readonly retryDelays: number[];
@@ -63,17 +81,22 @@ export class ApiClient {
 
   constructor(options: ApiOptions = {}) {
     this.baseUrl = options.baseUrl ?? apiBaseUrl();
+    const streamBaseUrl = absoluteBaseUrl(options.streamBaseUrl);
+    if (options.streamBaseUrl?.trim() && !streamBaseUrl) {
+      console.warn(`Ignoring chat_stream_url ${JSON.stringify(options.streamBaseUrl)}: not an absolute http(s) URL.`);
+    }
+    this.streamBaseUrl = streamBaseUrl ?? this.baseUrl;
     this.tokens = options.tokens;
     this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.retryDelays = options.retryDelays ?? [400, 1200, 3000];
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  url(path: string, query?: RequestOptions["query"]): string {
+  url(path: string, query?: RequestOptions["query"], baseUrl = this.baseUrl): string {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== "") params.set(k, String(v));
     const qs = params.toString();
-    return `${this.baseUrl}${path}${qs ? `?${qs}` : ""}`;
+    return `${baseUrl}${path}${qs ? `?${qs}` : ""}`;
   }
 
   /** Sends a request and returns the raw successful response (used directly by the chat stream). */
@@ -90,7 +113,7 @@ export class ApiClient {
       }
       let response: Response;
       try {
-        response = await this.fetchImpl(this.url(path, options.query), {
+        response = await this.fetchImpl(this.url(path, options.query, options.baseUrl), {
           method,
           headers,
           body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -208,9 +231,13 @@ export class ApiClient {
     return asList(await this.json("GET", `/api/conversations/${encodeURIComponent(id)}/messages`, { signal }), "messages");
   }
 
-  /** Opens the chat stream; the caller reads the body with `readSse`. */
+  /** Opens the chat stream (at `streamBaseUrl` when configured); the caller reads the body with `readSse`. */
   chatStream(conversationId: string, message: string, signal?: AbortSignal): Promise<Response> {
-    return this.send("POST", "/api/chat/stream", { body: { conversation_id: conversationId, message }, signal });
+    return this.send("POST", "/api/chat/stream", {
+      baseUrl: this.streamBaseUrl,
+      body: { conversation_id: conversationId, message },
+      signal,
+    });
   }
 
   stopChat(conversationId: string): Promise<unknown> {

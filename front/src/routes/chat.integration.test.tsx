@@ -85,4 +85,31 @@ describe("chat page", () => {
     await user.keyboard("{ArrowUp}");
     expect(box).toHaveValue("First");
   });
+
+  it("streams from the chat_stream_url that /api/config names, and stops through the API", async () => {
+    // GIVEN the config points the chat stream at a Lambda Function URL
+    const backend = installBackend({ chat_stream_url: "https://xyz.lambda-url.eu-central-1.on.aws/" });
+    window.history.pushState({}, "", "/i/NQ/c/A");
+    const user = userEvent.setup();
+    render(<App />);
+    const box = await screen.findByLabelText("Your question");
+
+    // WHEN the user asks, then stops the answer
+    await user.type(box, "First{Enter}");
+    await waitFor(() => expect(backend.streams).toHaveLength(1));
+    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "a1" }) + sseEvent("text_delta", { delta: "Working" })));
+    await screen.findByText("Working");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(backend.calls).toContain("POST /api/chat/A/stop"));
+    act(() => {
+      backend.streams[0]!.push(sseEvent("done", { message_id: "a2", answer: "Working", usage: null, stop_reason: "stopped" }));
+      backend.streams[0]!.close();
+    });
+    await screen.findByText("Stopped. What was written so far is kept.");
+
+    // THEN only the stream went to the Function URL
+    const chat = backend.urls.filter((u) => u.includes("/api/chat/"));
+    expect(chat).toEqual(["POST https://xyz.lambda-url.eu-central-1.on.aws/api/chat/stream", "POST http://localhost/api/chat/A/stop"]);
+    expect(backend.urls.filter((u) => u.includes("lambda-url"))).toHaveLength(1);
+  });
 });

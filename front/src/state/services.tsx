@@ -46,7 +46,10 @@ async function bootstrap(): Promise<Omit<Services, "signOut"> & { signOutRef: { 
     auth = new LocalAuth(publicApi);
   }
   const signOutRef = { current: async () => undefined as void };
-  const api = new ApiClient({ tokens: { getToken: auth.getToken, onUnauthorized: () => void signOutRef.current() } });
+  const api = new ApiClient({
+    streamBaseUrl: config.chat_stream_url,
+    tokens: { getToken: auth.getToken, onUnauthorized: () => void signOutRef.current() },
+  });
   const workspace = new WorkspaceStore(api);
   const chat = new ChatStore(api, {
     onTitle: (id, title) => workspace.setTitle(id, title),

@@ -1,4 +1,5 @@
 import { vi } from "vitest";
+import type { AppConfig } from "@/lib/api-types";
 import { type ControlledStream, controlledSse } from "@/test/sse-response";
 
 const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
@@ -16,16 +17,19 @@ const history: Record<string, unknown[]> = {
 };
 
 /** A fake backend behind `fetch`: the app's real API client, stores and components run on top of it. */
-export function installBackend() {
+export function installBackend(config: Partial<AppConfig> = {}) {
   const streams: ControlledStream[] = [];
   const calls: string[] = [];
+  /** Every request as `METHOD absolute-url`, to tell apart which origin it went to. */
+  const urls: string[] = [];
   let chatFailure: Response | null = null;
   let createFailure: Response | null = null;
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), "http://localhost");
     const method = init?.method ?? "GET";
     calls.push(`${method} ${url.pathname}`);
-    if (url.pathname === "/api/config") return json({ auth: "local", llm_configured: true, version: "test" });
+    urls.push(`${method} ${url.href}`);
+    if (url.pathname === "/api/config") return json({ auth: "local", llm_configured: true, version: "test", ...config });
     if (url.pathname === "/api/user-instruments") return json({ instruments: [{ symbol: "NQ", name: "E-Mini Nasdaq 100" }] });
     if (url.pathname === "/api/conversations" && method === "POST") {
       if (createFailure) return createFailure;
@@ -51,6 +55,7 @@ export function installBackend() {
   return {
     streams,
     calls,
+    urls,
     failChatWith: (body: unknown, status: number) => {
       chatFailure = json(body, status);
     },
