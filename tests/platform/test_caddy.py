@@ -27,7 +27,6 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from tests.chat.conftest import parse_frames
 from tests.fake_anthropic import DEMO_QUERY, FakeAnthropic, Step, Text, ToolUse, reply, tool_results
@@ -168,21 +167,6 @@ def _values(node: Any, key: str) -> Iterator[Any]:
     elif isinstance(node, list):
         for item in node:
             yield from _values(item, key)
-
-
-class _ComposeLoader(yaml.SafeLoader):
-    """Reads compose files: their ``!reset`` / ``!override`` tags give the plain value."""
-
-
-def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node)
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node)
-    return loader.construct_scalar(node)
-
-
-_ComposeLoader.add_multi_constructor("!", _untagged)
 
 
 # -- fixtures ------------------------------------------------------------------------------------------
@@ -349,14 +333,6 @@ def test_the_caddyfile_is_formatted(tmp_path: Path):
     )
     assert formatted.returncode == 0, formatted.stderr
     assert formatted.stdout == CADDYFILE.read_text(), "run `caddy fmt --overwrite Caddyfile`"
-
-
-def test_compose_pins_caddy_and_gives_it_only_the_domain():
-    caddy = yaml.load(COMPOSE_PROD.read_text(), _ComposeLoader)["services"]["caddy"]
-    assert re.fullmatch(r"caddy:2\.\d+\.\d+", caddy["image"]), caddy["image"]
-    assert caddy["environment"] == {"BARB_DOMAIN": "${BARB_DOMAIN:-api.getbarb.trade}"}
-    assert "env_file" not in caddy  # .env holds the app's secrets
-    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
 
 
 # -- through Caddy -------------------------------------------------------------------------------------

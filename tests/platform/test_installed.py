@@ -25,10 +25,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from tests.chat.conftest import ChatClient
 from tests.fake_anthropic import FakeAnthropic, demo
+from tests.platform import compose
 from tests.platform.dockerfile import stages
 from tests.platform.installed import BASE_PYTHON, ROOT, build_wheel, in_image, install_target, install_venv
 from tests.platform.lambda_events import (
@@ -208,7 +208,7 @@ def test_sign_in_a_query_and_a_chat_stream(served):
 
 def test_the_dev_compose_runs_the_mounted_source(installed, tmp_path):
     """docker-compose.yml mounts the sources over /app and reloads: they must win over the installed wheel."""
-    service = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["api"]
+    service = compose.load(compose.BASE)["services"]["api"]
     app_dir = tmp_path / "app"
     for volume in service["volumes"]:
         source, target = volume.split(":")[:2]
