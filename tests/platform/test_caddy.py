@@ -13,13 +13,12 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -30,6 +29,7 @@ import pytest
 
 from tests.chat.conftest import parse_frames
 from tests.fake_anthropic import DEMO_QUERY, FakeAnthropic, Step, Text, ToolUse, reply, tool_results
+from tests.platform.servers import free_port, serving, stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CADDYFILE = ROOT / "Caddyfile"
@@ -55,12 +55,6 @@ def _caddy() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKS) and k not in _LEAK_NAMES}
     return env | extra
@@ -73,39 +67,10 @@ def _caddy_env(home: Path, **extra: str) -> dict[str, str]:
     )
 
 
-def _tail(log: Path) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-30:]) if log.exists() else ""
-
-
-def _wait_until(
-    ready: Callable[[], bool], process: subprocess.Popen, timeout_s: float, what: str, log: Path
-) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        # Alive first: a port taken by someone else would otherwise look ready.
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"{what} did not start (exit code {process.poll()}):\n{_tail(log)}")
-        try:
-            if ready():
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
 @contextmanager
 def _caddy_in_front_of(upstream: str, home: Path) -> Iterator[str]:
     """``caddy run`` with the real Caddyfile on a loopback port, proxying to ``upstream`` (host:port)."""
-    port = _free_port()
+    port = free_port()
     env = _caddy_env(home, BARB_DOMAIN=f"http://127.0.0.1:{port}", BARB_UPSTREAM=upstream, CADDY_ADMIN="off")
     log_path = home / "caddy.log"
     with log_path.open("w") as log:
@@ -119,12 +84,12 @@ def _caddy_in_front_of(upstream: str, home: Path) -> Iterator[str]:
         url = f"http://127.0.0.1:{port}"
         try:
             # Any answer (even the upstream's 404) means Caddy is serving this site.
-            _wait_until(
+            wait_until(
                 lambda: httpx.get(f"{url}/health", timeout=1).status_code > 0, process, 60, "caddy", log_path
             )
             yield url
         finally:
-            _stop(process)
+            stop(process)
 
 
 def assert_secured(response: httpx.Response) -> None:
@@ -181,7 +146,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, fake_model: FakeAnthropic) -> 
     """``barb serve`` on a loopback port, with sample data and the scripted model."""
     _caddy()  # fail at once, before the sample data is generated
     root = tmp_path_factory.mktemp("caddy-app")
-    port = _free_port()
+    port = free_port()
     env = _clean_env(
         VAR_DIR=str(root / "var"),
         DATA_DIR=str(root / "data"),
@@ -190,21 +155,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, fake_model: FakeAnthropic) -> 
         ANTHROPIC_BASE_URL=fake_model.base_url,
     )
     barb = Path(sys.executable).with_name("barb")
-    log_path = root / "barb.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(barb), "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            # The first start generates three years of sample minutes for four symbols.
-            health = f"{base_url}/health"
-            _wait_until(
-                lambda: httpx.get(health, timeout=1).status_code == 200, process, 240, "barb serve", log_path
-            )
-            yield base_url
-        finally:
-            _stop(process)
+    command = [barb, "serve", "--port", str(port)]
+    with serving(command, port=port, env=env, cwd=ROOT, log=root / "barb.log", what="barb serve") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +40,7 @@ from tests.platform.lambda_events import (
     rewrite,
     sample_event,
 )
+from tests.platform.servers import free_port, serving
 
 WEB, LAMBDA = stages()["web"], stages()["lambda-mangum"]
 # Runs in a plain interpreter (-I -S: no site-packages, no PYTHON* variables, not even the working directory
@@ -69,12 +68,6 @@ for call in json.load(open(calls)):
 assert not [p for p in sys.path if "site-packages" in p], sys.path
 json.dump(results, open(out, "w"))
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -122,7 +115,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Installe
 @pytest.fixture(scope="module")
 def served(installed: Installed) -> Iterator[str]:
     """The web stage's CMD (host and port moved to loopback), with the scripted model as Anthropic."""
-    port = _free_port()
+    port = free_port()
     command = [installed.python.parent / WEB.cmd[0], *WEB.cmd[1:]]
     command[command.index("--host") + 1] = "127.0.0.1"
     command[command.index("--port") + 1] = str(port)
@@ -132,27 +125,12 @@ def served(installed: Installed) -> Iterator[str]:
             "ANTHROPIC_BASE_URL": fake.base_url,
             "ADMIN_TOKEN": TEST_ADMIN_TOKEN,
         }
+        log = installed.app_dir.parent / "barb.log"
         env = _clean_env(**installed.env)
-        process = subprocess.Popen(
-            [str(c) for c in command], env=env, cwd=installed.app_dir, stdout=subprocess.DEVNULL
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 240  # the first start generates the sample set
-        try:
-            while True:
-                try:
-                    if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert process.poll() is None and time.monotonic() < deadline, (
-                    "the installed app did not start"
-                )
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        with serving(
+            command, port=port, env=env, cwd=installed.app_dir, log=log, what="the installed app"
+        ) as url:
+            yield url
 
 
 def test_the_installed_app_imports_nothing_from_the_checkout(installed):

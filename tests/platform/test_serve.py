@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import assert_error_shape
+from tests.platform.servers import free_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,30 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("serve")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "SUPABASE", "DATA_", "S3_"))}
     env |= {"VAR_DIR": str(root / "var"), "DATA_DIR": str(root / "data"), "SAMPLE_DATA": "true"}
     barb = Path(sys.executable).with_name("barb")
-    process = subprocess.Popen(
-        [str(barb), "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 240  # first start generates three years of sample minutes for four symbols
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "barb serve did not start"
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    command = [barb, "serve", "--port", str(port)]
+    with serving(command, port=port, env=env, cwd=ROOT, log=root / "barb.log", what="barb serve") as url:
+        yield url
 
 
 def client(base_url: str, email: str) -> httpx.Client:
