@@ -89,9 +89,9 @@ class Settings(BaseSettings):
     """4 GiB; on Lambda, three quarters of ``/tmp``."""
     manifest_ttl_s: float = 60.0
     sample_data: bool = True
+    """Generate synthetic sample bars on first start when ``data_dir`` is empty (embedded mode only)."""
     spa_dir: Path = Path("front/dist")
     """The built SPA served at ``/`` when it holds an ``index.html`` (the image sets an absolute path)."""
-    """Generate synthetic sample bars on first start when ``data_dir`` is empty (embedded mode only)."""
 
     # LLM
     anthropic_api_key: str | None = None
