@@ -7,6 +7,7 @@ defines ``routes``), so a new function is served here as soon as its folder exis
 from __future__ import annotations
 
 import gc
+import logging
 
 from starlette.applications import Starlette
 
@@ -19,8 +20,12 @@ from shared.web.spa import spa_routes
 def create_app() -> Starlette:
     """The container app; serves the SPA too when ``SPA_DIR`` (``front/dist``) holds a build."""
     spa_dir = get_settings().spa_dir
-    spa = spa_routes(spa_dir) if (spa_dir / "index.html").is_file() else []
-    return build_app(functions.all_routes(), fallback=spa)
+    if (spa_dir / "index.html").is_file():
+        return build_app(functions.all_routes(), fallback=spa_routes(spa_dir))
+    logging.getLogger("barb.server").warning(
+        "no SPA build at %s (build front/ or set SPA_DIR): serving the API only", spa_dir.resolve()
+    )
+    return build_app(functions.all_routes())
 
 
 app = create_app()

@@ -49,6 +49,23 @@ def test_config_endpoint_tells_the_spa_which_sign_in_to_show(client):
     assert body["auth"] == "local"
     assert body["llm_configured"] is False
     assert "supabase_url" not in body
+    assert "chat_stream_url" not in body  # the stream is served by this API
+
+
+def test_config_names_the_chat_stream_url_and_the_key_by_its_secret(barb_env, monkeypatch):
+    """On AWS the stream has its own origin (the Function URL), and the key is named only by its secret."""
+    from starlette.testclient import TestClient
+
+    import server
+    from shared.lazy import reset_singletons
+
+    monkeypatch.setenv("CHAT_STREAM_URL", "https://abc.lambda-url.eu-central-1.on.aws/")
+    monkeypatch.setenv("ANTHROPIC_API_KEY_SECRET_ARN", "arn:aws:secretsmanager:eu-central-1:1:secret:k")
+    reset_singletons()
+    with TestClient(server.create_app()) as client:
+        body = client.get("/api/config").json()
+    assert body["chat_stream_url"] == "https://abc.lambda-url.eu-central-1.on.aws"
+    assert body["llm_configured"] is True
 
 
 def test_cache_sizes_fit_a_lambda_function(barb_env, monkeypatch):
