@@ -106,11 +106,15 @@ class JwksVerifier:
         key = await self._key_for(str(header.get("kid", "")))
         if key is None:
             raise _invalid("The token was signed by an unknown key.")
+        # The key decides the algorithm: a header naming another one (an RSA signature under an EC key's
+        # id, say) is a forgery, never a reason to verify with that algorithm.
+        if header["alg"] != key.algorithm_name:
+            raise _invalid("The token's algorithm does not match its key.")
         try:
             return jwt.decode(
                 token,
                 key=key.key,
-                algorithms=[header["alg"]],
+                algorithms=[key.algorithm_name],
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway_s,

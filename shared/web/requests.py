@@ -24,12 +24,26 @@ def _invalid(message: str, details: list[dict[str, str]] | None = None) -> ApiEr
     return ApiError(422, "VALIDATION_ERROR", message, details=details)
 
 
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
 async def parse_body(request: Request, model: type[M]) -> M:
-    """Parse the JSON body into ``model``; 422 ``VALIDATION_ERROR`` naming every bad field."""
+    """Parse the JSON body into ``model``; 422 ``VALIDATION_ERROR`` naming every bad field.
+
+    A body declared as anything but JSON is 415; one nested too deeply or holding a number too long to
+    convert (Python refuses integers over 4,300 digits) is 422 like any other JSON it cannot read.
+    """
+    content_type = request.headers.get("content-type")
+    if content_type is not None and not _is_json(content_type):
+        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}.")
     raw = await request.body()
     try:
         payload = json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except RecursionError:
+        raise _invalid("The body is nested too deeply.") from None
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, and the integer digit limit
         raise _invalid(f"The body is not valid JSON: {exc}.") from None
     if not isinstance(payload, dict):
         raise _invalid("The body must be a JSON object.")

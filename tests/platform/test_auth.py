@@ -259,3 +259,16 @@ def test_local_key_persists_across_restarts(barb_env):
             client.get("/api/conversations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
         )
     assert (barb_env / "var" / "local-signing-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_a_token_naming_another_algorithm_than_its_key_is_refused(supabase_client, supabase_env):
+    """An RSA signature under the id of the project's EC key: the key decides the algorithm (was a 500)."""
+    real = ec.generate_private_key(ec.SECP256R1())
+    supabase_env.add_key(real, "ec-key", "ES256")
+    issuer = f"{supabase_env.url}/auth/v1"
+    assert call(supabase_client, make_token(real, "ec-key", "ES256", issuer)).status_code == 200
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for alg in ("RS256", "PS256", "ES384"):
+        signer = forger if alg != "ES384" else ec.generate_private_key(ec.SECP384R1())
+        response = call(supabase_client, make_token(signer, "ec-key", alg, issuer))
+        assert response.status_code == 401 and response.json()["code"] == "AUTH_INVALID", (alg, response.text)

@@ -94,3 +94,59 @@ def test_the_suite_checks_the_shape_of_every_error_it_receives(barb_env):
 
     with TestClient(build_app([Route("/foreign", foreign)])) as client, pytest.raises(AssertionError):
         client.get("/foreign")
+
+
+JSON_ENDPOINTS = [
+    ("POST", "/api/conversations"),
+    ("PATCH", "/api/conversations/{cid}"),
+    ("POST", "/api/user-instruments"),
+    ("POST", "/api/query"),
+    ("POST", "/api/backtest"),
+    ("POST", "/api/chat/stream"),
+]
+
+
+def _json_endpoints(client, headers) -> list[tuple[str, str]]:
+    cid = client.post("/api/conversations", json={"instrument": "NQ"}, headers=headers).json()["id"]
+    return [(method, path.format(cid=cid)) for method, path in JSON_ENDPOINTS]
+
+
+def test_json_nested_too_deeply_or_with_huge_numbers_is_422_everywhere(client, auth_headers):
+    """40 KB of nesting (under the body limit) overflowed the parser's recursion; 5,000 digits its int limit."""
+    headers = auth_headers() | {"content-type": "application/json"}
+    deep = b"[" * 20_000 + b"]" * 20_000
+    inner = b'{"instrument": "NQ", "query": {"map": {"x": ' + b"[" * 5_000 + b"]" * 5_000 + b"}}}"
+    huge = b'{"instrument": "NQ", "title": ' + b"7" * 5_000 + b"}"
+    for method, path in _json_endpoints(client, headers):
+        for body in (deep, inner, huge):
+            response = client.request(method, path, content=body, headers=headers)
+            assert_error(response, 422, response.json().get("code", ""))
+            assert response.json()["code"] in {"VALIDATION_ERROR", "QUERY_INVALID", "BACKTEST_INVALID"}, (
+                method,
+                path,
+                response.text,
+            )
+
+
+def test_a_body_declared_as_something_else_than_json_is_415(client, auth_headers):
+    headers = auth_headers()
+    for method, path in _json_endpoints(client, headers):
+        for content_type in (
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+        ):
+            response = client.request(
+                method,
+                path,
+                content=b'{"instrument": "NQ"}',
+                headers=headers | {"content-type": content_type},
+            )
+            body = assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
+            assert content_type.split(";")[0] in body["error"]
+    created = client.post(
+        "/api/conversations",
+        content=b'{"instrument": "NQ"}',
+        headers=headers | {"content-type": "application/json; charset=utf-8"},
+    )
+    assert created.status_code == 201
