@@ -78,6 +78,11 @@ class FileCache:
         self.evict(keep={key, *keep})
         return path, True
 
+    def discard(self, key: str) -> None:
+        """Remove ``key``'s file (found damaged), so the next :meth:`fetch` downloads it again."""
+        with file_lock(self._lock_path(key)), contextlib.suppress(FileNotFoundError):
+            self.path(key).unlink()
+
     def evict(self, *, keep: Iterable[str] = ()) -> list[str]:
         """Remove least-recently-used files until the cache fits ``max_bytes``; returns the evicted keys."""
         protected = {self.path(k) for k in keep}

@@ -4,6 +4,10 @@ Every public method first revalidates the manifest when it is due: when ``manife
 the last check, or when the shared generation counter moved (another worker served ``reload-data``). A
 revalidation that cannot reach the source keeps the last good manifest (also persisted in the cache folder,
 so a restart while the bucket is down still serves) and reports "degraded" until the source answers again.
+
+A bar file is checked against the manifest's sha256 when it is downloaded and when a process first opens it
+(a cached or folder file may have been damaged since): a damaged cached file is fetched again; one that
+cannot be had intact is never read, raises :class:`IntegrityError` and makes the health "degraded".
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ from typing import Any
 
 import polars as pl
 
-from data_store.cache import FileCache
+from data_store.cache import FileCache, sha256_of
 from data_store.config import StoreConfig
-from data_store.errors import DataUnavailable, ManifestError, SourceUnavailable
+from data_store.errors import DataUnavailable, IntegrityError, ManifestError, SourceUnavailable
 from data_store.generation import GenerationCounter
-from data_store.manifest import Manifest, diff_manifests
+from data_store.manifest import BarFile, Manifest, diff_manifests
 from data_store.sources import BucketSource, FolderSource
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,10 @@ class BarStore:
         self._seen_generation: int | None = None
         self._problem: str | None = None
         self._listeners: list[Listener] = []
+        self._intact: set[str] = set()
+        """Keys whose file this process has hashed and found as the manifest says."""
+        self._damaged: dict[str, str] = {}
+        """Keys whose file could not be had intact, with why (reported by :meth:`health`)."""
         self.stats: Counter[str] = Counter()
         """Counts of manifest requests, 304s, downloads and cache hits (for tests and benchmarks)."""
 
@@ -87,16 +95,17 @@ class BarStore:
             path = self._source.path(bar_file.key)
             if not path.is_file():
                 raise DataUnavailable(f"{bar_file.key} is listed in the manifest but missing from the folder")
+            if not self._is_intact(bar_file, path):
+                raise self._damage(bar_file, IntegrityError(f"{bar_file.key}: the file differs from its sha256"))
             return path
         assert self._cache is not None
-        source = self._source
-        path, downloaded = self._cache.fetch(
-            bar_file.key,
-            bar_file.sha256,
-            lambda out: source.download(bar_file.key, out),
-            keep=manifest.data_keys(),
-        )
-        self.stats["downloads" if downloaded else "cache_hits"] += 1
+        path, downloaded = self._fetch(bar_file, manifest)
+        if not downloaded and not self._is_intact(bar_file, path):
+            log.warning("cached %s does not match the manifest's sha256: fetching it again", bar_file.key)
+            self._cache.discard(bar_file.key)
+            path, _ = self._fetch(bar_file, manifest)  # a download, verified as it is written
+        self._intact.add(bar_file.key)
+        self._damaged.pop(bar_file.key, None)
         return path
 
     def data_range(self, symbol: str) -> tuple[datetime, datetime] | None:
@@ -125,11 +134,12 @@ class BarStore:
         return {s: e.instrument for s, e in self.manifest().instruments.items() if e.instrument}
 
     def health(self) -> tuple[str, str | None]:
-        """``("ok", None)`` or ``("degraded", reason)`` — degraded means serving the last good manifest."""
+        """``("ok", None)`` or ``("degraded", reason)``: serving the last good manifest, or files damaged."""
         manifest = self.manifest()
-        if self._problem is None:
-            return "ok", None
-        return "degraded", f"{self._problem}; serving the last good manifest (version {manifest.version})"
+        reasons = [f"{key}: {why}" for key, why in sorted(self._damaged.items())]
+        if self._problem is not None:
+            reasons.insert(0, f"{self._problem}; serving the last good manifest (version {manifest.version})")
+        return ("degraded", "; ".join(reasons)) if reasons else ("ok", None)
 
     def reload(self) -> dict[str, Any]:
         """Revalidate the manifest now and bump the generation so every worker drops its in-memory caches.
@@ -214,6 +224,38 @@ class BarStore:
     def _notify(self, manifest: Manifest) -> None:
         for listener in self._listeners:
             listener(manifest)
+
+    def _fetch(self, bar_file: BarFile, manifest: Manifest) -> tuple[Path, bool]:
+        """The cached file (downloaded and verified on a miss) and whether this call downloaded it."""
+        assert self._cache is not None and isinstance(self._source, BucketSource)
+        source = self._source
+        try:
+            path, downloaded = self._cache.fetch(
+                bar_file.key,
+                bar_file.sha256,
+                lambda out: source.download(bar_file.key, out),
+                keep=manifest.data_keys(),
+            )
+        except IntegrityError as exc:
+            raise self._damage(bar_file, exc) from None
+        self.stats["downloads" if downloaded else "cache_hits"] += 1
+        return path, downloaded
+
+    def _is_intact(self, bar_file: BarFile, path: Path) -> bool:
+        """Whether ``path`` hashes to the manifest's sha256 (hashed once per process and key)."""
+        if bar_file.key in self._intact:
+            return True
+        if sha256_of(path) != bar_file.sha256:
+            return False
+        self._intact.add(bar_file.key)
+        self._damaged.pop(bar_file.key, None)
+        return True
+
+    def _damage(self, bar_file: BarFile, error: IntegrityError) -> IntegrityError:
+        """Record that ``bar_file`` cannot be had intact (for :meth:`health`) and return ``error``."""
+        self._damaged[bar_file.key] = str(error)
+        log.error("bar file %s is unavailable: %s", bar_file.key, error)
+        return error
 
     def _load_if_empty(self) -> None:
         """Start from the last good manifest persisted by any worker, revalidating it by its tag."""

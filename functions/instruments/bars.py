@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from data_store import BarStore, DataUnavailable
+from data_store import BarStore, DataStoreError
 from shared.bars import get_bar_store
 from shared.market.instruments import Instrument, get_instrument
 from shared.web.errors import ApiError, not_found
@@ -105,7 +105,7 @@ async def bars(request: Request) -> Response:
         return Response(status_code=304, headers=headers)
     try:
         frame, truncated = await run_in_threadpool(load_bars, store, symbol, instrument, params)
-    except DataUnavailable as exc:
+    except DataStoreError as exc:
         raise ApiError(503, "DATA_UNAVAILABLE", f"Bars for {symbol} are unavailable right now.") from exc
     body = {
         "symbol": symbol,

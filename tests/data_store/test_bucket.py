@@ -162,3 +162,20 @@ def test_bucket_down_serves_stale_data_and_reports_degraded(tmp_path: Path, aws_
     assert frame is not None
     assert_frame_equal(frame.collect(), bars.select(frame.collect_schema().names()))
     assert restarted.health()[0] == "degraded"
+
+
+def test_a_damaged_cached_file_is_fetched_again_before_it_is_read(
+    tmp_path: Path, s3_endpoint: str, bucket: str, published
+) -> None:
+    """The cache file truncated after download (disk fault, killed copy): the next process re-fetches it."""
+    BarStore(bucket_config(tmp_path, s3_endpoint, bucket)).scan("NQ", "1m")
+    manifest = DataFolder(tmp_path / "data").manifest()
+    assert manifest is not None
+    cached = tmp_path / "cache" / manifest.instruments["NQ"].bars["1m"].key
+    cached.write_bytes(cached.read_bytes()[:4096])
+
+    store = BarStore(bucket_config(tmp_path, s3_endpoint, bucket))  # a new process: nothing verified yet
+    frame = store.scan("NQ", "1m")
+    assert frame is not None
+    assert_frame_equal(frame.collect(), published)
+    assert store.stats["downloads"] == 1 and store.health() == ("ok", None)

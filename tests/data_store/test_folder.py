@@ -9,8 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 from polars.testing import assert_frame_equal
 
-from data_store import BarStore, DataUnavailable, StoreConfig
+from data_store import BarStore, DataUnavailable, IntegrityError, StoreConfig
+from data_store.cache import sha256_of
 from data_store.layout import DataFolder
+from data_store.manifest import write_manifest_file
 from tests.data_store.bars_fixture import minute_bars
 from tests.data_store.conftest import Clock
 
@@ -109,6 +111,12 @@ def test_period_filter_reads_only_its_row_group(tmp_path: Path, big_bars: pl.Dat
                 )
                 f.seek(start)
                 f.write(b"\xff" * chunk.total_compressed_size)
+    # Published so: the manifest vouches for these bytes, so the store's integrity check lets them through.
+    folder = DataFolder(tmp_path / "data")
+    manifest = folder.manifest()
+    assert manifest is not None
+    manifest.instruments["NQ"].bars["1m"].sha256 = sha256_of(path)
+    write_manifest_file(folder.manifest_path, manifest)
 
     store = _store(tmp_path)
     frame = store.scan("NQ", "1m")
@@ -134,3 +142,21 @@ def test_manifest_keys_cannot_point_outside_the_folder(tmp_path: Path) -> None:
     assert store.symbols() == []
     status, reason = store.health()
     assert status == "degraded" and reason is not None and "unsafe data key" in reason
+
+
+def test_a_damaged_folder_file_is_never_read_and_the_store_says_so(tmp_path: Path) -> None:
+    bars = minute_bars(2000)
+    stored = DataFolder(tmp_path / "data").add_bars("NQ", "1m", bars)
+    path = tmp_path / "data" / stored.key
+    good = path.read_bytes()
+    path.write_bytes(good[:4096])
+    store = _store(tmp_path)
+    with pytest.raises(IntegrityError, match="sha256"):
+        store.scan("NQ", "1m")
+    status, reason = store.health()
+    assert status == "degraded" and reason is not None and stored.key in reason
+
+    path.write_bytes(good)  # the operator restores it: served again, healthy again
+    frame = store.scan("NQ", "1m")
+    assert frame is not None and frame.collect().height == bars.height
+    assert store.health() == ("ok", None)
