@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     chat_max_rounds: int = 6
     chat_run_timeout_s: float = 300.0
     chat_rate_per_minute: int = 20
+    chat_run_stale_s: float = 20.0
+    """A run that has not beaten for this long died with its worker (it beats every quarter of this): it no
+    longer blocks the conversation, cannot be stopped, and its question gets an ``INTERRUPTED`` answer."""
     chat_stream_url: str | None = None
     """Where the SPA opens the chat stream when it is not this API (AWS: the streaming Function URL)."""
 

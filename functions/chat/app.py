@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from shared.assistant.loop import ChatEvent
-from shared.assistant.session import ChatDeps, answer
+from shared.assistant.session import ChatDeps, begin, continue_answer
 from shared.bars import get_bar_store
 from shared.lazy import singleton
 from shared.settings import get_settings
@@ -31,9 +31,6 @@ from shared.web.errors import not_found
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 from shared.web.sse import sse_response
-
-STORE_MARGIN_S = 60.0
-"""Time allowed to store an answer after its run's timeout."""
 
 
 class ChatRequest(BaseModel):
@@ -134,7 +131,8 @@ async def stream(request: Request) -> Response:
     Body ``{conversation_id, message}`` (1–10 000 characters). Events in order: ``message_saved``,
     ``title_update``, ``text_delta``, ``tool_start``, ``tool_end``, ``data_block``, ``done``, ``persist``;
     ``error`` ends the stream early. A comment ``: connected`` comes at once and ``: ping`` after 15 s of silence.
-    404 for a removed or another user's conversation, 429 when the per-user rate limit is reached.
+    404 for a removed or another user's conversation, 409 ``ANSWER_RUNNING`` while another answer is being
+    written in it, 429 when the per-user rate limit is reached.
     """
     user = await require_user(request)
     body = await parse_body(request, ChatRequest)
@@ -143,7 +141,11 @@ async def stream(request: Request) -> Response:
     conversation = await deps.store.get_conversation(user.id, body.conversation_id)
     if conversation is None:
         raise not_found("Conversation")
-    run = BackgroundRun(answer(deps, user.id, conversation, body.message))
+    try:  # before the stream starts, so a second answer in the conversation is a plain 409 ANSWER_RUNNING
+        begun = await begin(deps, user.id, conversation, body.message)
+    except LookupError:
+        raise not_found("Conversation") from None
+    run = BackgroundRun(continue_answer(deps, user.id, conversation, begun))
     return await sse_response(request, run.batches())
 
 
@@ -158,9 +160,9 @@ async def stop(request: Request) -> JSONResponse:
     conversation_id = request.path_params["conversation_id"]
     if await deps.store.get_conversation(user.id, conversation_id) is None:
         raise not_found("Conversation")
-    # A run ends by its timeout plus the time to store the answer: an open run older than that is dead.
-    live_for_s = deps.settings.chat_run_timeout_s + STORE_MARGIN_S
-    stopping = await deps.store.request_stop(user.id, conversation_id, live_for_s=live_for_s)
+    # Only a live run can be stopped: one that stopped beating died with its worker.
+    stale_after_s = deps.settings.chat_run_stale_s
+    stopping = await deps.store.request_stop(user.id, conversation_id, stale_after_s=stale_after_s)
     local = deps.stop_signals.get(conversation_id)
     if local is not None:  # the run lives in this process: stop it now instead of at its next poll
         local.set()

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from shared.catalogue import find_instrument
+from shared.settings import get_settings
 from shared.store import get_store
 from shared.store.cursor import InvalidCursor
 from shared.store.models import Conversation
@@ -104,9 +105,14 @@ async def remove(request: Request) -> Response:
 
 
 async def messages(request: Request) -> JSONResponse:
-    """The conversation's messages, oldest first, with their data cards and tool calls."""
+    """The conversation's messages, oldest first, with their data cards and tool calls.
+
+    A question whose answer died with its worker gets its error answer (``INTERRUPTED``, retryable) first.
+    """
     user_id, conversation_id = await _owned(request)
-    items = await get_store().list_messages(user_id, conversation_id)
+    store = get_store()
+    await store.recover_answer(user_id, conversation_id, stale_after_s=get_settings().chat_run_stale_s)
+    items = await store.list_messages(user_id, conversation_id)
     return JSONResponse({"messages": [m.model_dump(mode="json") for m in items]})
 
 

@@ -32,13 +32,14 @@ from shared.market.instruments import Instrument, get_instrument
 from shared.script import StoreBars
 from shared.settings import Settings
 from shared.store.base import Store
-from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer
+from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer, QuestionSaved
 from shared.web.background import background_work
 
 log = logging.getLogger(__name__)
 
 STOP_POLL_S = 0.5
 """How often a running answer asks the store whether a stop was requested (from any worker)."""
+
 TITLE_CHARS = 60
 EVENT_DAYS = 14
 
@@ -134,10 +135,16 @@ def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) 
     )
 
 
-async def _watch_stop(store: Store, run_id: str, stop: asyncio.Event) -> None:
+async def _watch_stop(store: Store, run_id: str, stop: asyncio.Event, beat_every_s: float) -> None:
+    """Poll the run's stop flag, and beat so every worker sees the run is alive."""
+    loop = asyncio.get_running_loop()
+    beaten_at = loop.time()
     while not stop.is_set():
         await asyncio.sleep(STOP_POLL_S)
         try:
+            if loop.time() - beaten_at >= beat_every_s:
+                await store.heartbeat(run_id)
+                beaten_at = loop.time()
             if await store.stop_requested(run_id):
                 stop.set()
         except Exception:  # a store hiccup must not end the answer
@@ -155,44 +162,76 @@ async def _update_summary(deps: ChatDeps, user_id: str, conversation_id: str, wo
         log.warning("rolling summary of conversation %s failed", conversation_id, exc_info=True)
 
 
-async def answer(
-    deps: ChatDeps, user_id: str, conversation: Conversation, question: str
-) -> AsyncIterator[ChatEvent]:
-    """Store the question, answer it with the tool loop, store the answer; see the module doc."""
+@dataclass(frozen=True)
+class Begun:
+    """A stored question, ready to be answered (or refused with ``refusal``)."""
+
+    saved: QuestionSaved
+    title: str | None
+    refusal: ChatError | None
+
+
+async def begin(deps: ChatDeps, user_id: str, conversation: Conversation, question: str) -> Begun:
+    """Store the question and register its run.
+
+    Raises ``AnswerRunning`` (nothing stored) while another answer is being written in the conversation, and
+    ``LookupError`` when the conversation is gone. A question an earlier, dead worker left unanswered first
+    gets its error answer, so it is not lost behind the new one.
+    """
     store, settings = deps.store, deps.settings
-    instrument = get_instrument(conversation.instrument)
     if deps.client is None or not settings.llm_configured:
         refusal: ChatError | None = ChatError(
             "LLM_NOT_CONFIGURED",
             "The assistant is not configured on this server (no ANTHROPIC_API_KEY). Your question was saved.",
             False,
         )
-    elif instrument is None:
+    elif get_instrument(conversation.instrument) is None:
         refusal = ChatError(
             "INSTRUMENT_UNKNOWN", f"{conversation.instrument} is not a known instrument.", False
         )
     else:
         refusal = None
     title = title_from(question) if conversation.title == DEFAULT_TITLE else None
+    await store.recover_answer(user_id, conversation.id, stale_after_s=settings.chat_run_stale_s)
+    saved = await store.begin_answer(
+        user_id,
+        conversation.id,
+        question,
+        title=title,
+        start_run=refusal is None,
+        # The conversation was read by the caller just before: its summary is current.
+        history_after=conversation.summary_through,
+        stale_after_s=settings.chat_run_stale_s,
+    )
+    return Begun(saved, title, refusal)
+
+
+async def answer(
+    deps: ChatDeps, user_id: str, conversation: Conversation, question: str
+) -> AsyncIterator[ChatEvent]:
+    """:func:`begin`, then :func:`continue_answer` (a conversation gone in between ends with an error)."""
     try:
-        saved = await store.begin_answer(
-            user_id,
-            conversation.id,
-            question,
-            title=title,
-            start_run=refusal is None,
-            # The conversation was read by the caller just before: its summary is current.
-            history_after=conversation.summary_through,
-        )
+        begun = await begin(deps, user_id, conversation, question)
     except LookupError:  # removed between the request's check and now
         yield ChatError("NOT_FOUND", "Conversation not found.", False).event()
         return
+    async for event in continue_answer(deps, user_id, conversation, begun):
+        yield event
+
+
+async def continue_answer(
+    deps: ChatDeps, user_id: str, conversation: Conversation, begun: Begun
+) -> AsyncIterator[ChatEvent]:
+    """Answer a stored question with the tool loop and store the answer; see the module doc."""
+    store, settings, saved = deps.store, deps.settings, begun.saved
     yield ChatEvent("message_saved", {"message_id": saved.message.id})
     if saved.title_set:
-        yield ChatEvent("title_update", {"title": title})
-    if refusal is not None:
-        yield refusal.event()
+        yield ChatEvent("title_update", {"title": begun.title})
+    if begun.refusal is not None:  # stored as the question's error answer, like any failure
+        async for event in _persist(deps, user_id, conversation, Turn(error=begun.refusal), saved, None):
+            yield event
         return
+    instrument = get_instrument(conversation.instrument)
     run_id = saved.run_id
     assert instrument is not None and deps.client is not None and run_id is not None  # no refusal
 
@@ -210,7 +249,7 @@ async def answer(
     turn = Turn()
     stop = asyncio.Event()
     deps.stop_signals[conversation.id] = stop
-    watcher = asyncio.ensure_future(_watch_stop(store, run_id, stop))
+    watcher = asyncio.ensure_future(_watch_stop(store, run_id, stop, settings.chat_run_stale_s / 4))
     try:
         async with asyncio.timeout(settings.chat_run_timeout_s):
             async for event in run_chat(
@@ -235,57 +274,66 @@ async def answer(
             del deps.stop_signals[conversation.id]
         await store.finish_run(run_id)
 
-    async for event in _persist(deps, user_id, conversation, turn, summary_work):
+    async for event in _persist(deps, user_id, conversation, turn, saved, summary_work):
         yield event
 
 
 async def _persist(
-    deps: ChatDeps, user_id: str, conversation: Conversation, turn: Turn, summary_work: SummaryWork | None
+    deps: ChatDeps,
+    user_id: str,
+    conversation: Conversation,
+    turn: Turn,
+    saved: QuestionSaved,
+    summary_work: SummaryWork | None,
 ) -> AsyncIterator[ChatEvent]:
+    """Store the answer to ``saved``'s question — an error too, even with nothing produced, so a reload shows
+    it and can offer the retry — then report it (``done`` only for a finished answer, ``persist``, ``error``)."""
     stop_reason = turn.stop_reason
-    if turn.error is None or turn.has_content:
-        status = "error" if turn.error else "partial" if stop_reason == "stopped" else "complete"
-        record = NewAnswer(
-            content=turn.answer,
-            data=turn.cards,
-            tool_calls=turn.tool_calls,
-            usage=turn.usage,
-            status=status,
-            error=turn.error.message if turn.error else None,
+    status = "error" if turn.error else "partial" if stop_reason == "stopped" else "complete"
+    record = NewAnswer(
+        content=turn.answer,
+        data=turn.cards,
+        tool_calls=turn.tool_calls,
+        usage=turn.usage,
+        status=status,
+        error=turn.error.message if turn.error else None,
+        error_code=turn.error.code if turn.error else None,
+        retryable=turn.error.retryable if turn.error else False,
+        reply_to=saved.message.id,
+    )
+    try:
+        stored = await deps.store.save_answer(user_id, conversation.id, record)
+        message_id: str | None = stored.id
+        persisted: dict[str, Any] = {"message_id": stored.id, "persisted": True}
+    except Exception as exc:
+        log.exception("saving the answer failed")
+        message_id = None
+        persisted = {
+            "message_id": None,
+            "persisted": False,
+            "reason": f"The answer could not be saved ({type(exc).__name__}).",
+        }
+    log.info(
+        "answer %s: %s, %d rounds, %d tool calls, %d+%d tokens (cache %d read, %d written), $%.4f",
+        message_id,
+        status,
+        turn.rounds,
+        len(turn.tool_calls),
+        turn.usage.input_tokens,
+        turn.usage.output_tokens,
+        turn.usage.cache_read_tokens,
+        turn.usage.cache_write_tokens,
+        turn.usage.cost_usd,
+    )
+    if turn.error is None:
+        usage = turn.usage.model_dump()
+        yield ChatEvent(
+            "done",
+            {"message_id": message_id, "answer": turn.answer, "usage": usage, "stop_reason": stop_reason},
         )
-        try:
-            saved = await deps.store.save_answer(user_id, conversation.id, record)
-            message_id: str | None = saved.id
-            persisted: dict[str, Any] = {"message_id": saved.id, "persisted": True}
-        except Exception as exc:
-            log.exception("saving the answer failed")
-            message_id = None
-            persisted = {
-                "message_id": None,
-                "persisted": False,
-                "reason": f"The answer could not be saved ({type(exc).__name__}).",
-            }
-        log.info(
-            "answer %s: %s, %d rounds, %d tool calls, %d+%d tokens (cache %d read, %d written), $%.4f",
-            message_id,
-            status,
-            turn.rounds,
-            len(turn.tool_calls),
-            turn.usage.input_tokens,
-            turn.usage.output_tokens,
-            turn.usage.cache_read_tokens,
-            turn.usage.cache_write_tokens,
-            turn.usage.cost_usd,
-        )
-        if turn.error is None:
-            usage = turn.usage.model_dump()
-            yield ChatEvent(
-                "done",
-                {"message_id": message_id, "answer": turn.answer, "usage": usage, "stop_reason": stop_reason},
-            )
-        yield ChatEvent("persist", persisted)
-        if message_id is not None and turn.error is None and summary_work is not None:
-            # Off the stream: the client has everything once it sees `persist`.
-            background_work().spawn(_update_summary(deps, user_id, conversation.id, summary_work))
+    yield ChatEvent("persist", persisted)
+    if message_id is not None and turn.error is None and summary_work is not None:
+        # Off the stream: the client has everything once it sees `persist`.
+        background_work().spawn(_update_summary(deps, user_id, conversation.id, summary_work))
     if turn.error is not None:
         yield turn.error.event()

@@ -41,13 +41,15 @@ class Store(Protocol):
         title: str | None = None,
         start_run: bool = True,
         history_after: str | None = None,
+        stale_after_s: float,
     ) -> QuestionSaved:
         """Store a question before it is answered, in one transaction (one round trip in production).
 
         Also sets ``title`` while the conversation still has the default one, and registers the answer's
         run when ``start_run``; returns them with the history the model replays: the messages after
         ``history_after`` (the last one the rolling summary covers; all when None or unknown).
-        ``LookupError`` when the conversation is not one of the user's active ones.
+        ``LookupError`` when the conversation is not one of the user's active ones; ``AnswerRunning`` (and
+        nothing stored) when ``start_run`` and a live run is answering in the conversation.
         """
         ...
 
@@ -60,13 +62,25 @@ class Store(Protocol):
         never needs the cards, and they are most of a stored answer's size)."""
         ...
 
-    # Chat runs (stoppable from any worker)
-    async def request_stop(self, user_id: str, conversation_id: str, *, live_for_s: float) -> bool:
-        """Ask the conversation's running answer to stop; False when nothing is running.
+    async def recover_answer(
+        self,
+        user_id: str,
+        conversation_id: str,
+        *,
+        stale_after_s: float,
+    ) -> bool:
+        """After a crash: when the last message is a question no live run answers, close the conversation's
+        runs and store the retryable error answer ``INTERRUPTED`` to it. True when one was stored."""
+        ...
 
-        A run that started more than ``live_for_s`` ago and never finished is dead (its worker went away
-        mid-answer), not running.
-        """
+    # Chat runs (stoppable from any worker)
+    async def request_stop(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
+        """Ask the conversation's live run to stop; False when nothing is running (a run that has not beaten
+        for ``stale_after_s`` died with its worker)."""
+        ...
+
+    async def heartbeat(self, run_id: str) -> None:
+        """Record that the run is alive (its worker beats every few seconds)."""
         ...
 
     async def stop_requested(self, run_id: str) -> bool: ...

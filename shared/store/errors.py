@@ -34,6 +34,17 @@ class StoreConflict(StoreError):
         super().__init__(409, "CONFLICT", "This already exists.")
 
 
+class AnswerRunning(StoreError):
+    """A conversation answers one question at a time (a second answer would interleave with the first)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            409,
+            "ANSWER_RUNNING",
+            "An answer is still being written in this conversation: wait for it or stop it.",
+        )
+
+
 class StoreInvalid(StoreError):
     def __init__(self) -> None:
         super().__init__(422, "VALIDATION_ERROR", "The database refused this value.")

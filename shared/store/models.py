@@ -65,6 +65,11 @@ class NewToolCall(BaseModel):
     duration_ms: int | None = None
 
 
+INTERRUPTED_CODE = "INTERRUPTED"
+INTERRUPTED_ERROR = "The answer was interrupted (the server stopped while answering). Ask again."
+"""The error answer a question gets when the worker answering it went away (``Store.recover_answer``)."""
+
+
 class Message(BaseModel):
     id: str
     conversation_id: str
@@ -75,6 +80,12 @@ class Message(BaseModel):
     usage: Usage | None = None
     status: MessageStatus = "complete"
     error: str | None = None
+    error_code: str | None = None
+    """What went wrong, for programs (``LLM_UNAVAILABLE``, ``INTERRUPTED``…), when ``status`` is ``error``."""
+    retryable: bool = False
+    """Whether asking the same question again may succeed (the SPA offers a retry)."""
+    reply_to: str | None = None
+    """The question an answer answers (None for questions)."""
     created_at: datetime
     tool_calls: list[ToolCall] = Field(default_factory=list)
 
@@ -101,6 +112,10 @@ class NewAnswer(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     status: MessageStatus = "complete"
     error: str | None = None
+    error_code: str | None = None
+    retryable: bool = False
+    reply_to: str | None = None
+    """The question answered (``QuestionSaved.message.id``)."""
 
 
 class Page(BaseModel):

@@ -24,8 +24,11 @@ from typing import Any, TypeVar
 from shared.market.exchanges import get_exchange, list_exchanges
 from shared.market.instruments import catalogue_instruments
 from shared.store.cursor import decode_cursor, encode_cursor
+from shared.store.errors import AnswerRunning
 from shared.store.models import (
     DEFAULT_TITLE,
+    INTERRUPTED_CODE,
+    INTERRUPTED_ERROR,
     CatalogueEntry,
     Conversation,
     Message,
@@ -280,7 +283,8 @@ class SqliteStore:
         ).fetchone()[0]
         conn.execute(
             "INSERT INTO messages (id, conversation_id, user_id, role, content, data, usage, cost_usd, status,"
-            " error, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " error, error_code, retryable, reply_to, seq, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 message_id,
                 conversation_id,
@@ -292,6 +296,9 @@ class SqliteStore:
                 values.get("cost_usd"),
                 values.get("status", "complete"),
                 values.get("error"),
+                values.get("error_code"),
+                int(values.get("retryable", False)),
+                values.get("reply_to"),
                 seq,
                 now,
             ),
@@ -337,6 +344,9 @@ class SqliteStore:
                 usage=Usage(**json.loads(r["usage"])) if r["usage"] else None,
                 status=r["status"],
                 error=r["error"],
+                error_code=r["error_code"],
+                retryable=bool(r["retryable"]),
+                reply_to=r["reply_to"],
                 created_at=r["created_at"],
                 tool_calls=calls[r["id"]],
             )
@@ -352,10 +362,13 @@ class SqliteStore:
         title: str | None = None,
         start_run: bool = True,
         history_after: str | None = None,
+        stale_after_s: float,
     ) -> QuestionSaved:
         def begin() -> QuestionSaved:
             run_id = str(uuid.uuid4()) if start_run else None
             with self._write() as conn:
+                if start_run and self._live_run(conn, user_id, conversation_id, stale_after_s):
+                    raise AnswerRunning()
                 message_id = self._insert_message(
                     conn, user_id, conversation_id, {"role": "user", "content": question}
                 )
@@ -369,9 +382,11 @@ class SqliteStore:
                     > 0
                 )
                 if run_id is not None:
+                    now = _now()
                     conn.execute(
-                        "INSERT INTO chat_runs (id, conversation_id, user_id, started_at) VALUES (?, ?, ?, ?)",
-                        (run_id, conversation_id, user_id, _now()),
+                        "INSERT INTO chat_runs (id, conversation_id, user_id, question_id, started_at, heartbeat_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (run_id, conversation_id, user_id, message_id, now, now),
                     )
                 history = self._list_messages(user_id, conversation_id, cards=False, after=history_after)
             return QuestionSaved(message=history[-1], title_set=title_set, run_id=run_id, history=history)
@@ -393,6 +408,9 @@ class SqliteStore:
                         "cost_usd": answer.usage.cost_usd,
                         "status": answer.status,
                         "error": answer.error,
+                        "error_code": answer.error_code,
+                        "retryable": answer.retryable,
+                        "reply_to": answer.reply_to,
                     },
                 )
                 if message_id is None:
@@ -439,7 +457,7 @@ class SqliteStore:
             self._connection()
             .execute(
                 f"SELECT m.id, m.conversation_id, m.role, m.content, {data} AS data, m.usage, m.status,"
-                " m.error, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                " m.error, m.error_code, m.retryable, m.reply_to, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
                 " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active'"
                 " AND m.seq > coalesce((SELECT seq FROM messages WHERE id = ? AND conversation_id = ?), 0)"
                 " ORDER BY m.seq",
@@ -452,18 +470,73 @@ class SqliteStore:
     async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         return await self._run(functools.partial(self._list_messages, user_id, conversation_id, cards=cards))
 
+    async def recover_answer(
+        self,
+        user_id: str,
+        conversation_id: str,
+        *,
+        stale_after_s: float,
+    ) -> bool:
+        def unanswered(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            last = conn.execute(
+                "SELECT m.id, m.role FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+                " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active'"
+                " ORDER BY m.seq DESC LIMIT 1",
+                (conversation_id, user_id),
+            ).fetchone()
+            if last is None or last["role"] != "user":
+                return None
+            return None if self._live_run(conn, user_id, conversation_id, stale_after_s) else last
+
+        def recover() -> bool:
+            if (
+                unanswered(self._connection()) is None
+            ):  # the usual case, answered without taking the write lock
+                return False
+            with self._write() as conn:
+                last = unanswered(conn)
+                if last is None:
+                    return False
+                conn.execute(
+                    "UPDATE chat_runs SET finished_at = ? WHERE conversation_id = ? AND finished_at IS NULL",
+                    (_now(), conversation_id),
+                )
+                values = {"role": "assistant", "content": "", "status": "error", "error": INTERRUPTED_ERROR}
+                values |= {"error_code": INTERRUPTED_CODE, "retryable": True, "reply_to": last["id"]}
+                return self._insert_message(conn, user_id, conversation_id, values) is not None
+
+        return await self._run(recover)
+
     # -- chat runs ------------------------------------------------------------------------------------
-    async def request_stop(self, user_id: str, conversation_id: str, *, live_for_s: float) -> bool:
+    @staticmethod
+    def _live_run(conn: sqlite3.Connection, user_id: str, conversation_id: str, stale_after_s: float) -> bool:
+        """Whether one of the user's runs is answering in the conversation (only the owner's runs count, as
+        under RLS: another user learns nothing about it)."""
+        live = conn.execute(
+            "SELECT 1 FROM chat_runs WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL"
+            " AND heartbeat_at > ?",
+            (conversation_id, user_id, _since(stale_after_s)),
+        )
+        return live.fetchone() is not None
+
+    async def request_stop(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
         def stop() -> bool:
             with self._write() as conn:
                 cursor = conn.execute(
                     "UPDATE chat_runs SET stop_requested = 1"
-                    " WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL AND started_at > ?",
-                    (conversation_id, user_id, _since(live_for_s)),
+                    " WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL AND heartbeat_at > ?",
+                    (conversation_id, user_id, _since(stale_after_s)),
                 )
                 return cursor.rowcount > 0
 
         return await self._run(stop)
+
+    async def heartbeat(self, run_id: str) -> None:
+        def beat() -> None:
+            with self._write() as conn:
+                conn.execute("UPDATE chat_runs SET heartbeat_at = ? WHERE id = ?", (_now(), run_id))
+
+        await self._run(beat)
 
     async def stop_requested(self, run_id: str) -> bool:
         def check() -> bool:

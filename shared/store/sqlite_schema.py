@@ -89,4 +89,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX chat_runs_active ON chat_runs (conversation_id) WHERE finished_at IS NULL;
     """,
+    # 2: every answer names its question; errors are typed; runs beat, so a dead worker's run is not live.
+    """
+    ALTER TABLE messages ADD COLUMN reply_to TEXT REFERENCES messages(id) ON DELETE SET NULL;
+    ALTER TABLE messages ADD COLUMN error_code TEXT;
+    ALTER TABLE messages ADD COLUMN retryable INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE chat_runs ADD COLUMN question_id TEXT REFERENCES messages(id) ON DELETE CASCADE;
+    ALTER TABLE chat_runs ADD COLUMN heartbeat_at TEXT;
+    UPDATE chat_runs SET heartbeat_at = coalesce(finished_at, started_at);
+    """,
 )

@@ -28,6 +28,7 @@ from shared.market.exchanges import list_exchanges
 from shared.market.instruments import catalogue_instruments
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import (
+    AnswerRunning,
     NoCaller,
     StoreAuthExpired,
     StoreConflict,
@@ -38,6 +39,8 @@ from shared.store.errors import (
 )
 from shared.store.models import (
     DEFAULT_TITLE,
+    INTERRUPTED_CODE,
+    INTERRUPTED_ERROR,
     CatalogueEntry,
     Conversation,
     Message,
@@ -71,7 +74,9 @@ def _conversation(row: dict[str, Any]) -> Conversation:
     return Conversation.model_validate({**row, "usage": Usage(**row["usage"], cost_usd=row["cost_usd"])})
 
 
-_MESSAGE_COLUMNS_WITHOUT_CARDS = "id,conversation_id,role,content,usage,status,error,created_at"
+_MESSAGE_COLUMNS_WITHOUT_CARDS = (
+    "id,conversation_id,role,content,usage,status,error,error_code,retryable,reply_to,created_at"
+)
 
 
 def _message(row: dict[str, Any]) -> Message:
@@ -94,6 +99,8 @@ def _map_api_error(exc: APIError, missing: tuple[str, ...]) -> Exception:
         return StoreForbidden()
     if code == "23505":
         return StoreConflict()
+    if code == "55P03":  # begin_answer: a live run is answering in the conversation
+        return AnswerRunning()
     if code in _INVALID_CODES:
         return StoreInvalid()
     return StoreUnavailable()
@@ -255,6 +262,7 @@ class SupabaseStore:
         title: str | None = None,
         start_run: bool = True,
         history_after: str | None = None,
+        stale_after_s: float,
     ) -> QuestionSaved:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
@@ -266,6 +274,7 @@ class SupabaseStore:
             "p_title": title[:TITLE_MAX_CHARS] if title is not None else None,
             "p_start_run": start_run,
             "p_history_after": _valid_uuid(history_after) if history_after else None,
+            "p_stale_after_s": stale_after_s,
         }
         # A conversation that is not the caller's active one: the insert trigger (P0002) or policy (42501).
         saved = await self._execute(client.rpc("begin_answer", params), missing=(*_NOT_FOUND, "42501"))
@@ -300,21 +309,49 @@ class SupabaseStore:
         )
         return [_message(r) for r in rows]
 
-    # -- chat runs ------------------------------------------------------------------------------------
-    async def request_stop(self, user_id: str, conversation_id: str, *, live_for_s: float) -> bool:
+    async def recover_answer(
+        self,
+        user_id: str,
+        conversation_id: str,
+        *,
+        stale_after_s: float,
+    ) -> bool:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return False
-        since = datetime.now(UTC) - timedelta(seconds=live_for_s)
+        params = {
+            "p_conversation_id": cid,
+            "p_error": INTERRUPTED_ERROR,
+            "p_error_code": INTERRUPTED_CODE,
+            "p_stale_after_s": stale_after_s,
+        }
+        # Not the caller's active conversation: nothing to recover (the insert is refused, P0002/42501).
+        try:
+            return bool(
+                await self._execute(client.rpc("recover_answer", params), missing=(*_NOT_FOUND, "42501"))
+            )
+        except LookupError:
+            return False
+
+    # -- chat runs ------------------------------------------------------------------------------------
+    async def request_stop(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
+        client = self._as_caller(user_id)
+        if (cid := _valid_uuid(conversation_id)) is None:
+            return False
+        since = datetime.now(UTC) - timedelta(seconds=stale_after_s)
         rows = await self._execute(
             client.table("chat_runs")
             .update({"stop_requested": True})
             .eq("conversation_id", cid)
             .eq("user_id", user_id)
             .is_("finished_at", "null")
-            .gt("started_at", since.isoformat())
+            .gt("heartbeat_at", since.isoformat())
         )
         return bool(rows)
+
+    async def heartbeat(self, run_id: str) -> None:
+        beat = {"heartbeat_at": datetime.now(UTC).isoformat()}
+        await self._execute(self._as_caller().table("chat_runs").update(beat).eq("id", run_id))
 
     async def stop_requested(self, run_id: str) -> bool:
         client = self._as_caller()

@@ -37,10 +37,10 @@ async def _conversation(
 ) -> list[Message]:
     conversation = await store.create_conversation(USER, "NQ")
     for question, answer in turns:
-        await store.begin_answer(USER, conversation.id, question, start_run=False)
+        await store.begin_answer(USER, conversation.id, question, start_run=False, stale_after_s=20.0)
         if answer is not None:
             await store.save_answer(USER, conversation.id, answer)
-    await store.begin_answer(USER, conversation.id, last, start_run=False)
+    await store.begin_answer(USER, conversation.id, last, start_run=False, stale_after_s=20.0)
     return await store.list_messages(USER, conversation.id)
 
 

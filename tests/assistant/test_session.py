@@ -38,10 +38,11 @@ def test_without_a_client_the_question_is_kept(tmp_path: Path, sample_store: Bar
         store=SqliteStore(tmp_path / "db.sqlite3"), settings=Settings(), client=None, bars=sample_store
     )
     events, stored = _events(deps, removed=False)
-    assert [e.name for e in events] == ["message_saved", "title_update", "error"]
+    assert [e.name for e in events] == ["message_saved", "title_update", "persist", "error"]
     assert events[-1].data == {
         "error": events[-1].data["error"],
         "code": "LLM_NOT_CONFIGURED",
         "retryable": False,
     }
-    assert stored == 1
+    assert events[-2].data["persisted"] is True
+    assert stored == 2  # the question and its error answer: a reload shows why it was not answered

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -278,18 +279,26 @@ def test_an_overloaded_model_is_retried_then_answers(chat_app: ChatApp) -> None:
     assert stream.first("done")["answer"] == "All good."
 
 
-def test_a_failing_model_keeps_the_question_and_reports_a_retryable_error(chat_app: ChatApp) -> None:
+def test_a_model_failing_before_any_text_stores_a_retryable_error_answer(chat_app: ChatApp) -> None:
+    """After a reload the conversation still shows why the question was not answered, and offers a retry."""
     chat_app.fake.set_script([Failure(500, "boom")] * 3)
     user = chat_app.client()
     conversation = user.conversation("NQ")
     stream = user.ask(conversation, "Will this work?")
 
     assert len(chat_app.fake.requests) == 3  # the first call and the SDK's two retries
-    assert stream.names == ["message_saved", "title_update", "error"]
+    assert stream.names == ["message_saved", "title_update", "persist", "error"]
     error = stream.first("error")
     assert error["retryable"] is True and error["code"] == "LLM_UNAVAILABLE"
-    [question] = user.messages(conversation)
+    question, answer = user.messages(conversation)
     assert question["role"] == "user" and question["content"] == "Will this work?"
+    assert (answer["role"], answer["status"], answer["error_code"], answer["retryable"]) == (
+        "assistant",
+        "error",
+        "LLM_UNAVAILABLE",
+        True,
+    )
+    assert answer["reply_to"] == question["id"] and answer["id"] == stream.first("persist")["message_id"]
 
 
 def test_a_failure_after_a_tool_call_persists_the_partial_answer(chat_app: ChatApp) -> None:
@@ -357,10 +366,16 @@ def test_without_an_api_key_the_question_is_saved_and_the_error_is_clear(
 
     stream = keyless.ask(conversation, "Anyone there?")
 
-    assert stream.names == ["message_saved", "title_update", "error"]
+    assert stream.names == ["message_saved", "title_update", "persist", "error"]
     error = stream.first("error")
     assert error["code"] == "LLM_NOT_CONFIGURED" and error["retryable"] is False
-    assert [m["content"] for m in user.messages(conversation)] == ["Anyone there?"]
+    question, answer = user.messages(conversation)
+    assert question["content"] == "Anyone there?"
+    assert (answer["error_code"], answer["retryable"], answer["reply_to"]) == (
+        "LLM_NOT_CONFIGURED",
+        False,
+        question["id"],
+    )
 
 
 def test_sse_arrives_incrementally_under_uvicorn(chat_app: ChatApp) -> None:
@@ -401,3 +416,30 @@ def test_a_backtest_call_produces_its_cards_and_an_invalid_strategy_is_corrected
     assert "Trades" in tool_results(chat_app.fake.requests[2])[0]["content"]
     [answer] = [m for m in user.messages(conversation) if m["role"] == "assistant"]
     assert answer["data"][0]["blocks"] == card["blocks"]
+
+
+def test_a_second_question_while_one_is_answered_is_refused_and_answers_name_their_question(
+    chat_app: ChatApp,
+) -> None:
+    """Two streams in one conversation interleaved [user, user, assistant, assistant]: now one at a time."""
+    slow = "This answer takes a while to write, one short piece after another. " * 4
+    chat_app.fake.set_script([reply(Text(slow, chunk=8, delay_s=0.05)), reply(Text("Second answer."))])
+    user = chat_app.client()
+    conversation = user.conversation("NQ")
+    first = user.ask(conversation, "First question", until="text_delta")  # the run goes on without us
+    assert first.status == 200
+
+    second = user.ask(conversation, "Second question, meanwhile")
+    assert second.status == 409 and json.loads(second.body)["code"] == "ANSWER_RUNNING"
+    answer = user.wait_for_answer(conversation)
+    third = user.ask(conversation, "Second question, now")
+    assert third.status == 200 and third.names[-2:] == ["done", "persist"]
+
+    messages = user.messages(conversation)
+    assert [(m["role"], m["content"][:15]) for m in messages] == [
+        ("user", "First question"),
+        ("assistant", slow[:15]),
+        ("user", "Second question"),
+        ("assistant", "Second answer."),
+    ]
+    assert answer["reply_to"] == messages[0]["id"] and messages[3]["reply_to"] == messages[2]["id"]

@@ -231,11 +231,13 @@ def test_chat_sample_in_a_real_conversation(client, auth_headers, kind):
     if request_of(mine).path == "/api/chat/stream":  # buffered SSE under Mangum
         assert answer.text.startswith(": connected\n\n")
         events = answer.body()
-        assert [e["event"] for e in events] == ["message_saved", "title_update", "error"]
+        assert [e["event"] for e in events] == ["message_saved", "title_update", "persist", "error"]
         assert events[-1]["data"]["code"] == "LLM_NOT_CONFIGURED"
         stored = client.get(f"/api/conversations/{conversations[0]}/messages", headers=headers).json()
-        assert [m["id"] for m in stored["messages"]] == [events[0]["data"]["message_id"]]
+        question_id, answer_id = events[0]["data"]["message_id"], events[2]["data"]["message_id"]
+        assert [m["id"] for m in stored["messages"]] == [question_id, answer_id]
         assert stored["messages"][0]["content"] == json.loads(request_of(mine).body)["message"]
+        assert stored["messages"][1]["reply_to"] == question_id
     else:
         assert answer.body() == {"conversation_id": conversations[0], "stopping": False}
 

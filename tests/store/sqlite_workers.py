@@ -25,7 +25,9 @@ def write_turns(path: str, user_id: str, conversation_id: str, turns: int, start
 
     async def run() -> None:
         for turn in range(turns):
-            await store.begin_answer(user_id, conversation_id, f"q{turn}", start_run=False)
+            await store.begin_answer(
+                user_id, conversation_id, f"q{turn}", start_run=False, stale_after_s=20.0
+            )
             answer = NewAnswer(
                 content=f"a{turn}",
                 tool_calls=[NewToolCall(tool_use_id=f"t{turn}", tool_name="run_query", input={"turn": turn})],

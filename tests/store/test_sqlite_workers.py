@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from shared.store.sqlite import SqliteStore
+from shared.store.sqlite_schema import MIGRATIONS
 from tests.store.sqlite_workers import open_and_create, write_turns
 
 WORKERS = 4
@@ -37,7 +38,7 @@ def test_workers_starting_together_migrate_once_and_all_write(tmp_path: Path) ->
     _run_all([ctx.Process(target=open_and_create, args=(path, user, start, results)) for _ in range(WORKERS)])
     created = {results.get(timeout=5) for _ in range(WORKERS)}
     db = sqlite3.connect(path)
-    assert db.execute("pragma user_version").fetchone()[0] == 1
+    assert db.execute("pragma user_version").fetchone()[0] == len(MIGRATIONS)
     assert db.execute("select count(*) from instruments").fetchone()[0] == 31
     assert {r[0] for r in db.execute("select id from conversations")} == created
     assert len(created) == WORKERS

@@ -7,6 +7,7 @@ with each call carrying the caller's JWT as in production.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,17 +15,16 @@ from pathlib import Path
 import pytest
 
 from shared.store.base import Store
-from shared.store.errors import StoreInvalid
-from shared.store.models import DEFAULT_TITLE, NewAnswer, NewToolCall, Usage
+from shared.store.errors import AnswerRunning, StoreInvalid
+from shared.store.models import DEFAULT_TITLE, INTERRUPTED_CODE, NewAnswer, NewToolCall, Usage
 from shared.store.sqlite import SqliteStore
 from shared.store.supabase import SupabaseStore
 from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentities
 from tests.store.postgrest_lite import PUBLISHABLE_KEY
 
 pytestmark = pytest.mark.anyio
-
-LIVE = 3600.0
-"""How long a run may live in these tests (``request_stop``)."""
+STALE = 20.0
+"""How long a run may go without beating before it counts as dead, in these tests."""
 
 
 @pytest.fixture(params=["sqlite", "supabase"])
@@ -88,15 +88,21 @@ async def test_conversation_crud(store: Store, ids: Identities) -> None:
     assert await store.get_conversation(alice, created.id) == created
     renamed = await store.rename_conversation(alice, created.id, "Gap fills")
     assert renamed is not None and renamed.title == "Gap fills" and renamed.updated_at >= created.updated_at
-    late = await store.begin_answer(alice, created.id, "q", title="Too late", start_run=False)
+    late = await store.begin_answer(
+        alice, created.id, "q", title="Too late", start_run=False, stale_after_s=STALE
+    )
     assert late.title_set is False
     assert (await store.get_conversation(alice, created.id)).title == "Gap fills"
     fresh = await store.create_conversation(alice, "ES", "Own title")
     assert fresh.title == "Own title"
     untitled = await store.create_conversation(alice, "ES")
-    first = await store.begin_answer(alice, untitled.id, "q1", title="Auto title", start_run=False)
+    first = await store.begin_answer(
+        alice, untitled.id, "q1", title="Auto title", start_run=False, stale_after_s=STALE
+    )
     assert first.title_set is True
-    second = await store.begin_answer(alice, untitled.id, "q2", title="Another title", start_run=False)
+    second = await store.begin_answer(
+        alice, untitled.id, "q2", title="Another title", start_run=False, stale_after_s=STALE
+    )
     assert second.title_set is False
     assert (await store.get_conversation(alice, untitled.id)).title == "Auto title"
     await store.save_summary(
@@ -115,7 +121,7 @@ async def test_pagination_walks_every_conversation_once_newest_activity_first(
     ids.become(alice)
     made = [await store.create_conversation(alice, "GC" if i % 2 else "NQ", f"c{i}") for i in range(7)]
     # Activity reorders: a message moves the oldest conversation to the top.
-    await store.begin_answer(alice, made[0].id, "bump", start_run=False)
+    await store.begin_answer(alice, made[0].id, "bump", start_run=False, stale_after_s=STALE)
     expected = [made[0].id, *[c.id for c in reversed(made[1:])]]
     seen, cursor = [], None
     while True:
@@ -138,7 +144,7 @@ async def test_removed_conversations_are_invisible_and_closed(store: Store, ids:
     ids.become(alice)
     kept = await store.create_conversation(alice, "ES")
     gone = await store.create_conversation(alice, "ES")
-    await store.begin_answer(alice, gone.id, "hello", start_run=False)
+    await store.begin_answer(alice, gone.id, "hello", start_run=False, stale_after_s=STALE)
     assert await store.remove_conversation(alice, gone.id) is True
     assert await store.remove_conversation(alice, gone.id) is False
     assert await store.get_conversation(alice, gone.id) is None
@@ -146,7 +152,7 @@ async def test_removed_conversations_are_invisible_and_closed(store: Store, ids:
     assert await store.list_messages(alice, gone.id) == []
     assert await store.rename_conversation(alice, gone.id, "back?") is None
     with pytest.raises(LookupError):
-        await store.begin_answer(alice, gone.id, "still there?")
+        await store.begin_answer(alice, gone.id, "still there?", stale_after_s=STALE)
     with pytest.raises(LookupError):
         await store.save_answer(alice, gone.id, answer())
 
@@ -155,9 +161,9 @@ async def test_another_users_rows_are_invisible(store: Store, ids: Identities) -
     alice, bob = ids.new(), ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "CL")
-    await store.begin_answer(alice, conversation.id, "mine", start_run=False)
+    await store.begin_answer(alice, conversation.id, "mine", start_run=False, stale_after_s=STALE)
     await store.save_answer(alice, conversation.id, answer())
-    run = (await store.begin_answer(alice, conversation.id, "again")).run_id
+    run = (await store.begin_answer(alice, conversation.id, "again", stale_after_s=STALE)).run_id
     await store.add_to_workspace(alice, "CL")
     ids.become(bob)
     assert await store.get_conversation(bob, conversation.id) is None
@@ -165,9 +171,9 @@ async def test_another_users_rows_are_invisible(store: Store, ids: Identities) -
     assert await store.list_messages(bob, conversation.id) == []
     assert await store.rename_conversation(bob, conversation.id, "stolen") is None
     assert await store.remove_conversation(bob, conversation.id) is False
-    assert await store.request_stop(bob, conversation.id, live_for_s=LIVE) is False
+    assert await store.request_stop(bob, conversation.id, stale_after_s=STALE) is False
     with pytest.raises(LookupError):
-        await store.begin_answer(bob, conversation.id, "intrusion", title="stolen")
+        await store.begin_answer(bob, conversation.id, "intrusion", title="stolen", stale_after_s=STALE)
     with pytest.raises(LookupError):
         await store.save_answer(bob, conversation.id, answer())
     assert await store.list_workspace(bob) == []
@@ -184,7 +190,11 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    question = (await store.begin_answer(alice, conversation.id, "What % of gaps fill?")).message
+    question = (
+        await store.begin_answer(
+            alice, conversation.id, "What % of gaps fill?", start_run=False, stale_after_s=STALE
+        )
+    ).message
     assert (question.role, question.content, question.usage, question.tool_calls) == (
         "user",
         "What % of gaps fill?",
@@ -222,18 +232,25 @@ async def test_save_answer_keeps_tool_calls_and_adds_usage(store: Store, ids: Id
     assert [m.model_copy(update={"data": history[i].data}) for i, m in enumerate(replayed)] == history
     assert [m.data for m in replayed] == [[], [], [], []]
     # The next question comes back with that history, itself last, and its run registered.
-    follow_up = await store.begin_answer(alice, conversation.id, "And for ES?")
+    follow_up = await store.begin_answer(alice, conversation.id, "And for ES?", stale_after_s=STALE)
     assert follow_up.history == [*replayed, follow_up.message]
     assert (follow_up.message.role, follow_up.message.content) == ("user", "And for ES?")
-    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is True
+    assert await store.request_stop(alice, conversation.id, stale_after_s=STALE) is True
     assert await store.stop_requested(follow_up.run_id) is True
     # Only what the rolling summary does not cover is read back; an unknown boundary reads everything.
     later = await store.begin_answer(
-        alice, conversation.id, "Why?", start_run=False, history_after=follow_up.message.id
+        alice,
+        conversation.id,
+        "Why?",
+        start_run=False,
+        history_after=follow_up.message.id,
+        stale_after_s=STALE,
     )
     assert [m.content for m in later.history] == ["Why?"]
     unknown = "00000000-0000-4000-8000-000000000009"
-    again = await store.begin_answer(alice, conversation.id, "Again?", start_run=False, history_after=unknown)
+    again = await store.begin_answer(
+        alice, conversation.id, "Again?", start_run=False, history_after=unknown, stale_after_s=STALE
+    )
     assert [m.id for m in again.history] == [
         *(m.id for m in follow_up.history),
         later.message.id,
@@ -245,7 +262,7 @@ async def test_a_failed_save_leaves_nothing_behind(store: Store, ids: Identities
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    await store.begin_answer(alice, conversation.id, "q", start_run=False)
+    await store.begin_answer(alice, conversation.id, "q", start_run=False, stale_after_s=STALE)
     broken = answer(calls=2)
     # The second tool call breaks a NOT NULL column after the message and the first call were written.
     broken.tool_calls[1].tool_name = None  # type: ignore[assignment]
@@ -259,18 +276,20 @@ async def test_runs_can_be_stopped_until_they_finish(store: Store, ids: Identiti
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is False
-    assert (await store.begin_answer(alice, conversation.id, "q", start_run=False)).run_id is None
-    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is False
-    run = (await store.begin_answer(alice, conversation.id, "q")).run_id
+    assert await store.request_stop(alice, conversation.id, stale_after_s=STALE) is False
+    assert (
+        await store.begin_answer(alice, conversation.id, "q", start_run=False, stale_after_s=STALE)
+    ).run_id is None
+    assert await store.request_stop(alice, conversation.id, stale_after_s=STALE) is False
+    run = (await store.begin_answer(alice, conversation.id, "q", stale_after_s=STALE)).run_id
     assert run is not None
-    # A run older than a run can live was left by a worker that went away: nothing to stop.
-    assert await store.request_stop(alice, conversation.id, live_for_s=0) is False
+    # A run that has not beaten for the stale time was left by a worker that went away: nothing to stop.
+    assert await store.request_stop(alice, conversation.id, stale_after_s=0) is False
     assert await store.stop_requested(run) is False
-    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is True
+    assert await store.request_stop(alice, conversation.id, stale_after_s=STALE) is True
     assert await store.stop_requested(run) is True
     await store.finish_run(run)
-    assert await store.request_stop(alice, conversation.id, live_for_s=LIVE) is False
+    assert await store.request_stop(alice, conversation.id, stale_after_s=STALE) is False
 
 
 async def test_a_stop_requested_on_another_worker_reaches_the_running_one(
@@ -279,11 +298,11 @@ async def test_a_stop_requested_on_another_worker_reaches_the_running_one(
     alice = ids.new()
     ids.become(alice)
     conversation = await store.create_conversation(alice, "NQ")
-    run = (await store.begin_answer(alice, conversation.id, "q")).run_id
-    assert await other_worker.request_stop(alice, conversation.id, live_for_s=LIVE) is True
+    run = (await store.begin_answer(alice, conversation.id, "q", stale_after_s=STALE)).run_id
+    assert await other_worker.request_stop(alice, conversation.id, stale_after_s=STALE) is True
     assert await store.stop_requested(run) is True
     await store.finish_run(run)
-    assert await other_worker.request_stop(alice, conversation.id, live_for_s=LIVE) is False
+    assert await other_worker.request_stop(alice, conversation.id, stale_after_s=STALE) is False
 
 
 async def test_workspace_add_is_idempotent_and_normalised(store: Store, ids: Identities) -> None:
@@ -323,3 +342,75 @@ async def test_catalogue_search_and_category(store: Store) -> None:
 
 async def test_ping(store: Store) -> None:
     await store.ping()
+
+
+async def test_one_answer_at_a_time_and_each_names_its_question(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    first = await store.begin_answer(alice, conversation.id, "first", stale_after_s=STALE)
+    with pytest.raises(AnswerRunning):
+        await store.begin_answer(alice, conversation.id, "second, at the same time", stale_after_s=STALE)
+    assert [m.content for m in await store.list_messages(alice, conversation.id)] == ["first"]
+    refused = NewAnswer(
+        content="",
+        status="error",
+        error="The model is overloaded.",
+        error_code="LLM_UNAVAILABLE",
+        retryable=True,
+        reply_to=first.message.id,
+    )
+    stored = await store.save_answer(alice, conversation.id, refused)
+    assert (stored.error_code, stored.retryable, stored.reply_to) == (
+        "LLM_UNAVAILABLE",
+        True,
+        first.message.id,
+    )
+    assert first.run_id is not None
+    await store.finish_run(first.run_id)
+    second = await store.begin_answer(alice, conversation.id, "second", stale_after_s=STALE)
+    # A run that stopped beating died with its worker: it holds nothing up.
+    third = await store.begin_answer(alice, conversation.id, "third", stale_after_s=0)
+    assert second.run_id and third.run_id and second.run_id != third.run_id
+    listed = await store.list_messages(alice, conversation.id)
+    assert [(m.role, m.reply_to) for m in listed][:2] == [("user", None), ("assistant", first.message.id)]
+    assert listed[1] == stored
+
+
+async def test_a_question_left_by_a_dead_worker_gets_an_error_answer(store: Store, ids: Identities) -> None:
+    alice, bob = ids.new(), ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    assert await store.recover_answer(alice, conversation.id, stale_after_s=STALE) is False  # nothing asked
+    asked = await store.begin_answer(alice, conversation.id, "q", stale_after_s=STALE)
+    assert (
+        await store.recover_answer(alice, conversation.id, stale_after_s=STALE) is False
+    )  # its run is alive
+    ids.become(bob)
+    assert await store.recover_answer(bob, conversation.id, stale_after_s=0) is False
+    ids.become(alice)
+    assert await store.recover_answer(alice, conversation.id, stale_after_s=0) is True
+    question, recovered = await store.list_messages(alice, conversation.id)
+    assert (recovered.role, recovered.status, recovered.error_code, recovered.retryable) == (
+        "assistant",
+        "error",
+        INTERRUPTED_CODE,
+        True,
+    )
+    assert recovered.reply_to == question.id == asked.message.id
+    assert (
+        await store.request_stop(alice, conversation.id, stale_after_s=STALE) is False
+    )  # the dead run was closed
+    assert await store.recover_answer(alice, conversation.id, stale_after_s=0) is False  # answered now
+
+
+async def test_a_beating_run_stays_live(store: Store, ids: Identities) -> None:
+    alice = ids.new()
+    ids.become(alice)
+    conversation = await store.create_conversation(alice, "NQ")
+    run = (await store.begin_answer(alice, conversation.id, "q", stale_after_s=STALE)).run_id
+    assert run is not None
+    await asyncio.sleep(2.5)
+    assert await store.request_stop(alice, conversation.id, stale_after_s=2) is False  # silent: dead
+    await store.heartbeat(run)
+    assert await store.request_stop(alice, conversation.id, stale_after_s=2) is True

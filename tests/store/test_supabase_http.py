@@ -65,7 +65,7 @@ async def test_user_data_travels_with_the_callers_token_and_the_catalogue_with_t
     ids.become(alice)
     token = _current_user.get().token
     conversation = await ids.store.create_conversation(alice, "NQ")
-    await ids.store.begin_answer(alice, conversation.id, "hi")
+    await ids.store.begin_answer(alice, conversation.id, "hi", stale_after_s=20.0)
     await ids.store.list_messages(alice, conversation.id)
     user_requests = list(ids.rest.requests)
     await ids.store.list_catalogue()
@@ -112,7 +112,7 @@ async def test_ids_and_cursors_that_cannot_be_valid_never_reach_the_database(ids
     assert await ids.store.list_messages(alice, "x") == []
     assert await ids.store.remove_conversation(alice, "x") is False
     with pytest.raises(LookupError):
-        await ids.store.begin_answer(alice, "x", "hi")
+        await ids.store.begin_answer(alice, "x", "hi", stale_after_s=20.0)
     forged = base64.urlsafe_b64encode(
         b'2026-01-01T00:00:00+00:00"),id.gt.0|' + CONVERSATION.encode()
     ).decode()
@@ -170,7 +170,7 @@ async def test_network_failures_are_store_unavailable_and_not_found_is_lookup_er
     assert (caught.value.status, caught.value.code) == (503, "STORE_UNAVAILABLE")
     store, _ = canned(postgrest_error(404, "P0002", "conversation not found"))
     with pytest.raises(LookupError):
-        await store.begin_answer("u1", CONVERSATION, "hi")
+        await store.begin_answer("u1", CONVERSATION, "hi", stale_after_s=20.0)
 
 
 def test_get_store_picks_the_backend_from_settings(barb_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,6 +195,6 @@ async def test_a_long_generated_title_is_clipped_not_refused(ids: SupabaseIdenti
     alice = ids.new()
     ids.become(alice)
     conversation = await ids.store.create_conversation(alice, "NQ")
-    saved = await ids.store.begin_answer(alice, conversation.id, "q", title="t" * 300)
+    saved = await ids.store.begin_answer(alice, conversation.id, "q", title="t" * 300, stale_after_s=20.0)
     assert saved.title_set is True
     assert (await ids.store.get_conversation(alice, conversation.id)).title == "t" * 200
