@@ -8,30 +8,57 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from data_store.s3 import make_s3_client
+from shared.ingest import formats
+from shared.ingest.entries import DEFAULT_TYPE, describe_defaults
 from shared.settings import get_settings
+
+_HELP_WIDTH = 78
+"""Columns of the pre-wrapped help paragraphs (argparse leaves them as they are)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the three data commands."""
     settings = get_settings()
-    imp = subparsers.add_parser("import", help="import a vendor CSV/TXT of one-minute or daily bars")
-    imp.add_argument("file", type=Path)
+    imp = subparsers.add_parser(
+        "import",
+        help="import a vendor CSV/TXT of one-minute or daily bars",
+        description="Import a vendor CSV/TXT of one-minute or daily bars into a data folder.",
+        # The accepted columns, formats and zones come from the reader's own tables (shared.ingest.formats).
+        epilog=formats.describe(_HELP_WIDTH),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("file", type=Path, help="the vendor file (see below for what it may look like)")
     imp.add_argument("--symbol", required=True)
     imp.add_argument(
         "--data", "--data-dir", dest="data_dir", type=Path, default=settings.data_dir, help="data folder"
     )
-    imp.add_argument("--timezone", default="America/New_York", help="zone of timestamps without an offset")
+    imp.add_argument(
+        "--timezone",
+        default=formats.DEFAULT_TIMEZONE,
+        help=f"IANA zone of timestamps without a UTC offset (default {formats.DEFAULT_TIMEZONE})",
+    )
     imp.add_argument("--bar-size", choices=("1m", "1d"), help="detected from the timestamps when omitted")
-    new = imp.add_argument_group("a symbol outside the catalogue")
-    new.add_argument("--type", default="stock", choices=("stock", "futures"))
-    new.add_argument("--name")
+    new = imp.add_argument_group(
+        "a symbol outside the catalogue",
+        textwrap.fill(
+            "A new symbol gets its catalogue entry from these options and the defaults of its type "
+            f"({describe_defaults()}). Importing it again with any of them updates its entry. "
+            "Built-in instruments cannot be changed.",
+            _HELP_WIDTH,
+        ),
+    )
+    new.add_argument("--type", choices=("stock", "futures"), help=f"default: {DEFAULT_TYPE}")
+    new.add_argument("--name", help="default: the symbol")
     new.add_argument("--exchange")
-    new.add_argument("--session", nargs=2, metavar=("START", "END"), help="regular session, HH:MM HH:MM")
+    new.add_argument(
+        "--session", nargs=2, metavar=("START", "END"), help="default session, HH:MM HH:MM in --timezone"
+    )
     new.add_argument("--tick-size", type=float)
     imp.set_defaults(func=run_import)
 
@@ -72,7 +99,9 @@ def run_import(args: argparse.Namespace) -> int:
         report = import_file(args.file, args.data_dir, options)
     except ValidationError as exc:
         for error in exc.errors():
-            print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+            # Pydantic prefixes the messages of our own validators with "Value error, ": noise to a user.
+            message = error["msg"].removeprefix("Value error, ")
+            print(f"{'.'.join(map(str, error['loc']))}: {message}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:
         print(exc, file=sys.stderr)

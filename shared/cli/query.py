@@ -25,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _store(data: Path | None):
+    """The bar store to query: the configured one, or the folder ``data`` read exactly as ``DATA_DIR``."""
     from shared.bars import get_bar_store, register_catalogue_entries, store_config
     from shared.settings import get_settings
 
@@ -34,6 +35,9 @@ def _store(data: Path | None):
 
     store = BarStore(replace(store_config(get_settings()), data_dir=data, bucket=None))
     store.add_listener(register_catalogue_entries)
+    # As get_bar_store does: load the manifest now, so the symbols imported into the folder (their entries
+    # live in its manifest) are registered before the instrument is looked up.
+    store.manifest()
     return store
 
 
@@ -70,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     store = _store(args.data)
     instrument = get_instrument(args.instrument)
     if instrument is None:
-        return _fail(f"Unknown instrument {args.instrument!r}.")
+        held = ", ".join(store.symbols()) or "none"
+        return _fail(f"Unknown instrument {args.instrument!r} (symbols with bars in the data: {held}).")
     if instrument.symbol not in store.symbols():
         return _fail(f"There are no bars for {instrument.symbol} in the data.")
     timeout = args.timeout if args.timeout is not None else get_settings().query_timeout_s

@@ -3,7 +3,8 @@
 The file is validated (see :mod:`shared.ingest.vendor_csv`), sorted, exact duplicate bars are dropped and
 conflicting ones refused, ``trade_date``/``minute`` are computed once from the instrument's calendar and
 sessions, and a report lists what was dropped, missing trading days and bars outside the sessions. A symbol
-outside the catalogue gets a catalogue entry from the options (defaults per type), stored in the manifest.
+outside the catalogue gets a catalogue entry from the options (defaults per type), stored in the manifest;
+importing it again with options updates that entry (see :mod:`shared.ingest.entries`).
 """
 
 from __future__ import annotations
@@ -18,49 +19,64 @@ import polars as pl
 from pydantic import BaseModel, field_validator
 
 from data_store.layout import DataFolder
+from shared.ingest.entries import TYPE_DEFAULTS, EntryOptions, resolve_entry
+from shared.ingest.formats import DEFAULT_TIMEZONE
 from shared.ingest.vendor_csv import MAX_REPORTED, VendorFileError, read_vendor_file
 from shared.market.calendar import assign_trade_date_and_minute, trading_days
-from shared.market.instruments import Instrument, Session, get_instrument, register_instrument
-
-_TYPE_DEFAULTS: dict[str, dict] = {
-    "stock": {
-        "exchange": "NYSE",
-        "category": "equity",
-        "default_session": "RTH",
-        "sessions": {"RTH": Session("09:30", "16:00")},
-        "tick_size": 0.01,
-        "tick_value": 0.01,
-        "point_value": 1.0,
-        "calendar": "NYSE",
-    },
-    "futures": {
-        "exchange": "CME",
-        "category": "index",
-        "default_session": "ETH",
-        "sessions": {"ETH": Session("18:00", "17:00")},
-        "tick_size": 0.01,
-        "tick_value": 0.01,
-        "point_value": 1.0,
-        "calendar": "CME",
-    },
-}
+from shared.market.instruments import Instrument, register_instrument
 
 
 class ImportOptions(BaseModel):
-    """How to read the file and, for a symbol outside the catalogue, how to describe it."""
+    """How to read the file and, for a symbol outside the catalogue, how to describe it.
+
+    ``type``, ``name``, ``exchange``, ``session`` and ``tick_size`` left at None keep what the catalogue
+    has (or the type's defaults for a new symbol); given, they update an imported symbol's entry.
+    """
 
     symbol: str
-    timezone: str = "America/New_York"
+    timezone: str = DEFAULT_TIMEZONE
     """Time zone of timestamps written without a UTC offset; also the display zone of a new symbol."""
     bar_size: str | None = None
     """``1m`` or ``1d``; detected from the timestamps when omitted."""
-    type: str = "stock"
+    type: str | None = None
+    """``stock`` or ``futures``; a new symbol without it is a stock."""
     name: str | None = None
     exchange: str | None = None
     session: tuple[str, str] | None = None
-    """Regular session (``HH:MM``, ``HH:MM``) of a new symbol; defaults per type (stocks 09:30–16:00)."""
+    """Default session (``HH:MM``, ``HH:MM``); for a new symbol defaults per type (stocks 09:30–16:00)."""
     tick_size: float | None = None
     sample: bool = False
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is not None and value not in TYPE_DEFAULTS:
+            raise ValueError(f"unknown type {value!r} (use one of {', '.join(TYPE_DEFAULTS)})")
+        return value
+
+    @field_validator("name", "exchange")
+    @classmethod
+    def _blank_is_not_given(cls, value: str | None) -> str | None:
+        return (value.strip() or None) if value is not None else None
+
+    @field_validator("tick_size")
+    @classmethod
+    def _positive_tick(cls, value: float | None) -> float | None:
+        if value is not None and not value > 0:
+            raise ValueError("the tick size must be a positive number")
+        return value
+
+    def entry_options(self) -> EntryOptions:
+        """The options that describe the symbol in the catalogue."""
+        return EntryOptions(
+            symbol=self.symbol,
+            timezone=self.timezone,
+            type=self.type,
+            name=self.name,
+            exchange=self.exchange,
+            session=self.session,
+            tick_size=self.tick_size,
+        )
 
     @field_validator("timezone")
     @classmethod
@@ -93,6 +109,9 @@ class ImportReport:
     largest_gap: tuple[datetime, int] | None = None
     """Where the largest intraday gap starts (UTC) and how many minutes are missing."""
     registered: bool = False
+    """The symbol was new: its catalogue entry was built from the import options."""
+    updated: list[str] = field(default_factory=list)
+    """How the import options changed the catalogue entry of a symbol imported before."""
 
     def lines(self) -> list[str]:
         """The report as human-readable lines."""
@@ -102,6 +121,8 @@ class ImportReport:
         ]
         if self.registered:
             out.append(f"{self.symbol} is not in the catalogue: registered it from the import options")
+        if self.updated:
+            out.append(f"{self.symbol}: updated its catalogue entry: {'; '.join(self.updated)}")
         if self.was_unsorted:
             out.append("the file was not in time order: sorted")
         if self.duplicates_dropped:
@@ -126,7 +147,8 @@ class ImportReport:
 def import_file(path: Path, data_dir: Path, options: ImportOptions) -> ImportReport:
     """Import ``path`` into the data folder ``data_dir``. Raises :class:`VendorFileError` on bad input."""
     folder = DataFolder(data_dir)
-    instrument, registered = resolve_instrument(options, folder)
+    resolved = resolve_entry(options.entry_options(), folder)
+    instrument = resolved.instrument
     raw = read_vendor_file(path, options.timezone)
     bar_size = options.bar_size or ("1d" if raw.daily else "1m")
     if bar_size == "1d" and not raw.daily:
@@ -145,9 +167,11 @@ def import_file(path: Path, data_dir: Path, options: ImportOptions) -> ImportRep
         bar_size,
         bars,
         sample=options.sample,
-        instrument=instrument.model_dump(mode="json") if registered else None,
+        # Every import of a symbol outside the catalogue writes its entry, so the folder holds it even when
+        # it came from another folder registered in this process.
+        instrument=None if resolved.builtin else instrument.model_dump(mode="json"),
     )
-    if registered:
+    if not resolved.builtin:
         register_instrument(instrument)
     return ImportReport(
         symbol=instrument.symbol,
@@ -161,38 +185,9 @@ def import_file(path: Path, data_dir: Path, options: ImportOptions) -> ImportRep
         missing_trading_days=_missing_days(bars, instrument),
         outside_session=_outside_sessions(bars, instrument) if bar_size == "1m" else 0,
         **(_intraday_gaps(bars) if bar_size == "1m" else {}),
-        registered=registered,
+        registered=resolved.new,
+        updated=resolved.changes,
     )
-
-
-def resolve_instrument(options: ImportOptions, folder: DataFolder) -> tuple[Instrument, bool]:
-    """The instrument for the symbol and whether it is new (second value True).
-
-    Looked up in the catalogue (including symbols registered in this process), then in the folder's manifest
-    (a symbol imported earlier), else built from the options with defaults per type.
-    """
-    existing = get_instrument(options.symbol)
-    if existing is not None:
-        return existing, False
-    manifest = folder.manifest()
-    entry = manifest.instruments.get(options.symbol.strip().upper()) if manifest else None
-    if entry is not None and entry.instrument is not None:
-        stored = Instrument.model_validate(entry.instrument)
-        register_instrument(stored)
-        return stored, False
-    defaults = dict(_TYPE_DEFAULTS.get(options.type, _TYPE_DEFAULTS["stock"]))
-    if options.session is not None:
-        defaults["sessions"] = {defaults["default_session"]: Session(*options.session)}
-    if options.exchange:
-        defaults["exchange"] = options.exchange
-    if options.tick_size:
-        defaults["tick_size"] = options.tick_size
-        defaults["tick_value"] = options.tick_size * defaults["point_value"]
-    symbol = options.symbol.strip().upper()
-    instrument = Instrument(
-        symbol=symbol, name=options.name or symbol, type=options.type, timezone=options.timezone, **defaults
-    )
-    return instrument, True
 
 
 def _drop_duplicates(path: Path, bars: pl.DataFrame) -> tuple[pl.DataFrame, int]:

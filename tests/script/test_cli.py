@@ -30,26 +30,22 @@ def data_dir(tmp_path_factory) -> Path:
     return folder
 
 
-def _barb(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATA_BUCKET", "DATA_DIR")}
-    env["VAR_DIR"] = str(data_dir.parent / "var")
+def _run(var_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``barb ARGS`` in a fresh process, with no data folder or bucket configured unless ``env`` says so."""
+    base = {k: v for k, v in os.environ.items() if k not in ("DATA_BUCKET", "DATA_DIR")}
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from shared.cli import main; sys.exit(main())",
-            "query",
-            "--data",
-            str(data_dir),
-            *args,
-        ],
+        [sys.executable, "-c", "import sys; from shared.cli import main; sys.exit(main())", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=env,
+        env={**base, "VAR_DIR": str(var_dir), **(env or {})},
         timeout=120,
         check=False,
     )
+
+
+def _barb(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    return _run(data_dir.parent / "var", "query", "--data", str(data_dir), *args)
 
 
 def test_prints_result_json(data_dir):
@@ -74,3 +70,22 @@ def test_invalid_query_exits_2_with_errors_on_stderr(data_dir):
 def test_unknown_instrument_exits_1(data_dir):
     done = _barb(data_dir, "--instrument", "ES", "{}")
     assert done.returncode == 1 and "no bars for ES" in done.stderr
+
+
+def test_data_folder_finds_the_symbols_imported_into_it(tmp_path: Path) -> None:
+    """``--data DIR`` reads DIR's manifest (where an imported symbol's catalogue entry lives) before the
+    instrument is looked up, exactly as ``DATA_DIR=DIR`` does."""
+    data, var = tmp_path / "data", tmp_path / "var"
+    imported = _run(
+        var, "import", str(ROOT / "tests/data/AAPL_1d_bars.csv"), "--symbol", "AAPL", "--data", str(data)
+    )
+    assert imported.returncode == 0, imported.stderr
+    query = '{"from": "daily", "select": "count()"}'
+    by_option = _run(var, "query", "--instrument", "aapl", "--data", str(data), query)
+    by_setting = _run(var, "query", "--instrument", "aapl", query, env={"DATA_DIR": str(data)})
+    for done in (by_option, by_setting):
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["value"] == 530
+    unknown = _run(var, "query", "--instrument", "MSFT", "--data", str(data), query)
+    assert unknown.returncode == 1
+    assert unknown.stderr == "Unknown instrument 'MSFT' (symbols with bars in the data: AAPL).\n"
