@@ -30,7 +30,8 @@ import numpy as np
 import polars as pl
 
 from shared.backtest.bars import StrategyBars
-from shared.backtest.strategy import CheckedStrategy, Distance
+from shared.backtest.distance import Distance
+from shared.backtest.strategy import CheckedStrategy
 from shared.backtest.types import ExitReason
 
 MinutesInside = Callable[[int], "tuple[np.ndarray, np.ndarray, np.ndarray] | None"]

@@ -17,7 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from shared.backtest.types import Direction, DistanceKind
+from shared.backtest.distance import FORMS, Distance, level_problem, parse_distance, parse_slippage
+from shared.backtest.types import Direction
 from shared.market.instruments import Instrument
 from shared.script.errors import ScriptError
 from shared.script.plan import Plan
@@ -37,11 +38,6 @@ COLUMN_NAMES = {
 }
 """The ``map`` column each rule or expression distance is computed into."""
 
-_NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
-_PERCENT = re.compile(rf"^{_NUMBER}\s*%$")
-_TICKS = re.compile(rf"^{_NUMBER}\s*(?:ticks?|t)$", re.IGNORECASE)
-_POINTS = re.compile(rf"^{_NUMBER}\s*(?:points?|pts?|p)?$", re.IGNORECASE)
-_SIGNED_NUMBER = re.compile(r"^[-+]\s*\d")
 
 _LOOKAHEAD_HINTS = {
     "session_high": "Use `session_high_sofar()`: the session's high up to this bar.",
@@ -80,7 +76,8 @@ class Strategy(BaseModel):
     stop_loss: float | str | None = Field(
         None,
         description="Stop distance from the entry price: points (`50`), a percent of the entry price "
-        '(`"1.5%"`), ticks (`"8 ticks"`) or an expression evaluated at the signal bar (`"atr(14) * 2"`).',
+        '(`"1.5%"`), ticks (`"8 ticks"`) or an expression evaluated at the signal bar (`"atr(14) * 2"`). '
+        'A distance, not a price level: for a stop at the previous low write `"close - prev(low)"`.',
     )
     take_profit: float | str | None = Field(
         None, description="Target distance from the entry price, in the same forms as stop_loss."
@@ -153,69 +150,6 @@ class Strategy(BaseModel):
         if isinstance(value, bool):
             raise ValueError("must be a number or a text such as '1.5%'")
         return value
-
-
-@dataclass(frozen=True)
-class Distance:
-    """A distance from the entry price, in one of the forms a strategy may write it."""
-
-    kind: DistanceKind
-    value: float = 0.0
-    """Points, percent or ticks; 0 for an expression."""
-    text: str = ""
-    """The distance as written (shown in summaries)."""
-
-    def points(self, entry_price: float, tick_size: float, evaluated: float | None) -> float | None:
-        """The distance in price points, rounded to the tick grid (at least one tick); None when unusable."""
-        if self.kind == "points":
-            raw = self.value
-        elif self.kind == "percent":
-            raw = abs(entry_price) * self.value / 100
-        elif self.kind == "ticks":
-            raw = self.value * tick_size
-        else:
-            raw = evaluated
-        if raw is None or not raw > 0:
-            return None
-        return max(tick_size, round(raw / tick_size) * tick_size)
-
-
-def parse_distance(value: float | str) -> tuple[Distance | None, str | None]:
-    """A written distance → :class:`Distance`, or an error message (expressions are checked later)."""
-    if isinstance(value, (int, float)):
-        if not value > 0:
-            return None, f"must be greater than 0, got {value:g}"
-        return Distance("points", float(value), f"{value:g} pts"), None
-    text = value.strip()
-    for pattern, kind, label in (
-        (_PERCENT, "percent", "%"),
-        (_TICKS, "ticks", " ticks"),
-        (_POINTS, "points", " pts"),
-    ):
-        match = pattern.match(text)
-        if match:
-            amount = float(match.group(1))
-            if not amount > 0:
-                return None, f"must be greater than 0, got '{text}'"
-            if kind == "percent" and amount >= 100:
-                return None, f"a percent distance must be below 100%, got '{text}'"
-            return Distance(kind, amount, f"{amount:g}{label}"), None  # type: ignore[arg-type]
-    if _SIGNED_NUMBER.match(text):
-        return None, f"must be greater than 0, got '{text}'"
-    return Distance("expression", 0.0, text), None
-
-
-def parse_slippage(value: float | str, tick_size: float) -> tuple[float | None, str | None]:
-    """Slippage in points, or an error message."""
-    if isinstance(value, (int, float)):
-        return (float(value), None) if value >= 0 else (None, f"must be 0 or more, got {value:g}")
-    text = value.strip()
-    ticks, points = _TICKS.match(text), _POINTS.match(text)
-    if ticks:
-        return float(ticks.group(1)) * tick_size, None
-    if points:
-        return float(points.group(1)), None
-    return None, f"'{text}' is not a slippage; write points (0.5) or ticks ('2 ticks')"
 
 
 @dataclass(frozen=True)
@@ -310,7 +244,10 @@ def _engine_errors(plan_errors: list[ScriptError], errors: StrategyErrors) -> No
         errors.items.append(ScriptError(by_column.get(err.step, err.step), err.expression, err.message, hint))
 
 
-def _check_types(plan: Plan, expressions: dict[str, str], errors: StrategyErrors) -> None:
+def _check_types(
+    plan: Plan, expressions: dict[str, str], direction: Direction, errors: StrategyErrors
+) -> None:
+    """Rules must be conditions, distances numbers that are not price levels, and nothing may look ahead."""
     step = plan.steps[0]
     trees = dict(step.map)
     for field, text in expressions.items():
@@ -328,11 +265,12 @@ def _check_types(plan: Plan, expressions: dict[str, str], errors: StrategyErrors
             )
         elif field in DISTANCE_FIELDS and kind not in ("number", "integer", "any"):
             errors.add(
-                field,
-                text,
-                f"{field} must be a distance in points, but this is a {kind} value",
-                'Write points (50), a percent ("1.5%"), ticks ("8 ticks") or a number expression ("atr(14) * 2").',
+                field, text, f"{field} must be a distance in points, but this is a {kind} value", FORMS
             )
+        elif field in DISTANCE_FIELDS:
+            level = level_problem(field, text, tree, direction)
+            if level is not None:
+                errors.add(field, text, *level)
         for name in _lookahead(tree):
             errors.add(
                 field,
@@ -374,7 +312,7 @@ def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | 
                 field,
                 value,
                 f"{field} {problem}",
-                'Write points (50), a percent ("1.5%"), ticks ("8 ticks") or an expression.',
+                FORMS,
             )
         elif distance is not None:
             distances[field] = distance
@@ -394,7 +332,7 @@ def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | 
     expressions |= {field: d.text for field, d in distances.items() if d.kind == "expression"}
     plan, plan_errors = build_plan(_rule_query(usable, expressions, timeframe_ok), instrument)
     _engine_errors(plan_errors, errors)
-    _check_types(plan, expressions, errors)
+    _check_types(plan, expressions, usable.direction, errors)
     if errors.items or strategy is None or slippage is None:
         return None, errors.items
     return CheckedStrategy(strategy, plan, distances, slippage), []

@@ -19,6 +19,8 @@ def _row(spec: FunctionSpec) -> str:
     notes = []
     if spec.lookahead and spec.kind != "aggregate":
         notes.append("looks ahead")
+    if spec.intraday:
+        notes.append("intraday bars only")
     if spec.aliases:
         notes.append("alias " + ", ".join(f"`{a}`" for a in spec.aliases))
     if spec.format:

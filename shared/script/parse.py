@@ -65,6 +65,9 @@ class Problem:
 
     message: str
     hint: str | None = None
+    method: tuple[str, tuple[str, ...]] | None = None
+    """For a method call ``x.name(a)``: ``name`` and the arguments of the same call as a function (``x``, ``a``),
+    from which the validator writes a hint naming a function that exists."""
 
 
 @dataclass(frozen=True)
@@ -189,11 +192,14 @@ class _SafetyCheck(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         if isinstance(node.func, ast.Attribute):
-            owner, method = show(node.func.value), node.func.attr
-            args = ", ".join([owner, *(show(a) for a in node.args)])
-            self.fail(
-                f"method calls are not supported: `{show(node)}`",
-                f"Call functions by name with the column as the first argument: `{method}({args})`.",
+            args = (show(node.func.value), *map(show, node.args))
+            keywords = tuple(f"{kw.arg}={show(kw.value)}" for kw in node.keywords if kw.arg)
+            self.problems.append(
+                Problem(
+                    f"method calls are not supported: `{show(node)}`",
+                    "Call functions by name with the column as the first argument.",
+                    method=(node.func.attr, args + keywords),
+                )
             )
             for arg in node.args:
                 self.visit(arg)

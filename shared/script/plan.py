@@ -17,6 +17,8 @@ from shared.script.period import Period
 ResultKind = Literal["table", "grouped", "scalar", "values"]
 ColumnType = Literal["number", "integer", "boolean", "date", "time", "text", "any"]
 BASE_COLUMNS = ("open", "high", "low", "close", "volume")
+PRICE_COLUMNS = frozenset({"open", "high", "low", "close"})
+"""The base columns that are price levels."""
 ORDER = ("session", "from", "map", "period", "where", "group_by+select", "sort", "limit", "columns")
 """The fixed order of execution, whatever the order of keys in the JSON."""
 

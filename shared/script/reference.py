@@ -49,7 +49,8 @@ Division by zero is null. Functions marked ⚠ look at later bars (fine for stat
 def _line(spec: FunctionSpec) -> str:
     mark = " ⚠" if spec.lookahead and spec.kind != "aggregate" else ""
     aliases = f" (also {', '.join(spec.aliases)})" if spec.aliases else ""
-    return f"- {spec.signature}{mark}{aliases} — {spec.description}"
+    intraday = " (intraday bars only)" if spec.intraday else ""
+    return f"- {spec.signature}{mark}{aliases}{intraday} — {spec.description}"
 
 
 def unique_specs() -> list[FunctionSpec]:

@@ -25,6 +25,9 @@ import polars as pl
 ArgKind = Literal["column", "int", "number", "string", "bool"]
 FunctionKind = Literal["series", "aggregate"]
 ReturnType = Literal["number", "integer", "boolean", "date", "time", "text"]
+Scale = Literal["level", "distance", "args"]
+"""How a value relates to prices: a price ``level`` (``vwap()``), a ``distance`` between prices (``atr()``), or
+the scale of its column ``args`` (``prev(x)``, ``sma(x, n)``: a level of a level, a distance of a distance)."""
 Category = Literal[
     "core",
     "lag",
@@ -99,6 +102,15 @@ class FunctionSpec:
     format: str | None = None
     """Display format of the result (``weekday``, ``month``), kept when the value is numeric."""
     aliases: tuple[str, ...] = ()
+    """Other names the function may be called by (``day`` for ``day_of_month``)."""
+    synonyms: tuple[str, ...] = ()
+    """Names the function has elsewhere (pandas, Pine, spreadsheets: ``avg``, ``shift``). They are not callable:
+    an unknown function or method call with one of these names gets a hint naming this function."""
+    intraday: bool = False
+    """True when the value needs bars shorter than a day (the time of day): an error on daily and longer bars."""
+    scale: Scale | None = None
+    """How the value relates to prices (:data:`Scale`); None for anything else (oscillators, percentages,
+    counts). It tells a backtest distance from a price level."""
 
     @property
     def signature(self) -> str:
@@ -110,6 +122,9 @@ class FunctionSpec:
 
 REGISTRY: dict[str, FunctionSpec] = {}
 """Every declared function by name (aliases included). Filled at import of ``shared.script.functions``."""
+
+SYNONYMS: dict[str, FunctionSpec] = {}
+"""The declared :attr:`FunctionSpec.synonyms` (names that are not callable) → the function they mean."""
 
 
 def function(
@@ -124,6 +139,9 @@ def function(
     lookahead: bool = False,
     format: str | None = None,
     aliases: tuple[str, ...] = (),
+    synonyms: tuple[str, ...] = (),
+    intraday: bool = False,
+    scale: Scale | None = None,
 ) -> Callable[[Callable[..., pl.Expr]], Callable[..., pl.Expr]]:
     """Declare a Barb Script function; use as a decorator on its implementation."""
 
@@ -140,11 +158,20 @@ def function(
             lookahead=lookahead,
             format=format,
             aliases=aliases,
+            synonyms=synonyms,
+            intraday=intraday,
+            scale=scale,
         )
         for key in (name, *aliases):
-            if key in REGISTRY:
+            if key in REGISTRY or key in SYNONYMS:
                 raise ValueError(f"Barb Script function {key!r} is declared twice")
             REGISTRY[key] = spec
+        for key in synonyms:
+            if key in REGISTRY or key in SYNONYMS or key != key.lower():
+                raise ValueError(
+                    f"Barb Script synonym {key!r} is a function name, declared twice or not lower case"
+                )
+            SYNONYMS[key] = spec
         return impl
 
     return register

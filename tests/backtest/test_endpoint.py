@@ -80,6 +80,18 @@ def test_invalid_strategy_lists_every_error(api):
     assert bad_body.status_code == 422 and bad_body.json()["code"] == "VALIDATION_ERROR"
 
 
+def test_price_level_target_is_invalid_with_the_distance_to_write(api):
+    headers = _headers(api, "bt-level@example.com")
+    strategy = {"entry": "green()", "direction": "long", "take_profit": "prev(high)"}
+    response = api.post("/api/backtest", json={"instrument": "NQ", "strategy": strategy}, headers=headers)
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["code"] == "STRATEGY_INVALID"
+    (detail,) = payload["details"]
+    assert detail["step"] == "take_profit" and "price level" in detail["message"]
+    assert "`prev(high) - close`" in detail["hint"]
+
+
 def test_unknown_instrument_and_missing_data_are_404(api):
     headers = _headers(api, "bt-404@example.com")
     unknown = api.post("/api/backtest", json={"instrument": "ZZZ", "strategy": STRATEGY}, headers=headers)

@@ -247,11 +247,11 @@ def test_a_signal_without_a_usable_distance_is_skipped_with_a_warning():
     strategy = {
         "entry": f"date() in ['{D(0)}', '{D(1)}']",
         "direction": "long",
-        "stop_loss": "prev(close) - 99",
+        "stop_loss": "change(close) - 1.5",
         "exit_bars": 1,
     }
     result = backtest(strategy, bars)
     rows = trade_rows(result)
-    # D0 has no previous close: its signal is skipped; D1's stop is 100 − 99 = 1 point.
+    # D0 has no previous close: its signal is skipped; D1's stop is (102.5 − 100) − 1.5 = 1 point.
     assert [(r["entry_date"], r["stop"]) for r in rows] == [(D(2), 102.0)]
     assert result.skipped_signals == 1 and "1 entry signal" in result.warnings[0]

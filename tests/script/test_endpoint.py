@@ -74,6 +74,19 @@ def test_invalid_query_lists_every_error(api):
     assert all(set(d) == {"step", "expression", "message", "hint"} for d in payload["details"])
 
 
+def test_intraday_function_on_daily_bars_is_invalid_with_a_hint(api):
+    headers = _headers(api, "query-intraday@example.com")
+    query = {"where": "time() == '09:30'", "group_by": "hour()"}
+    response = api.post("/api/query", json={"instrument": "NQ", "query": query}, headers=headers)
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["code"] == "QUERY_INVALID"
+    by_step = {d["step"]: d for d in payload["details"]}
+    assert set(by_step) == {"where", "group_by"}
+    assert "needs intraday bars" in by_step["where"]["message"]
+    assert all('"from": "1m"' in d["hint"] for d in payload["details"])
+
+
 def test_unknown_instrument_and_missing_data_are_404(api):
     headers = _headers(api, "query-404@example.com")
     unknown = api.post("/api/query", json={"instrument": "ZZZ", "query": {}}, headers=headers)

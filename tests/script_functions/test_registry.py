@@ -9,7 +9,7 @@ import pytest
 
 import shared.script.functions  # noqa: F401
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, MAX_WINDOW
-from shared.script.registry import REGISTRY, Category, FunctionSpec
+from shared.script.registry import REGISTRY, SYNONYMS, Category, FunctionSpec
 
 SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in REGISTRY.values()}
 
@@ -153,6 +153,25 @@ def test_names_and_aliases_are_unique_identifiers() -> None:
     assert len(keys) == len(set(keys)) == len(REGISTRY)
     for key in keys:
         assert key.isidentifier() and key == key.lower()
+
+
+def test_synonyms_are_not_callable_and_name_one_function() -> None:
+    synonyms = [key for spec in SPECS.values() for key in spec.synonyms]
+    assert len(synonyms) == len(set(synonyms)) == len(SYNONYMS)
+    for key in synonyms:
+        assert key.isidentifier() and key == key.lower() and key not in REGISTRY
+    assert {"avg": "mean", "moving_average": "sma", "shift": "prev"}.items() <= {
+        key: spec.name for key, spec in SYNONYMS.items()
+    }.items()
+
+
+def test_price_scales_follow_the_arguments() -> None:
+    for spec in SPECS.values():
+        columns = [a for a in spec.args if a.kind == "column" and a.name != "cond"]
+        if spec.scale == "args":
+            assert columns, f"{spec.name} passes on the scale of its arguments but has none"
+        if spec.scale is not None:
+            assert spec.returns in ("number", "integer"), spec.name
 
 
 def test_every_category_is_used() -> None:

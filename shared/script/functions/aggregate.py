@@ -11,7 +11,8 @@ from shared.script.functions._shared import as_float, column, probability, truth
 from shared.script.registry import EvalContext, function
 
 
-def _aggregate(name: str, description: str, example: str, returns: str = "number"):
+def _aggregate(name: str, description: str, example: str, **declaration):
+    """The declaration of an aggregate of one column (``declaration``: further :func:`function` arguments)."""
     return function(
         name,
         category="aggregate",
@@ -19,12 +20,12 @@ def _aggregate(name: str, description: str, example: str, returns: str = "number
         description=description,
         example=example,
         kind="aggregate",
-        returns=returns,
         lookahead=True,
+        **declaration,
     )
 
 
-@_aggregate("mean", "Average (nulls skipped).", "mean(range())")
+@_aggregate("mean", "Average (nulls skipped).", "mean(range())", scale="args", synonyms=("avg", "average"))
 def mean(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).mean()
 
@@ -34,32 +35,38 @@ def sum_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.sum()
 
 
-@_aggregate("max", "Largest value.", "max(high)")
+@_aggregate("max", "Largest value.", "max(high)", scale="args")
 def max_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.max()
 
 
-@_aggregate("min", "Smallest value.", "min(low)")
+@_aggregate("min", "Smallest value.", "min(low)", scale="args")
 def min_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.min()
 
 
-@_aggregate("median", "Median (nulls skipped).", "median(volume)")
+@_aggregate("median", "Median (nulls skipped).", "median(volume)", scale="args")
 def median(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).median()
 
 
-@_aggregate("std", "Sample standard deviation (n − 1).", "std(change_pct(close))")
+@_aggregate(
+    "std",
+    "Sample standard deviation (n − 1).",
+    "std(change_pct(close))",
+    scale="distance",
+    synonyms=("stdev", "stddev"),
+)
 def std(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).std(ddof=1)
 
 
-@_aggregate("first", "Value on the first row.", "first(open)")
+@_aggregate("first", "Value on the first row.", "first(open)", scale="args")
 def first(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.first()
 
 
-@_aggregate("last", "Value on the last row.", "last(close)")
+@_aggregate("last", "Value on the last row.", "last(close)", scale="args")
 def last(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.last()
 
@@ -98,6 +105,8 @@ def pct(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
     example="percentile(range(), 0.9)",
     kind="aggregate",
     lookahead=True,
+    scale="args",
+    synonyms=("quantile",),
 )
 def percentile(ctx: EvalContext, x: pl.Expr, p: float) -> pl.Expr:
     return as_float(x).quantile(p, interpolation="linear")
@@ -111,6 +120,7 @@ def percentile(ctx: EvalContext, x: pl.Expr, p: float) -> pl.Expr:
     example="correlation(change_pct(close), change_pct(volume))",
     kind="aggregate",
     lookahead=True,
+    synonyms=("corr",),
 )
 def correlation(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     both = a.is_not_null() & b.is_not_null()

@@ -14,6 +14,7 @@ from shared.script.registry import Arg, EvalContext, function
     args=(column("x"),),
     description="Absolute value.",
     example="abs(change(close))",
+    scale="args",
 )
 def abs_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).abs()
@@ -59,6 +60,7 @@ def sign(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     args=(column("x"), Arg("n", "int", 0, min=0, max=12)),
     description="Round to n decimals.",
     example="round(close / 10, 0)",
+    scale="args",
 )
 def round_(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return as_float(x).round(n)
@@ -70,6 +72,8 @@ def round_(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(Arg("cond", "column"), Arg("then", "column"), Arg("otherwise", "column")),
     description="Per row: `then` where the condition is true, otherwise `otherwise` (a null condition takes `otherwise`).",
     example="if(close > open, high - close, close - low)",
+    scale="args",
+    synonyms=("iff",),
 )
 def if_(ctx: EvalContext, cond: pl.Expr, then: pl.Expr, otherwise: pl.Expr) -> pl.Expr:
     return pl.when(truthy(cond)).then(then).otherwise(otherwise)

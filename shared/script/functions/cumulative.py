@@ -14,6 +14,7 @@ from shared.script.registry import EvalContext, function
     args=(column(),),
     description="Highest value so far (nulls skipped).",
     example="cummax(high)",
+    scale="args",
 )
 def cummax(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.cum_max().forward_fill()
@@ -25,6 +26,7 @@ def cummax(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     args=(column(),),
     description="Lowest value so far (nulls skipped).",
     example="cummin(low)",
+    scale="args",
 )
 def cummin(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.cum_min().forward_fill()

@@ -14,6 +14,8 @@ from shared.script.registry import EvalContext, function
     args=(column(), window(default=1)),
     description="Value n bars earlier; null on the first n bars.",
     example="prev(close)",
+    scale="args",
+    synonyms=("shift", "lag", "ref"),
 )
 def prev(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return x.shift(n)
@@ -26,6 +28,8 @@ def prev(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     description="Value n bars later; null on the last n bars. Looks into the future.",
     example="next(close) - close",
     lookahead=True,
+    scale="args",
+    synonyms=("lead",),
 )
 def next_(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return x.shift(-n)

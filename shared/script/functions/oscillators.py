@@ -103,6 +103,7 @@ def roc(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(column(), window(default=10)),
     description="Momentum: value minus the value n bars earlier.",
     example="momentum(close, 10) > 0",
+    scale="distance",
 )
 def momentum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     value = s.as_float(x)

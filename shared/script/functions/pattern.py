@@ -94,6 +94,7 @@ def falling(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     description="Value of col on the (n+1)-th most recent bar where the condition held (n=0: the latest, "
     "this bar included); null until then.",
     example="valuewhen(close > open, close, 0)",
+    scale="args",
 )
 def valuewhen(ctx: EvalContext, cond: pl.Expr, x: pl.Expr, n: int) -> pl.Expr:
     hit = truthy(cond)
@@ -123,6 +124,7 @@ _PIVOT_ARGS = (window("n_left", 5), window("n_right", 5))
     description="A high strictly above the n_left highs before it and the n_right highs after it, reported on "
     "the bar that confirms it (n_right bars later, so no look-ahead); null elsewhere.",
     example="pivothigh(5, 5)",
+    scale="level",
 )
 def pivothigh(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
     return _pivot("high", n_left, n_right, higher=True)
@@ -135,6 +137,7 @@ def pivothigh(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
     description="A low strictly below the n_left lows before it and the n_right lows after it, reported on the "
     "confirming bar (n_right bars later); null elsewhere.",
     example="pivotlow(5, 5)",
+    scale="level",
 )
 def pivotlow(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
     return _pivot("low", n_left, n_right, higher=False)

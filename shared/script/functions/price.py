@@ -9,7 +9,13 @@ from shared.script.functions._shared import both, col, column, full_length, pct_
 from shared.script.registry import Arg, EvalContext, function
 
 
-@function("gap", category="price", description="Open minus the previous bar's close.", example="gap()")
+@function(
+    "gap",
+    category="price",
+    description="Open minus the previous bar's close.",
+    example="gap()",
+    scale="distance",
+)
 def gap(ctx: EvalContext) -> pl.Expr:
     return col("open") - col("close").shift(1)
 
@@ -30,6 +36,8 @@ def gap_pct(ctx: EvalContext) -> pl.Expr:
     args=(column(), window(default=1)),
     description="Difference from n bars earlier.",
     example="change(close, 5)",
+    scale="distance",
+    synonyms=("diff", "delta"),
 )
 def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     value = _shared.as_float(x)
@@ -42,13 +50,14 @@ def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(column(), window(default=1)),
     description="Percentage change from n bars earlier.",
     example="change_pct(close) <= -2.5",
+    synonyms=("pct_change",),
 )
 def change_pct(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     value = _shared.as_float(x)
     return pct_change(value, value.shift(n))
 
 
-@function("range", category="price", description="High minus low.", example="range()")
+@function("range", category="price", description="High minus low.", example="range()", scale="distance")
 def range_(ctx: EvalContext) -> pl.Expr:
     return col("high") - col("low")
 
@@ -64,7 +73,12 @@ def range_pct(ctx: EvalContext) -> pl.Expr:
 
 
 @function(
-    "midpoint", category="price", description="Middle of the bar: (high + low) / 2.", example="midpoint()"
+    "midpoint",
+    category="price",
+    description="Middle of the bar: (high + low) / 2.",
+    example="midpoint()",
+    scale="level",
+    synonyms=("hl2",),
 )
 def midpoint(ctx: EvalContext) -> pl.Expr:
     return (col("high") + col("low")) / 2
@@ -75,13 +89,19 @@ def midpoint(ctx: EvalContext) -> pl.Expr:
     category="price",
     description="Typical price: (high + low + close) / 3.",
     example="typical_price()",
+    scale="level",
+    synonyms=("hlc3",),
 )
 def typical_price(ctx: EvalContext) -> pl.Expr:
     return _shared.typical_price()
 
 
 @function(
-    "body", category="price", description="Close minus open (negative on red bars).", example="abs(body())"
+    "body",
+    category="price",
+    description="Close minus open (negative on red bars).",
+    example="abs(body())",
+    scale="distance",
 )
 def body(ctx: EvalContext) -> pl.Expr:
     return col("close") - col("open")
@@ -102,6 +122,7 @@ def body_pct(ctx: EvalContext) -> pl.Expr:
     category="price",
     description="High minus the larger of open and close.",
     example="upper_wick() > 2 * abs(body())",
+    scale="distance",
 )
 def upper_wick(ctx: EvalContext) -> pl.Expr:
     return col("high") - pl.max_horizontal(col("open"), col("close"))
@@ -112,6 +133,7 @@ def upper_wick(ctx: EvalContext) -> pl.Expr:
     category="price",
     description="The smaller of open and close minus low.",
     example="lower_wick()",
+    scale="distance",
 )
 def lower_wick(ctx: EvalContext) -> pl.Expr:
     return pl.min_horizontal(col("open"), col("close")) - col("low")
@@ -168,6 +190,7 @@ def outside_bar(ctx: EvalContext) -> pl.Expr:
     description="True when a crosses above b on this bar (a ≤ b on the previous bar, a > b now); either may be a number.",
     example="crossover(rsi(close, 14), 30)",
     returns="boolean",
+    synonyms=("cross_above",),
 )
 def crossover(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     a, b = full_length(a), full_length(b)
@@ -181,6 +204,7 @@ def crossover(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     description="True when a crosses below b on this bar (a ≥ b on the previous bar, a < b now); either may be a number.",
     example="crossunder(close, sma(close, 50))",
     returns="boolean",
+    synonyms=("cross_below",),
 )
 def crossunder(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     a, b = full_length(a), full_length(b)

@@ -17,6 +17,7 @@ from shared.script.registry import EvalContext, function
     category="session",
     description="Open of the session's first bar.",
     example="close - session_open()",
+    scale="level",
 )
 def session_open(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("open").first())
@@ -28,6 +29,7 @@ def session_open(ctx: EvalContext) -> pl.Expr:
     description="High of the whole session (its final value: looks into the future within the session).",
     example="high == session_high()",
     lookahead=True,
+    scale="level",
 )
 def session_high(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("high").max())
@@ -39,6 +41,7 @@ def session_high(ctx: EvalContext) -> pl.Expr:
     description="Low of the whole session (its final value: looks into the future within the session).",
     example="low == session_low()",
     lookahead=True,
+    scale="level",
 )
 def session_low(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("low").min())
@@ -50,6 +53,7 @@ def session_low(ctx: EvalContext) -> pl.Expr:
     description="Close of the session's last bar (looks into the future within the session).",
     example="session_close() - close",
     lookahead=True,
+    scale="level",
 )
 def session_close(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("close").last())
@@ -60,6 +64,7 @@ def session_close(ctx: EvalContext) -> pl.Expr:
     category="session",
     description="Highest high of the session up to and including this bar (no look-ahead).",
     example="high == session_high_sofar()",
+    scale="level",
 )
 def session_high_sofar(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("high").cum_max())
@@ -70,6 +75,7 @@ def session_high_sofar(ctx: EvalContext) -> pl.Expr:
     category="session",
     description="Lowest low of the session up to and including this bar (no look-ahead).",
     example="low == session_low_sofar()",
+    scale="level",
 )
 def session_low_sofar(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("low").cum_min())

@@ -2,7 +2,8 @@
 
 Date parts read the frame's date column (``ctx.date_col``: the trade date in the first step, the first date-typed
 column in later steps), so a Sunday-evening CME bar is Monday. Time-of-day parts read ``minute`` (minutes since
-midnight in the display time zone, bar open) and are null on daily and coarser bars.
+midnight in the display time zone, bar open): they are declared ``intraday`` (an error on daily and longer bars, and
+in later steps) and are null if evaluated there anyway.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def day_of_month(ctx: EvalContext) -> pl.Expr:
     example="dayofweek()",
     returns="integer",
     format="weekday",
+    synonyms=("weekday", "day_of_week"),
 )
 def dayofweek(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "dayofweek").dt.weekday().cast(pl.Int64) - 1
@@ -94,9 +96,10 @@ def date(ctx: EvalContext) -> pl.Expr:
 @function(
     "hour",
     category="time",
-    description="Hour 0–23 of the bar's open time (display time zone); null on daily and coarser bars.",
+    description="Hour 0–23 of the bar's open time (display time zone).",
     example="hour()",
     returns="integer",
+    intraday=True,
 )
 def hour(ctx: EvalContext) -> pl.Expr:
     minutes = _minute_of_day(ctx)
@@ -106,9 +109,10 @@ def hour(ctx: EvalContext) -> pl.Expr:
 @function(
     "minute",
     category="time",
-    description="Minute 0–59 of the bar's open time; null on daily and coarser bars.",
+    description="Minute 0–59 of the bar's open time.",
     example="minute()",
     returns="integer",
+    intraday=True,
 )
 def minute(ctx: EvalContext) -> pl.Expr:
     minutes = _minute_of_day(ctx)
@@ -118,9 +122,10 @@ def minute(ctx: EvalContext) -> pl.Expr:
 @function(
     "time",
     category="time",
-    description="Open time of the bar, HH:MM in the display time zone (compare with 'HH:MM'); null on daily bars.",
+    description="Open time of the bar, HH:MM in the display time zone (compare with 'HH:MM').",
     example="time() < '10:00'",
     returns="time",
+    intraday=True,
 )
 def time(ctx: EvalContext) -> pl.Expr:
     minutes = _minute_of_day(ctx)

@@ -24,6 +24,7 @@ def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
     args=_MACD_ARGS,
     description="MACD line: ema(col, fast) − ema(col, slow); first value on bar slow − 1.",
     example="macd(close, 12, 26) > 0",
+    scale="distance",
 )
 def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
     return s.kernel([x], lambda values: kernels.macd_line(values, fast, slow))
@@ -35,6 +36,7 @@ def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
     args=_SIGNAL_ARGS,
     description="MACD signal line: ema(macd, sig).",
     example="crossover(macd(close, 12, 26), macd_signal(close, 12, 26, 9))",
+    scale="distance",
 )
 def macd_signal(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
     return _macd(x, fast, slow, sig, 1)
@@ -46,6 +48,7 @@ def macd_signal(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) ->
     args=_SIGNAL_ARGS,
     description="MACD histogram: macd − signal.",
     example="macd_hist(close, 12, 26, 9) > 0",
+    scale="distance",
 )
 def macd_hist(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
     return _macd(x, fast, slow, sig, 2)
@@ -102,6 +105,7 @@ def _supertrend(n: int, mult: float, part: int) -> pl.Expr:
     description="SuperTrend line: a trailing band at hl2 ∓ mult·atr(n) below price in an uptrend, above it in a "
     "downtrend (Pine ta.supertrend(mult, n)).",
     example="close > supertrend(10, 3)",
+    scale="level",
 )
 def supertrend(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _supertrend(n, mult, 0)
@@ -129,6 +133,7 @@ def supertrend_dir(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     description="Parabolic SAR with acceleration start and step `accel`, capped at `max_accel` (Pine "
     "ta.sar(accel, accel, max_accel)); null on the first bar.",
     example="close > sar(0.02, 0.2)",
+    scale="level",
 )
 def sar(ctx: EvalContext, accel: float, max_accel: float) -> pl.Expr:
     return s.kernel(

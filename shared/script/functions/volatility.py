@@ -35,6 +35,7 @@ def _keltner(n: int, mult: float, combine: Callable[..., np.ndarray]) -> pl.Expr
     description="True range: max(high − low, |high − previous close|, |low − previous close|); high − low on the "
     "first bar.",
     example="tr()",
+    scale="distance",
 )
 def tr(ctx: EvalContext) -> pl.Expr:
     return s.true_range()
@@ -46,6 +47,7 @@ def tr(ctx: EvalContext) -> pl.Expr:
     args=(window(default=14),),
     description="Average true range: Wilder's average (rma) of tr() (Pine ta.atr); first value on bar n − 1.",
     example="atr(14)",
+    scale="distance",
 )
 def atr(ctx: EvalContext, n: int) -> pl.Expr:
     return s.atr(n)
@@ -71,6 +73,7 @@ def natr(ctx: EvalContext, n: int) -> pl.Expr:
     args=_BB_ARGS,
     description="Upper Bollinger band: sma(col, n) + mult · population standard deviation (Pine ta.bb).",
     example="close > bbands_upper(close, 20, 2)",
+    scale="args",
 )
 def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     return _bollinger(x, n, mult, lambda values, middle, width: middle + width)
@@ -82,6 +85,7 @@ def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     args=_BB_ARGS,
     description="Lower Bollinger band: sma(col, n) − mult · population standard deviation.",
     example="close < bbands_lower(close, 20, 2)",
+    scale="args",
 )
 def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     return _bollinger(x, n, mult, lambda values, middle, width: middle - width)
@@ -93,6 +97,7 @@ def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     args=(column(), window(default=20)),
     description="Middle Bollinger band: sma(col, n).",
     example="bbands_middle(close, 20)",
+    scale="args",
 )
 def bbands_middle(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.sma(x, n)
@@ -128,6 +133,7 @@ def bbands_pctb(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     args=_KC_ARGS,
     description="Upper Keltner channel: ema(close, n) + mult · ema(tr(), n) (Pine ta.kc with true range).",
     example="close > kc_upper(20, 1.5)",
+    scale="level",
 )
 def kc_upper(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _keltner(n, mult, lambda middle, width: middle + width)
@@ -139,6 +145,7 @@ def kc_upper(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     args=_KC_ARGS,
     description="Lower Keltner channel: ema(close, n) − mult · ema(tr(), n).",
     example="close < kc_lower(20, 1.5)",
+    scale="level",
 )
 def kc_lower(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _keltner(n, mult, lambda middle, width: middle - width)
@@ -150,6 +157,7 @@ def kc_lower(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     args=(window(default=20),),
     description="Middle Keltner line: ema(close, n).",
     example="kc_middle(20)",
+    scale="level",
 )
 def kc_middle(ctx: EvalContext, n: int) -> pl.Expr:
     return s.ema(col("close"), n)
@@ -173,6 +181,7 @@ def kc_width(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     args=(window(default=20),),
     description="Donchian channel top: highest high of the last n bars (current included).",
     example="high >= donchian_upper(20)",
+    scale="level",
 )
 def donchian_upper(ctx: EvalContext, n: int) -> pl.Expr:
     return s.highest(col("high"), n)
@@ -184,6 +193,7 @@ def donchian_upper(ctx: EvalContext, n: int) -> pl.Expr:
     args=(window(default=20),),
     description="Donchian channel bottom: lowest low of the last n bars (current included).",
     example="low <= donchian_lower(20)",
+    scale="level",
 )
 def donchian_lower(ctx: EvalContext, n: int) -> pl.Expr:
     return s.lowest(col("low"), n)
@@ -195,6 +205,7 @@ def donchian_lower(ctx: EvalContext, n: int) -> pl.Expr:
     args=(window(default=20),),
     description="Donchian channel middle: (highest high + lowest low) / 2 over n bars.",
     example="close > donchian_middle(20)",
+    scale="level",
 )
 def donchian_middle(ctx: EvalContext, n: int) -> pl.Expr:
     return (s.highest(col("high"), n) + s.lowest(col("low"), n)) / 2

@@ -30,6 +30,7 @@ def obv(ctx: EvalContext) -> pl.Expr:
     "daily bars it is the typical price).",
     example="close > vwap()",
     aliases=("vwap_day",),
+    scale="level",
 )
 def vwap(ctx: EvalContext) -> pl.Expr:
     keys = list(ctx.session_keys)

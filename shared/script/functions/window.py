@@ -19,6 +19,7 @@ _X_N = (column(), window())
     args=_X_N,
     description="Mean of the last n values (current bar included); null until n values.",
     example="rolling_mean(volume, 20)",
+    scale="args",
 )
 def rolling_mean(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.sma(x, n)
@@ -41,6 +42,8 @@ def rolling_sum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=_X_N,
     description="Highest of the last n values.",
     example="rolling_max(high, 20)",
+    scale="args",
+    synonyms=("highest",),
 )
 def rolling_max(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.highest(x, n)
@@ -52,6 +55,8 @@ def rolling_max(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=_X_N,
     description="Lowest of the last n values.",
     example="rolling_min(low, 20)",
+    scale="args",
+    synonyms=("lowest",),
 )
 def rolling_min(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.lowest(x, n)
@@ -63,6 +68,7 @@ def rolling_min(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(column(), window(minimum=2)),
     description="Sample standard deviation (n − 1) of the last n values.",
     example="rolling_std(change_pct(close), 20)",
+    scale="distance",
 )
 def rolling_std(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.as_float(x).rolling_std(n, ddof=1)
@@ -86,6 +92,8 @@ def rolling_count(ctx: EvalContext, cond: pl.Expr, n: int) -> pl.Expr:
     args=_X_N,
     description="Simple moving average (same as rolling_mean).",
     example="sma(close, 50)",
+    scale="args",
+    synonyms=("moving_average", "ma"),
 )
 def sma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.sma(x, n)
@@ -97,6 +105,8 @@ def sma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=_X_N,
     description="Exponential moving average, α = 2/(n+1), seeded with the SMA of the first n values (Pine ta.ema).",
     example="ema(close, 21)",
+    scale="args",
+    synonyms=("ewm", "ewma"),
 )
 def ema(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.ema(x, n)
@@ -108,6 +118,7 @@ def ema(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(column(), window(maximum=MAX_WEIGHTED_WINDOW)),
     description="Linearly weighted moving average (weights 1…n, newest bar heaviest).",
     example="wma(close, 10)",
+    scale="args",
 )
 def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.wma(x, n)
@@ -119,6 +130,7 @@ def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(column(), window(minimum=2, maximum=MAX_WEIGHTED_WINDOW)),
     description="Hull moving average: wma(2·wma(col, n/2) − wma(col, n), √n).",
     example="hma(close, 20)",
+    scale="args",
 )
 def hma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     half = max(n // 2, 1)
@@ -132,6 +144,7 @@ def hma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     args=(window(default=20),),
     description="Volume-weighted moving average of close over n bars: Σ(close·volume) / Σ(volume).",
     example="vwma(20)",
+    scale="level",
 )
 def vwma(ctx: EvalContext, n: int) -> pl.Expr:
     volume = s.as_float(s.col("volume"))
@@ -144,6 +157,7 @@ def vwma(ctx: EvalContext, n: int) -> pl.Expr:
     args=_X_N,
     description="Wilder's moving average, α = 1/n, seeded with the SMA of the first n values (Pine ta.rma).",
     example="rma(range(), 14)",
+    scale="args",
 )
 def rma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.rma(x, n)
