@@ -137,7 +137,7 @@ async def stream(request: Request) -> Response:
     user = await require_user(request)
     body = await parse_body(request, ChatRequest)
     deps = request_deps()
-    check_rate(user.id, "chat", deps.settings.chat_rate_per_minute)
+    await check_rate(user.id, "chat", deps.settings.chat_rate_per_minute)
     conversation = await deps.store.get_conversation(user.id, body.conversation_id)
     if conversation is None:
         raise not_found("Conversation")

@@ -36,7 +36,7 @@ async def query(request: Request) -> JSONResponse:
     """Run a Barb Script query (`{instrument, query, explain?}`) and return its result object."""
     user = await require_user(request)
     settings = get_settings()
-    check_rate(user.id, "query", settings.query_rate_per_minute)
+    await check_rate(user.id, "query", settings.query_rate_per_minute)
     body = await parse_body(request, QueryRequest)
     instrument, bars, sample = instrument_bars(body.instrument)
     try:

@@ -39,7 +39,7 @@ async def backtest(request: Request) -> JSONResponse:
     """
     user = await require_user(request)
     settings = get_settings()
-    check_rate(user.id, "backtest", settings.backtest_rate_per_minute)
+    await check_rate(user.id, "backtest", settings.backtest_rate_per_minute)
     body = await parse_body(request, BacktestRequest)
     instrument, bars, sample = instrument_bars(body.instrument)
     try:

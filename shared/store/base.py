@@ -10,6 +10,9 @@ from typing import Protocol
 
 from shared.store.models import CatalogueEntry, Conversation, Message, NewAnswer, Page, QuestionSaved
 
+RATE_WINDOW_S = 60.0
+"""The window of :meth:`Store.take_rate` (``*_RATE_PER_MINUTE``)."""
+
 
 class Store(Protocol):
     async def ping(self) -> None:
@@ -85,6 +88,12 @@ class Store(Protocol):
 
     async def stop_requested(self, run_id: str) -> bool: ...
     async def finish_run(self, run_id: str) -> None: ...
+
+    # Rate limits (one sliding minute per user and bucket, across every worker and instance)
+    async def take_rate(self, user_id: str, bucket: str, per_minute: int) -> float | None:
+        """Count one event of ``user_id`` in ``bucket``: None when it is within ``per_minute`` over the last
+        60 s (and it is recorded), else the seconds until one would be (and nothing is recorded)."""
+        ...
 
     # Instruments
     async def list_catalogue(

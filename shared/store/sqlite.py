@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 from shared.market.exchanges import get_exchange, list_exchanges
 from shared.market.instruments import catalogue_instruments
+from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import AnswerRunning
 from shared.store.models import (
@@ -552,6 +553,27 @@ class SqliteStore:
                 conn.execute("UPDATE chat_runs SET finished_at = ? WHERE id = ?", (_now(), run_id))
 
         await self._run(finish)
+
+    # -- rate limits ----------------------------------------------------------------------------------
+    async def take_rate(self, user_id: str, bucket: str, per_minute: int) -> float | None:
+        def take() -> float | None:
+            now = datetime.now(UTC)
+            window_start = (now - timedelta(seconds=RATE_WINDOW_S)).isoformat(timespec="microseconds")
+            with self._write() as conn:
+                key = (user_id, bucket)
+                conn.execute(
+                    "DELETE FROM rate_events WHERE user_id = ? AND bucket = ? AND at <= ?",
+                    (*key, window_start),
+                )
+                count, oldest = conn.execute(
+                    "SELECT count(*), min(at) FROM rate_events WHERE user_id = ? AND bucket = ?", key
+                ).fetchone()
+                if count >= per_minute:
+                    return RATE_WINDOW_S - (now - datetime.fromisoformat(oldest)).total_seconds()
+                conn.execute("INSERT INTO rate_events (user_id, bucket, at) VALUES (?, ?, ?)", (*key, _now()))
+                return None
+
+        return await self._run(take)
 
     # -- instruments ----------------------------------------------------------------------------------
     def _entry(self, row: sqlite3.Row) -> CatalogueEntry:

@@ -98,4 +98,13 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chat_runs ADD COLUMN heartbeat_at TEXT;
     UPDATE chat_runs SET heartbeat_at = coalesce(finished_at, started_at);
     """,
+    # 3: rate-limit events, shared by every worker (a per-process limit allowed N workers N times the rate).
+    """
+    CREATE TABLE rate_events (
+        user_id TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX rate_events_by_key ON rate_events (user_id, bucket, at);
+    """,
 )

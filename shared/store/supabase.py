@@ -26,6 +26,7 @@ from postgrest.types import ReturnMethod
 
 from shared.market.exchanges import list_exchanges
 from shared.market.instruments import catalogue_instruments
+from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import (
     AnswerRunning,
@@ -361,6 +362,12 @@ class SupabaseStore:
     async def finish_run(self, run_id: str) -> None:
         finished = {"finished_at": datetime.now(UTC).isoformat()}
         await self._execute(self._as_caller().table("chat_runs").update(finished).eq("id", run_id))
+
+    # -- rate limits ----------------------------------------------------------------------------------
+    async def take_rate(self, user_id: str, bucket: str, per_minute: int) -> float | None:
+        params = {"p_bucket": bucket, "p_per_minute": per_minute, "p_window_s": RATE_WINDOW_S}
+        wait = await self._execute(self._as_caller(user_id).rpc("take_rate", params))
+        return None if wait is None else float(wait)
 
     # -- instruments ----------------------------------------------------------------------------------
     async def list_catalogue(

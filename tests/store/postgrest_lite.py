@@ -223,7 +223,7 @@ class PostgrestLite:
         values = [Jsonb(v) if isinstance(v, dict | list) else v for v in args.values()]
         statement = sql.SQL("select to_jsonb({}({}))::text").format(sql.Identifier("public", function), named)
         row = await (await conn.execute(statement, values)).fetchone()
-        return row[0]
+        return "null" if row[0] is None else row[0]  # as PostgREST answers a function returning null
 
     async def _embed(self, conn: psycopg.AsyncConnection, parent: str, child: str) -> tuple[str, str]:
         """The child's foreign-key column and the parent column it references."""

@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 from tests.store.conftest import make_user
 from tests.store.pg import acting_as
 
-USER_TABLES = ("conversations", "messages", "tool_calls", "user_instruments", "chat_runs")
+USER_TABLES = ("conversations", "messages", "tool_calls", "user_instruments", "chat_runs", "rate_events")
 
 
 def new_conversation(db: psycopg.Connection, user: str, instrument: str = "NQ") -> str:

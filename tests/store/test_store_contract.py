@@ -414,3 +414,16 @@ async def test_a_beating_run_stays_live(store: Store, ids: Identities) -> None:
     assert await store.request_stop(alice, conversation.id, stale_after_s=2) is False  # silent: dead
     await store.heartbeat(run)
     assert await store.request_stop(alice, conversation.id, stale_after_s=2) is True
+
+
+async def test_rate_limits_hold_across_workers(store: Store, other_worker: Store, ids: Identities) -> None:
+    """Two workers (or Lambda instances) share one limit: alternating between them does not double it."""
+    alice, bob = ids.new(), ids.new()
+    ids.become(alice)
+    for worker in (store, other_worker, store):
+        assert await worker.take_rate(alice, "query", 3) is None
+    wait = await other_worker.take_rate(alice, "query", 3)
+    assert wait is not None and 0 < wait <= 60
+    assert await store.take_rate(alice, "chat", 3) is None  # buckets are separate
+    ids.become(bob)
+    assert await store.take_rate(bob, "query", 3) is None  # and users
