@@ -41,7 +41,13 @@ async def query(request: Request) -> JSONResponse:
     instrument, bars, sample = instrument_bars(body.instrument)
     try:
         result = await run_in_threadpool(
-            run_query, body.query, instrument, bars, explain=body.explain, timeout_s=settings.query_timeout_s
+            run_query,
+            body.query,
+            instrument,
+            bars,
+            explain=body.explain,
+            timeout_s=settings.query_timeout_s,
+            owner=user.id,
         )
     except QueryInvalid as exc:
         raise invalid("QUERY_INVALID", "query", exc.errors) from None

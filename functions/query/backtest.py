@@ -44,7 +44,7 @@ async def backtest(request: Request) -> JSONResponse:
     instrument, bars, sample = instrument_bars(body.instrument)
     try:
         result = await run_in_threadpool(
-            run_backtest, body.strategy, instrument, bars, timeout_s=settings.query_timeout_s
+            run_backtest, body.strategy, instrument, bars, timeout_s=settings.query_timeout_s, owner=user.id
         )
     except StrategyInvalid as exc:
         raise invalid("STRATEGY_INVALID", "strategy", exc.errors) from None

@@ -16,6 +16,7 @@ FAILED_STATUS = {
     "QUERY_INTERNAL": 500,
     "BACKTEST_INTERNAL": 500,
     "QUERY_TOO_LARGE": 422,
+    "ENGINE_BUSY": 429,
 }
 """HTTP status of each ``QueryFailed`` code (anything else is the caller's problem: 422)."""
 

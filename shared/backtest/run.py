@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -21,11 +20,10 @@ from shared.backtest.simulate import simulate
 from shared.backtest.strategy import CheckedStrategy, check_strategy
 from shared.market.instruments import Instrument
 from shared.script import BarsInput, QueryError, QueryFailed, QueryInvalid, QueryTimeout, ScriptError
+from shared.script.pool import backtest_pool
 
 DEFAULT_TIMEOUT_S = 10.0
-WORKERS = 2
 _log = logging.getLogger(__name__)
-_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="barb-backtest")
 
 
 class StrategyInvalid(QueryInvalid):
@@ -106,7 +104,12 @@ def _guarded(checked: CheckedStrategy, instrument: Instrument, source: BarsInput
 
 
 def run_backtest(
-    strategy: Any, instrument: Instrument, source: BarsInput, *, timeout_s: float | None = None
+    strategy: Any,
+    instrument: Instrument,
+    source: BarsInput,
+    *,
+    timeout_s: float | None = None,
+    owner: str | None = None,
 ) -> BacktestResult:
     """Check and run ``strategy`` (a JSON object) on ``instrument``'s bars.
 
@@ -120,6 +123,8 @@ def run_backtest(
         Its stored bars (one-minute, and daily settlement bars when the data set has them).
     timeout_s
         Time budget for the whole run (default :data:`DEFAULT_TIMEOUT_S`).
+    owner
+        The user running it: one user has at most one backtest computing at a time (``ENGINE_BUSY``).
 
     Returns
     -------
@@ -131,7 +136,8 @@ def run_backtest(
     StrategyInvalid
         Every problem of the strategy, found before any data is read.
     QueryFailed
-        ``NO_DATA`` (no bars in the period), ``BACKTEST_FAILED``, ``BACKTEST_INTERNAL``, ``QUERY_TOO_LARGE``.
+        ``NO_DATA`` (no bars in the period), ``BACKTEST_FAILED``, ``BACKTEST_INTERNAL``, ``QUERY_TOO_LARGE``,
+        ``ENGINE_BUSY``.
     BacktestTimeout
         The run did not finish within ``timeout_s``.
     """
@@ -140,7 +146,7 @@ def run_backtest(
     if errors or checked is None:
         raise StrategyInvalid(errors)
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
-    future = _pool.submit(_guarded, checked, instrument, source)
+    future = backtest_pool().submit(owner, _guarded, checked, instrument, source)
     try:
         result = future.result(timeout=max(budget - (time.perf_counter() - started), 0.001))
     except FutureTimeout as exc:

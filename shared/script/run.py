@@ -1,16 +1,16 @@
 """``run_query``: validate, execute within a time budget, and build the result object.
 
-Timeout: the query runs in a small pool of worker threads and the caller stops waiting after ``timeout_s``
-(default 10 s), raising :class:`QueryTimeout`. Polars cannot interrupt a computation already running, so the
-abandoned worker finishes in the background; the pool is bounded (:data:`WORKERS`) so runaway queries cannot
-pile up threads — a query queued behind them counts the wait against its own budget.
+Timeout: the query runs in the engine's pool of worker threads (``shared.script.pool``) and the caller stops
+waiting after ``timeout_s`` (default 10 s), raising :class:`QueryTimeout`. Polars cannot interrupt a computation
+already running, so the abandoned worker finishes in the background; the pool bounds how many computations
+each user has in it, so one user's runaway queries cannot take every thread — a query queued behind others
+counts the wait against its own budget.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import polars as pl
@@ -22,13 +22,12 @@ from shared.script.compile import CompileError
 from shared.script.errors import QueryError, QueryFailed, QueryInvalid, QueryTimeout
 from shared.script.execute import Execution, execute
 from shared.script.plan import Plan
+from shared.script.pool import query_pool
 from shared.script.results import build_result
 from shared.script.validate import build_plan
 
 DEFAULT_TIMEOUT_S = 10.0
-WORKERS = 4
 _log = logging.getLogger(__name__)
-_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="barb-query")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -79,10 +78,12 @@ def run_query(
     *,
     explain: bool = False,
     timeout_s: float | None = None,
+    owner: str | None = None,
 ) -> dict:
     """Validate and run ``query`` on ``bars`` of ``instrument``; returns the §5 result object.
 
-    Raises :class:`QueryInvalid` with every problem (before reading data), :class:`QueryFailed` or
+    Raises :class:`QueryInvalid` with every problem (before reading data), :class:`QueryFailed` (``ENGINE_BUSY``
+    when ``owner``, the user, already has the most computations running that one user may) or
     :class:`QueryTimeout`.
     """
     started = time.perf_counter()
@@ -96,7 +97,7 @@ def run_query(
     if errors:
         raise QueryInvalid(errors)
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
-    future = _pool.submit(_guarded, plan, instrument, bars, explain)
+    future = query_pool().submit(owner, _guarded, plan, instrument, bars, explain)
     try:
         execution = future.result(timeout=max(budget - (time.perf_counter() - started), 0.001))
     except FutureTimeout as exc:

@@ -113,7 +113,10 @@ def test_timeout_and_rate_limit(barb_env, monkeypatch, nq_bars):
             "strategy": STRATEGY | {"from": "1m", "entry": "rsi(close, 14) < 30 and sar() < close"},
         }
         responses = [client.post("/api/backtest", json=body, headers=headers) for _ in range(3)]
-        assert [r.status_code for r in responses] == [504, 504, 429]
-        assert responses[0].json()["code"] == "BACKTEST_TIMEOUT"
+        codes = [(r.status_code, r.json()["code"]) for r in responses]
+        assert codes[0] == (504, "BACKTEST_TIMEOUT")
+        # The abandoned first run may still hold this user's backtest thread.
+        assert codes[1] in {(504, "BACKTEST_TIMEOUT"), (429, "ENGINE_BUSY")}
+        assert codes[2] == (429, "RATE_LIMITED")
         assert "did not finish within 0.001 s" in responses[0].json()["error"]
         assert responses[2].headers["Retry-After"]
