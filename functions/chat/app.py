@@ -28,6 +28,7 @@ from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.background import background_work
 from shared.web.errors import not_found
+from shared.web.openapi import accepts
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 from shared.web.sse import sse_response
@@ -125,6 +126,7 @@ class BackgroundRun:
                 yield event
 
 
+@accepts(body=ChatRequest)
 async def stream(request: Request) -> Response:
     """Ask a question in a conversation; the answer streams as Server-Sent Events.
 

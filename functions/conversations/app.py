@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, create_model, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -13,10 +13,11 @@ from shared.catalogue import find_instrument
 from shared.settings import get_settings
 from shared.store import get_store
 from shared.store.cursor import InvalidCursor
-from shared.store.models import Conversation
+from shared.store.models import Conversation, Message
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import ApiError, not_found
+from shared.web.openapi import accepts, returns
 from shared.web.requests import parse_body, query_params
 
 
@@ -42,11 +43,35 @@ class ListParams(BaseModel):
     cursor: str | None = None
 
 
+_INTERNAL = {"summary", "summary_through", "user_id"}
+"""What clients never see of a conversation (the model's rolling summary, the owner's id)."""
+ConversationView = create_model(
+    "ConversationView",
+    __doc__="A conversation as clients see it.",
+    **{
+        name: (field.annotation, field)
+        for name, field in Conversation.model_fields.items()
+        if name not in _INTERNAL
+    },
+)
+
+
+class ConversationPage(BaseModel):
+    conversations: list[ConversationView]  # type: ignore[valid-type]
+    next_cursor: str | None
+
+
+class MessageList(BaseModel):
+    messages: list[Message]
+
+
 def public(conversation: Conversation) -> dict[str, Any]:
-    """A conversation as clients see it (the model's rolling summary stays internal)."""
-    return conversation.model_dump(mode="json", exclude={"summary", "summary_through", "user_id"})
+    """A conversation as clients see it (``ConversationView``)."""
+    return conversation.model_dump(mode="json", exclude=_INTERNAL)
 
 
+@accepts(body=NewConversation)
+@returns(ConversationView, status=201)
 async def create(request: Request) -> JSONResponse:
     """Start a conversation about `{instrument}` (201)."""
     user = await require_user(request)
@@ -58,6 +83,8 @@ async def create(request: Request) -> JSONResponse:
     return JSONResponse(public(conversation), status_code=201)
 
 
+@accepts(query=ListParams)
+@returns(ConversationPage)
 async def list_conversations(request: Request) -> JSONResponse:
     """The caller's conversations, newest activity first (`?instrument=&limit=&cursor=`)."""
     user = await require_user(request)
@@ -79,6 +106,7 @@ async def _owned(request: Request) -> tuple[str, str]:
     return user.id, conversation_id
 
 
+@returns(ConversationView)
 async def read(request: Request) -> JSONResponse:
     """One conversation."""
     user_id, conversation_id = await _owned(request)
@@ -87,6 +115,8 @@ async def read(request: Request) -> JSONResponse:
     return JSONResponse(public(conversation))
 
 
+@accepts(body=Rename)
+@returns(ConversationView)
 async def rename(request: Request) -> JSONResponse:
     """Rename a conversation (`{title}`)."""
     user_id, conversation_id = await _owned(request)
@@ -104,6 +134,7 @@ async def remove(request: Request) -> Response:
     return Response(status_code=204)
 
 
+@returns(MessageList)
 async def messages(request: Request) -> JSONResponse:
     """The conversation's messages, oldest first, with their data cards and tool calls.
 
@@ -113,7 +144,7 @@ async def messages(request: Request) -> JSONResponse:
     store = get_store()
     await store.recover_answer(user_id, conversation_id, stale_after_s=get_settings().chat_run_stale_s)
     items = await store.list_messages(user_id, conversation_id)
-    return JSONResponse({"messages": [m.model_dump(mode="json") for m in items]})
+    return JSONResponse(MessageList(messages=items).model_dump(mode="json"))
 
 
 routes = [

@@ -17,7 +17,7 @@ from shared.store.models import CatalogueEntry
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import not_found
-from shared.web.openapi import public
+from shared.web.openapi import accepts, public
 from shared.web.requests import parse_body, query_params
 
 
@@ -43,6 +43,7 @@ async def _entry(symbol: str) -> CatalogueEntry:
 
 
 @public
+@accepts(query=CatalogueParams)
 async def catalogue(request: Request) -> JSONResponse:
     """The instrument catalogue (`?search=` substring of symbol or name, `?category=`), with data status."""
     params = query_params(request, CatalogueParams)
@@ -64,6 +65,7 @@ async def workspace(request: Request) -> JSONResponse:
     return JSONResponse({"instruments": [describe(e) for e in entries]})
 
 
+@accepts(body=WorkspaceAdd)
 async def add_to_workspace(request: Request) -> JSONResponse:
     """Add `{symbol}` to the caller's workspace (idempotent; 404 for an unknown symbol)."""
     user = await require_user(request)

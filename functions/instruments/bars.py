@@ -25,7 +25,7 @@ from data_store import BarStore, DataStoreError
 from shared.bars import get_bar_store
 from shared.market.instruments import Instrument, get_instrument
 from shared.web.errors import ApiError, not_found
-from shared.web.openapi import public
+from shared.web.openapi import accepts, public
 from shared.web.requests import query_params
 
 DEFAULT_LIMIT = 5_000
@@ -86,6 +86,7 @@ def parse_bound(value: str) -> date | datetime:
 
 
 @public
+@accepts(query=BarsParams)
 async def bars(request: Request) -> Response:
     """OHLCV bars for charts, columnar (`?tf=daily|weekly|1h|…&from=&to=&limit=`), cacheable with an ETag."""
     symbol = request.path_params["symbol"].strip().upper()

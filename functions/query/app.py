@@ -22,6 +22,7 @@ from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import ApiError
+from shared.web.openapi import accepts
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 
@@ -32,6 +33,7 @@ class QueryRequest(BaseModel):
     explain: bool = False
 
 
+@accepts(body=QueryRequest)
 async def query(request: Request) -> JSONResponse:
     """Run a Barb Script query (`{instrument, query, explain?}`) and return its result object."""
     user = await require_user(request)

@@ -22,6 +22,7 @@ from shared.script import QueryFailed
 from shared.settings import get_settings
 from shared.web.auth import require_user
 from shared.web.errors import ApiError
+from shared.web.openapi import accepts
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 
@@ -31,6 +32,7 @@ class BacktestRequest(BaseModel):
     strategy: dict[str, Any]
 
 
+@accepts(body=BacktestRequest)
 async def backtest(request: Request) -> JSONResponse:
     """Backtest a strategy on an instrument's history.
 

@@ -1,7 +1,8 @@
 """The OpenAPI document of an app, built from its routes (``GET /api/openapi.json``).
 
 Operations are described by their endpoints' docstrings; every operation documents the one error shape.
-Endpoints that need no token are marked with :func:`public`.
+Endpoints that need no token are marked with :func:`public`; :func:`accepts` and :func:`returns` name the
+pydantic models of their body, query parameters and success response (the same models that validate them).
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from starlette.routing import BaseRoute, Route
 
 F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC_ATTRIBUTE = "__barb_public__"
+_SHAPES_ATTRIBUTE = "__barb_shapes__"
+_REF = "#/components/schemas/{model}"
 _ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "code", "request_id"],
@@ -33,7 +38,62 @@ def public(endpoint: F) -> F:
     return endpoint
 
 
-def _operation(route: Route, method: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Shapes:
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+
+
+def _shapes(endpoint: Any) -> _Shapes:
+    return getattr(endpoint, _SHAPES_ATTRIBUTE, _Shapes())
+
+
+def accepts(*, body: type[BaseModel] | None = None, query: type[BaseModel] | None = None) -> Callable[[F], F]:
+    """Document the models an endpoint parses its JSON ``body`` and its ``query`` string with."""
+
+    def mark(endpoint: F) -> F:
+        setattr(
+            endpoint,
+            _SHAPES_ATTRIBUTE,
+            _Shapes(body, query, _shapes(endpoint).response, _shapes(endpoint).status),
+        )
+        return endpoint
+
+    return mark
+
+
+def returns(model: type[BaseModel], *, status: int = 200) -> Callable[[F], F]:
+    """Document the model of an endpoint's success response and its status."""
+
+    def mark(endpoint: F) -> F:
+        shapes = _shapes(endpoint)
+        setattr(endpoint, _SHAPES_ATTRIBUTE, _Shapes(shapes.body, shapes.query, model, status))
+        return endpoint
+
+    return mark
+
+
+def _schema(model: type[BaseModel], mode: str, schemas: dict[str, Any]) -> dict[str, Any]:
+    """A reference to ``model``'s schema, which (with the models it uses) is added to ``schemas``."""
+    schema = model.model_json_schema(ref_template=_REF, mode=mode)  # type: ignore[arg-type]
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": field}
+        | ({"description": field["description"]} if "description" in field else {})
+        for name, field in schema.get("properties", {}).items()
+    ]
+
+
+def _operation(route: Route, method: str, schemas: dict[str, Any]) -> dict[str, Any]:
     doc = inspect.getdoc(route.endpoint) or route.endpoint.__name__.replace("_", " ")
     summary, _, description = doc.partition("\n")
     parameters = [
@@ -54,6 +114,16 @@ def _operation(route: Route, method: str) -> dict[str, Any]:
             "2XX": {"description": "success"},
         },
     }
+    shapes = _shapes(route.endpoint)
+    if shapes.query is not None:
+        operation["parameters"] += _query_parameters(shapes.query)
+    if shapes.body is not None:
+        body = {"application/json": {"schema": _schema(shapes.body, "validation", schemas)}}
+        operation["requestBody"] = {"required": True, "content": body}
+    if shapes.response is not None:
+        content = {"application/json": {"schema": _schema(shapes.response, "serialization", schemas)}}
+        operation["responses"][str(shapes.status)] = {"description": "success", "content": content}
+        del operation["responses"]["2XX"]
     if description.strip():
         operation["description"] = description.strip()
     if getattr(route.endpoint, _PUBLIC_ATTRIBUTE, False):
@@ -64,11 +134,12 @@ def _operation(route: Route, method: str) -> dict[str, Any]:
 def openapi_document(routes: list[BaseRoute], *, version: str) -> dict[str, Any]:
     """OpenAPI 3.1 for ``routes`` (only HTTP routes with an endpoint are documented)."""
     paths: dict[str, dict[str, Any]] = {}
+    schemas: dict[str, Any] = {"Error": _ERROR_SCHEMA}
     for route in routes:
         if not isinstance(route, Route) or route.path.startswith("/{"):
             continue
         for method in sorted((route.methods or set()) - {"HEAD"}):
-            paths.setdefault(route.path, {})[method.lower()] = _operation(route, method)
+            paths.setdefault(route.path, {})[method.lower()] = _operation(route, method, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Barb API", "version": version},
@@ -76,6 +147,6 @@ def openapi_document(routes: list[BaseRoute], *, version: str) -> dict[str, Any]
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {"Error": _ERROR_SCHEMA},
+            "schemas": schemas,
         },
     }

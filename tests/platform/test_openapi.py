@@ -44,3 +44,47 @@ def test_the_instruments_function_documents_the_whole_api(barb_env):
         paths = client.get("/api/openapi.json").json()["paths"]
     for route in all_routes():
         assert route.path in paths, route.path
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    from openapi_spec_validator import validate
+
+    validate(client.get("/api/openapi.json").json())
+
+
+def test_bodies_and_query_parameters_are_documented_with_the_models_that_parse_them(client):
+    """An endpoint that parses its body or query string with a model documents that very model."""
+    import inspect
+    import re
+
+    document = client.get("/api/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for route in all_routes():
+        source = inspect.getsource(route.endpoint)
+        for method in route.methods - {"HEAD"}:
+            operation = document["paths"][route.path][method.lower()]
+            if body := re.search(r"parse_body\(request, (\w+)\)", source):
+                schema = operation["requestBody"]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": f"#/components/schemas/{body[1]}"}, route.path
+                assert schemas[body[1]]["properties"], body[1]
+            else:
+                assert "requestBody" not in operation, route.path
+            if params := re.search(r"query_params\(request, (\w+)\)", source):
+                model = getattr(inspect.getmodule(route.endpoint), params[1])
+                documented = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+                assert documented == {f.alias or n for n, f in model.model_fields.items()}, route.path
+
+
+def test_success_responses_carry_their_schema(client, auth_headers):
+    document = client.get("/api/openapi.json").json()
+    listed = document["paths"]["/api/conversations"]["get"]["responses"]["200"]
+    assert listed["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ConversationPage"
+    }
+    created = document["paths"]["/api/conversations"]["post"]["responses"]
+    assert "201" in created and "2XX" not in created
+    view = document["components"]["schemas"]["ConversationView"]["properties"]
+    assert "summary" not in view and "user_id" not in view
+    # The documented view is what the API sends.
+    body = client.post("/api/conversations", json={"instrument": "NQ"}, headers=auth_headers()).json()
+    assert set(body) == set(view)
