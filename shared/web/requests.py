@@ -37,7 +37,9 @@ async def parse_body(request: Request, model: type[M]) -> M:
     """
     content_type = request.headers.get("content-type")
     if content_type is not None and not _is_json(content_type):
-        raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}.")
+        raise ApiError(
+            415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}."
+        )
     raw = await request.body()
     try:
         payload = json.loads(raw or b"null")
