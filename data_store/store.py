@@ -96,7 +96,9 @@ class BarStore:
             if not path.is_file():
                 raise DataUnavailable(f"{bar_file.key} is listed in the manifest but missing from the folder")
             if not self._is_intact(bar_file, path):
-                raise self._damage(bar_file, IntegrityError(f"{bar_file.key}: the file differs from its sha256"))
+                raise self._damage(
+                    bar_file, IntegrityError(f"{bar_file.key}: the file differs from its sha256")
+                )
             return path
         assert self._cache is not None
         path, downloaded = self._fetch(bar_file, manifest)
