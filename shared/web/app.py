@@ -21,6 +21,7 @@ from shared.web.guards import BodyLimitMiddleware, ServerErrorMiddleware
 from shared.web.logs import AccessLogMiddleware, configure_logging
 from shared.web.openapi import openapi_document, public
 from shared.web.requestid import RequestIdMiddleware
+from shared.web.security import SecurityHeadersMiddleware
 
 
 def common_routes(
@@ -64,6 +65,7 @@ def build_app(
     configure_logging(json_lines=settings.env == "production", level=settings.log_level)
     middleware = [
         Middleware(RequestIdMiddleware),
+        Middleware(SecurityHeadersMiddleware),
         Middleware(AccessLogMiddleware),
         Middleware(
             CORSMiddleware,
