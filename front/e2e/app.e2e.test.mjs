@@ -15,13 +15,17 @@ const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 /** WCAG 2 A/AA problems axe-core finds on the page, as readable lines (empty when clean). */
 async function accessibilityProblems(target = page) {
-  await target.addScriptTag({ path: AXE });
+  // Evaluated, not added as a <script>: the page's CSP refuses inline scripts, as it should.
+  await target.evaluate(readFileSync(AXE, "utf8"));
   const violations = await target.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
     return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
   });
   return violations;
 }
+
+/** The accessible name of the focused element (its aria-label, else its text). */
+const focused = (target = page) => target.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent?.trim() ?? null);
 
 const shot = (name, target = page) => target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
 
@@ -58,7 +62,10 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
   it("adds an instrument and shows its candlestick chart", async () => {
     await page.getByRole("button", { name: "Add instrument" }).first().click();
     const dialog = page.getByRole("dialog", { name: "Add instrument" });
-    await dialog.getByLabel("Search by symbol or name").fill("NQ");
+    // The dialog opens with focus in its search box, so typing goes straight there.
+    await dialog.getByLabel("Search by symbol or name").waitFor();
+    await page.keyboard.type("NQ");
+    assert.equal(await dialog.getByLabel("Search by symbol or name").inputValue(), "NQ");
     await dialog.getByRole("button", { name: /^NQ/ }).click();
     await page.waitForURL(/\/i\/NQ$/);
     const sidebar = page.getByRole("navigation", { name: "Workspace" });
@@ -94,6 +101,10 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.locator('article[data-status="complete"]').last().waitFor({ timeout: 30_000 });
     const rows = await answer.locator('[data-block="table"] table.data tbody tr:not([aria-hidden])').count();
     assert.ok(rows >= 5, `expected the table to show the bars, got ${rows} rows`);
+    // The scripted query maps chg_pct = change_pct(close): a percentage, so its header and values say so.
+    const table = answer.locator('[data-block="table"] table.data');
+    await table.getByRole("columnheader", { name: "Chg %" }).waitFor();
+    assert.match(await table.locator("tbody tr:not([aria-hidden])").first().locator("td").nth(1).innerText(), /^-?[\d,]+\.\d+%$/);
     await shot("03-chat-answer");
     assert.deepEqual(await accessibilityProblems(), []);
   });
@@ -162,11 +173,65 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await errors.waitFor();
     assert.doesNotMatch(await errors.innerText(), /[{}]"|"code"/, "errors are sentences, not raw JSON");
     await shot("07-query-error");
-    await editor.fill(JSON.stringify({ from: "daily", period: "last_20", map: { chg: "change_pct(close)" }, sort: "chg desc" }));
-    await page.getByRole("button", { name: "Run query" }).click();
+    const good = { from: "daily", period: "last_20", map: { chg: "change_pct(close)" }, sort: "chg desc" };
+    await editor.focus();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type(JSON.stringify(good));
+    await page.keyboard.press("Control+Enter");
     await page.locator('[data-block="table"] table.data tbody tr').first().waitFor();
     assert.equal(await errors.count(), 0);
     await shot("08-query-result");
+    assert.deepEqual(await accessibilityProblems(), []);
+    // The query that ran is in the URL: a reload (or the link, shared) opens it with its result.
+    await page.waitForURL((url) => url.searchParams.get("q") === JSON.stringify(good));
+    await page.reload();
+    await page.locator('[data-block="table"] table.data tbody tr').first().waitFor();
+    assert.deepEqual(JSON.parse(await editor.inputValue()), good);
+  });
+
+  it("dates an evening bar by its calendar day and shows its trade date beside it", async () => {
+    // The 18:00 ET bars open the next day's trade date: the engine labels the Sunday 18:00 bar with Monday's date.
+    const query = JSON.stringify({ from: "1h", period: "last_5", where: "time() == '18:00'" });
+    await page.goto(`/i/NQ/query?q=${encodeURIComponent(query)}`);
+    const table = page.locator('[data-block="table"] table.data');
+    await table.getByRole("columnheader", { name: "Trade date" }).waitFor();
+    const headers = await table.locator("thead th").allInnerTexts();
+    assert.deepEqual(headers.slice(0, 3), ["Date", "Time", "Trade date"]);
+    const rows = await table.locator("tbody tr:not([aria-hidden])").evaluateAll((trs) => trs.map((tr) => [...tr.cells].slice(0, 3).map((td) => td.textContent)));
+    assert.ok(rows.length >= 3, `expected some 18:00 bars, got ${rows.length}`);
+    for (const [date, time, tradeDate] of rows) {
+      assert.equal(time, "18:00");
+      const next = new Date(`${date}T00:00:00Z`);
+      next.setUTCDate(next.getUTCDate() + 1);
+      assert.equal(tradeDate, next.toISOString().slice(0, 10), `the bar of ${date} 18:00 trades on the next day`);
+    }
+  });
+
+  it("says plainly when a chat does not exist: one statement, no retry, no question box", async () => {
+    await page.goto("/i/NQ/c/no-such-chat");
+    await page.getByRole("heading", { name: "Chat not found" }).waitFor();
+    const main = page.locator("main");
+    assert.equal(await main.getByText(/not found/i).count(), 1);
+    assert.equal(await page.getByRole("button", { name: "Try again" }).count(), 0);
+    assert.equal(await page.getByRole("alert").count(), 0);
+    assert.equal(await page.getByLabel("Your question").count(), 0);
+    assert.equal(await main.getByRole("link", { name: "Go to NQ" }).getAttribute("href"), "/i/NQ");
+  });
+
+  it("says what is missing for an unknown symbol and for an instrument without bars, instead of offering questions", async () => {
+    await page.goto("/i/ZZZ");
+    await page.getByRole("heading", { name: "No instrument called ZZZ" }).waitFor();
+    assert.equal(await page.getByLabel("Your question").count(), 0);
+    assert.equal(await page.locator(".suggestions").count(), 0);
+    assert.equal(await page.getByRole("alert").count(), 0);
+
+    await page.goto("/i/6A");
+    await page.getByRole("heading", { name: "No data for 6A yet" }).waitFor();
+    assert.equal(await page.getByLabel("Import command").innerText(), "barb import FILE --symbol 6A");
+    assert.equal(await page.getByLabel("Your question").count(), 0);
+    assert.equal(await page.locator(".suggestions").count(), 0);
+    assert.equal(await page.locator(".chart-canvas").count(), 0);
+    await shot("14-no-data");
     assert.deepEqual(await accessibilityProblems(), []);
   });
 
@@ -181,9 +246,25 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     assert.deepEqual(await accessibilityProblems(phone), []);
     await phone.getByRole("button", { name: "Open sidebar" }).click();
     await sidebar.waitFor({ state: "visible" });
+    // A chat's rename/delete menu is reachable without hover (a phone has none).
+    assert.equal(await sidebar.getByRole("button", { name: /^Actions for What happened/ }).isVisible(), true);
     await shot("10-phone-drawer", phone);
     await sidebar.getByRole("link", { name: /What happened/ }).click();
     await sidebar.waitFor({ state: "hidden" });
+    // The answer's table is wider than the phone: a shaded right edge says there is more; scrolling shows a left one.
+    const edges = phone.locator(".table-scroll").first();
+    await edges.waitFor();
+    const edgeShown = async (side) => phone.waitForFunction(
+      ([el, pseudo]) => el.hasAttribute(`data-more-${pseudo === "::after" ? "right" : "left"}`) && getComputedStyle(el, pseudo).opacity === "1",
+      [await edges.elementHandle(), side],
+    );
+    await edgeShown("::after");
+    assert.equal(await edges.getAttribute("data-more-left"), null);
+    await edges.scrollIntoViewIfNeeded();
+    await shot("16-phone-table-edge", phone);
+    await edges.getByRole("region").focus();
+    for (let i = 0; i < 6; i++) await phone.keyboard.press("ArrowRight");
+    await edgeShown("::before");
     await phone.getByRole("button", { name: "Open in the data panel" }).first().click();
     const panel = phone.getByRole("complementary", { name: "Data panel" });
     await panel.waitFor();
@@ -200,11 +281,73 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByLabel("Barb Script (JSON)").waitFor();
     await page.keyboard.press("Control+k");
     const search = page.getByRole("combobox", { name: "Search instruments, chats and actions" });
-    await search.fill("what happened");
+    await search.waitFor();
+    assert.equal(await focused(), "Search instruments, chats and actions", "the palette opens with focus in its search box");
+    // An exact symbol comes first, before symbols that start with it and names that contain it.
+    await page.keyboard.type("es");
+    await page.waitForFunction(() => document.querySelector('#palette-list [role="option"]')?.textContent?.startsWith("ES · "));
+    assert.equal(await page.getByRole("option").first().getAttribute("aria-selected"), "true");
+    await page.keyboard.press("Escape");
+    await search.waitFor({ state: "detached" });
+    await page.keyboard.press("Control+k");
+    await search.waitFor();
+    await page.keyboard.type("what happened");
     await page.getByRole("option", { name: /What happened/ }).waitFor();
-    await search.press("Enter");
+    await page.keyboard.press("Enter");
     await page.waitForURL(/\/i\/NQ\/c\/[^/]+$/);
     await page.getByRole("log", { name: "Conversation" }).waitFor();
+  });
+
+  it("renames and deletes a chat from its menu with the keyboard, and Undo brings it back", async () => {
+    const created = await page.evaluate(async () => {
+      const { token } = JSON.parse(localStorage.getItem("barb-session"));
+      const response = await fetch("/api/conversations", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ instrument: "NQ", title: "Scratch" }),
+      });
+      return response.json();
+    });
+    const deletes = [];
+    page.on("request", (r) => r.method() === "DELETE" && deletes.push(r.url()));
+    await page.goto("/i/NQ");
+    const sidebar = page.getByRole("navigation", { name: "Workspace" });
+    const link = (name) => sidebar.getByRole("link", { name: new RegExp(`NQ ${name}$`) });
+
+    await link("Scratch").focus();
+    await page.keyboard.press("Tab");
+    assert.equal(await focused(), "Actions for Scratch");
+    await page.keyboard.press("Enter");
+    assert.equal(await focused(), "Rename");
+    await page.keyboard.press("Enter");
+    assert.equal(await focused(), "Chat title");
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("Scratch renamed");
+    await page.keyboard.press("Enter");
+    await link("Scratch renamed").waitFor();
+
+    await link("Scratch renamed").focus();
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await focused(), "Delete");
+    await page.keyboard.press("Enter");
+    await link("Scratch renamed").waitFor({ state: "detached" });
+    await page.getByRole("status").getByText("Deleted “Scratch renamed”.").waitFor();
+    assert.equal(await focused(), "Undo", "the row is gone, so focus lands on Undo");
+    await shot("15-undo-delete");
+    await page.keyboard.press("Enter");
+    await link("Scratch renamed").waitFor();
+    assert.deepEqual(deletes, [], "Undo before the delay sends no DELETE");
+
+    await sidebar.getByRole("button", { name: "Actions for Scratch renamed" }).click();
+    const sent = page.waitForRequest((r) => r.method() === "DELETE" && r.url().endsWith(`/api/conversations/${created.id}`), { timeout: 15_000 });
+    await sidebar.getByRole("menuitem", { name: "Delete" }).click();
+    await sent;
+    await page.getByText("Deleted “Scratch renamed”.").waitFor({ state: "detached" });
+    await page.reload();
+    await sidebar.getByRole("link", { name: /What happened/ }).waitFor();
+    assert.equal(await link("Scratch renamed").count(), 0);
   });
 
   it("switches to the dark theme and keeps it after a reload", async () => {

@@ -30,6 +30,8 @@ export interface Instrument {
   exchange_name?: string;
   category?: string;
   timezone?: string;
+  /** The session used when a query names none; ETH, when present, defines the trading day. */
+  default_session?: string;
   sessions?: Record<string, string[]>;
   tick_size?: number;
   tick_value?: number;

@@ -65,6 +65,29 @@ describe("metrics, candles and queries", () => {
     expect(markers.map((m) => [m.position, m.kind])).toEqual([["belowBar", "entry"], ["aboveBar", "exit"]]);
   });
 
+  it("puts candles in time order, whatever the result was sorted by", () => {
+    const { candles } = blockCandles({
+      type: "candles",
+      columns: ["date", "open", "high", "low", "close"],
+      rows: [["2024-01-03", 2, 3, 1, 2], ["2024-01-02", 1, 2, 0.5, 1.5], ["2024-01-03", 2, 3, 1, 2.5]],
+    });
+    expect(candles.map((c) => [c.time, c.close])).toEqual([["2024-01-02", 1.5], ["2024-01-03", 2.5]]);
+  });
+
+  it("times intraday candles by calendar date and clock time, so evening bars come before the next morning", () => {
+    // Engine rows: the 18:00 bar carries the next trade date.
+    const block = {
+      type: "candles",
+      columns: [{ name: "date", type: "date" }, { name: "time", type: "time" }, "open", "high", "low", "close"],
+      rows: [["2026-11-30", "09:30", 3, 3, 3, 3], ["2026-11-30", "18:00", 2, 2, 2, 2]],
+    };
+    const at = (iso: string) => Date.parse(iso) / 1000;
+    expect(blockCandles(block, 18 * 60).candles.map((c) => [c.time, c.close])).toEqual([
+      [at("2026-11-29T18:00:00Z"), 2],
+      [at("2026-11-30T09:30:00Z"), 3],
+    ]);
+  });
+
   it("finds the query on the block or in the tool input", () => {
     expect(blockQuery({ type: "table", query: { from: "daily" } })).toEqual({ from: "daily" });
     expect(blockQuery({ type: "table" }, { query: { period: "2024" }, title: "x" })).toEqual({ period: "2024" });

@@ -1,5 +1,6 @@
 import type { Block, ResultColumn } from "@/lib/api-types";
 import { formatCell } from "@/lib/format";
+import { hasTradeDates, withCalendarDates } from "@/lib/trade-dates";
 
 /**
  * Readers for data-card blocks. The `table` block carries the engine's result (`{columns, rows}`); chart blocks may
@@ -155,23 +156,43 @@ export interface Marker {
   kind: "entry" | "exit" | "other";
 }
 
-/** Candles (date or epoch time + OHLC) and trade markers of a candles block. */
-export function blockCandles(block: Block): { candles: Candle[]; markers: Marker[] } {
-  const table = blockTable(block);
-  const candles: Candle[] = [];
+/** `YYYY-MM-DD` + `HH:MM` as epoch seconds of that wall-clock time read as UTC (how the charts draw display time). */
+function wallClock(date: unknown, time: unknown): number | null {
+  if (typeof date !== "string" || typeof time !== "string") return null;
+  const at = Date.parse(`${date}T${time}:00Z`);
+  return Number.isNaN(at) ? null : at / 1000;
+}
+
+/**
+ * Candles (date, epoch time, or an intraday result's date + time) and trade markers of a candles block, in time
+ * order without duplicate times, as the chart requires whatever order the result was sorted in. Intraday dates are
+ * the bars' calendar dates (`withCalendarDates` with the instrument's `openMinute`), so evening bars fall in place.
+ */
+export function blockCandles(block: Block, openMinute: number | null = null): { candles: Candle[]; markers: Marker[] } {
+  const source = blockTable(block);
+  const table = source && withCalendarDates(source, openMinute);
+  const byTime = new Map<string | number, Candle>();
   if (table) {
     const idx = (n: string) => table.columns.findIndex((c) => c.name.toLowerCase() === n);
+    const intraday = hasTradeDates(table);
     const t = [idx("time"), idx("date"), idx("timestamp")].find((i) => i >= 0) ?? -1;
+    const at = (r: unknown[]): string | number | null => {
+      if (intraday) return wallClock(r[idx("date")], r[idx("time")]);
+      const v = r[t];
+      return typeof v === "string" || typeof v === "number" ? v : null;
+    };
     const [o, h, l, c] = ["open", "high", "low", "close"].map(idx) as [number, number, number, number];
     if (t >= 0 && o >= 0 && h >= 0 && l >= 0 && c >= 0) {
       for (const r of table.rows) {
         const vals = [r[o], r[h], r[l], r[c]];
-        if (vals.every((v) => typeof v === "number") && (typeof r[t] === "string" || typeof r[t] === "number")) {
-          candles.push({ time: r[t] as string | number, open: vals[0] as number, high: vals[1] as number, low: vals[2] as number, close: vals[3] as number });
+        const time = at(r);
+        if (vals.every((v) => typeof v === "number") && time !== null) {
+          byTime.set(time, { time, open: vals[0] as number, high: vals[1] as number, low: vals[2] as number, close: vals[3] as number });
         }
       }
     }
   }
+  const candles = [...byTime.values()].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const markers: Marker[] = [];
   const raw = (block as Json).markers;
   if (Array.isArray(raw)) {

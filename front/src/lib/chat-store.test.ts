@@ -290,6 +290,18 @@ describe("ChatStore", () => {
 });
 
 describe("ChatStore history revalidation", () => {
+  it("marks a conversation the server does not have as missing, and other failures as errors", async () => {
+    const { api } = fakeApi();
+    api.messages = vi.fn(async (id: string) => {
+      throw new ApiError(id === "gone" ? "Conversation 'gone' not found." : "The server ran into a problem.", { status: id === "gone" ? 404 : 500, code: "X" });
+    });
+    const store = new ChatStore(api);
+    await store.load("gone");
+    await store.load("flaky");
+    expect(store.get("gone").load).toBe("missing");
+    expect(store.get("flaky")).toMatchObject({ load: "error", loadError: "The server ran into a problem." });
+  });
+
   it("keeps a finished answer that a stale history read does not contain yet", async () => {
     const { api, stream } = fakeApi({ A: [{ id: "h1", role: "user", content: "earlier" }] });
     const store = new ChatStore(api);

@@ -1,6 +1,6 @@
 import type { StoredMessage } from "@/lib/api-types";
 import { type ChatEvent, toChatEvent } from "@/lib/chat-events";
-import { isAbort, userMessage } from "@/lib/errors";
+import { isAbort, isNotFound, userMessage } from "@/lib/errors";
 import { type ChatMessage, fromStored, messageText, type Part, type ToolStep } from "@/lib/messages";
 import { readSse } from "@/lib/sse";
 
@@ -12,7 +12,8 @@ export interface ChatApi {
 }
 
 export interface ConversationState {
-  load: "idle" | "loading" | "ready" | "error";
+  /** `missing`: the server has no such conversation (404: never existed, deleted, or someone else's). */
+  load: "idle" | "loading" | "ready" | "error" | "missing";
   loadError: string | null;
   messages: ChatMessage[];
   streaming: boolean;
@@ -104,7 +105,7 @@ export class ChatStore {
       if (controller.signal.aborted) return;
       this.update(conversationId, (s) => ({
         ...s,
-        load: s.messages.length > 0 ? "ready" : "error",
+        load: isNotFound(error) ? "missing" : s.messages.length > 0 ? "ready" : "error",
         loadError: userMessage(error),
       }));
     } finally {

@@ -86,6 +86,11 @@ export function userMessage(error: unknown): string {
   return "Something went wrong. Please try again.";
 }
 
+/** A 404 from the API: what was asked for does not exist (for this user), so trying again will not help. */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
 export function isAbort(error: unknown): boolean {
   return (
     (error instanceof DOMException && error.name === "AbortError") ||

@@ -12,6 +12,7 @@ import {
   formatUsage,
   groupByDate,
   niceTicks,
+  priceFormatter,
 } from "@/lib/format";
 
 describe("numbers and cells", () => {
@@ -39,7 +40,10 @@ describe("numbers and cells", () => {
 
   it("labels columns readably", () => {
     expect(columnLabel("dow")).toBe("Day of week");
-    expect(columnLabel("gap_fill_pct")).toBe("Gap fill pct");
+    expect(columnLabel("gap_fill_pct")).toBe("Gap fill %");
+    expect(columnLabel("chg_pct")).toBe("Chg %");
+    expect(columnLabel("pct_filled")).toBe("% filled");
+    expect(columnLabel("pctile")).toBe("Pctile");
     expect(columnLabel("close")).toBe("Close");
   });
 });
@@ -111,6 +115,21 @@ describe("column formatting and ticks", () => {
     expect(small(0.5)).toBe("0.5000");
     expect(columnFormatter({ type: "integer", format: "weekday" }, [4])(4)).toBe("Friday");
     expect(price(null)).toBe("—");
+  });
+
+  it("puts % on the values of a column named as a percentage", () => {
+    const chg = columnFormatter({ name: "chg_pct", type: "number" }, [-2.2912, 0.5]);
+    expect([-2.2912, 0.5].map(chg)).toEqual(["-2.29%", "0.50%"]);
+    expect(columnFormatter({ name: "pct_filled", type: "integer" }, [61])(61)).toBe("61%");
+    expect(chg(null)).toBe("—");
+    expect(columnFormatter({ name: "close", type: "number" }, [1.5])(1.5)).toBe("1.5");
+  });
+
+  it("formats axis prices with thousands separators and the tick's decimals", () => {
+    expect(priceFormatter(0.25)(21456.5)).toBe("21,456.50");
+    expect(priceFormatter(0.01)(1234567.891)).toBe("1,234,567.89");
+    expect(priceFormatter(0.00005)(0.71234)).toBe("0.71234");
+    expect(priceFormatter(1)(4321.4)).toBe("4,321");
   });
 
   it("makes round ticks", () => {

@@ -17,11 +17,20 @@ const LABELS: Record<string, string> = {
   ohlc: "OHLC",
 };
 
-/** A readable header for a result column: known abbreviations, else snake_case → Sentence case. */
+/** True for a column named as a percentage by the naming rule (`chg_pct`, `return_pct`, `pct_filled`). */
+function isPercentName(name: string | undefined): boolean {
+  return !!name && name.toLowerCase().split("_").includes("pct");
+}
+
+/** A readable header for a result column: known abbreviations, else snake_case → Sentence case, `pct` → `%`. */
 export function columnLabel(name: string): string {
   const known = LABELS[name.toLowerCase()];
   if (known) return known;
-  const spaced = name.replace(/_/g, " ").trim();
+  const spaced = name
+    .split("_")
+    .map((word) => (word.toLowerCase() === "pct" ? "%" : word))
+    .join(" ")
+    .trim();
   return spaced ? spaced[0]!.toUpperCase() + spaced.slice(1) : name;
 }
 
@@ -128,16 +137,25 @@ function fractionDigits(value: number, cap: number): number {
 
 /**
  * A formatter for one table column: numbers get the same number of decimals down the column (as many as the
- * values need, at most 2 when values reach 1 and 4 below that), so digits line up; other types use `formatCell`.
+ * values need, at most 2 when values reach 1 and 4 below that), so digits line up, and a `%` when the column is
+ * named as a percentage (`chg_pct`); other types use `formatCell`.
  */
-export function columnFormatter(column: Pick<ResultColumn, "type" | "format">, values: unknown[]): (value: unknown) => string {
-  if (column.type !== "number" || column.format) return (v) => formatCell(v, column);
+export function columnFormatter(column: Pick<ResultColumn, "type" | "format"> & { name?: string }, values: unknown[]): (value: unknown) => string {
+  if (!isNumericColumn(column)) return (v) => formatCell(v, column);
   const numbers = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
   const maxAbs = numbers.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const cap = maxAbs >= 1 ? 2 : 4;
+  const cap = column.type === "integer" ? 0 : maxAbs >= 1 ? 2 : 4;
   const decimals = numbers.reduce((d, v) => Math.max(d, fractionDigits(v, cap)), 0);
   const options = { minimumFractionDigits: decimals, maximumFractionDigits: decimals };
-  return (v) => (typeof v === "number" && Number.isFinite(v) ? v.toLocaleString("en-US", options) : formatCell(v, column));
+  const unit = isPercentName(column.name) ? "%" : "";
+  return (v) => (typeof v === "number" && Number.isFinite(v) ? `${v.toLocaleString("en-US", options)}${unit}` : formatCell(v, column));
+}
+
+/** A formatter for a chart's price axis: grouped thousands and the decimals the price step needs (0.25 → 21,456.25). */
+export function priceFormatter(minMove: number): (price: number) => string {
+  const decimals = fractionDigits(minMove, 8);
+  const format = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  return (price) => format.format(price);
 }
 
 /** Round axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering [lo, hi]. */

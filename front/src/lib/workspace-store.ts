@@ -4,6 +4,12 @@ import { userMessage } from "@/lib/errors";
 
 export type LoadState = "idle" | "loading" | "ready" | "error";
 
+/** A chat deleted from the list whose DELETE waits for the undo delay; `error` when the server then refused it. */
+export interface PendingDelete {
+  conversation: Conversation;
+  error: string | null;
+}
+
 export interface WorkspaceState {
   instruments: Instrument[];
   instrumentsLoad: LoadState;
@@ -12,6 +18,7 @@ export interface WorkspaceState {
   conversationsLoad: LoadState;
   conversationsError: string | null;
   nextCursor: string | null;
+  deletes: PendingDelete[];
 }
 
 type WorkspaceApi = Pick<
@@ -33,9 +40,12 @@ const INITIAL: WorkspaceState = {
   conversationsLoad: "idle",
   conversationsError: null,
   nextCursor: null,
+  deletes: [],
 };
 
 const PAGE = 50;
+/** How long a deleted chat can be brought back before the DELETE is sent. */
+export const UNDO_DELETE_MS = 6000;
 
 /**
  * The signed-in user's workspace instruments and conversations (the sidebar's data). Titles that arrive from a
@@ -45,8 +55,12 @@ export class WorkspaceStore {
   private state: WorkspaceState = INITIAL;
   private readonly listeners = new Set<() => void>();
   private readonly titles = new Map<string, string>();
+  private readonly deleteTimers = new Map<string, { timer: ReturnType<typeof setTimeout>; index: number }>();
 
-  constructor(private readonly api: WorkspaceApi) {}
+  constructor(
+    private readonly api: WorkspaceApi,
+    private readonly undoDeleteMs = UNDO_DELETE_MS,
+  ) {}
 
   subscribe = (listener: () => void) => {
     this.listeners.add(listener);
@@ -84,7 +98,7 @@ export class WorkspaceStore {
     this.set({ conversationsLoad: this.state.conversations.length ? "ready" : "loading", conversationsError: null });
     try {
       const page = await this.api.conversations({ limit: PAGE, cursor });
-      const items = page.items.map((c) => this.withTitle(c));
+      const items = page.items.filter((c) => !this.deleteTimers.has(c.id)).map((c) => this.withTitle(c));
       const conversations = options.more ? [...this.state.conversations, ...items.filter((c) => !this.has(c.id))] : items;
       this.set({ conversations, nextCursor: page.next_cursor, conversationsLoad: "ready" });
     } catch (error) {
@@ -104,9 +118,30 @@ export class WorkspaceStore {
     this.patch(id, { title: updated?.title ?? title });
   }
 
-  async deleteConversation(id: string): Promise<void> {
-    await this.api.deleteConversation(id);
-    this.set({ conversations: this.state.conversations.filter((c) => c.id !== id) });
+  /** Takes a chat off the list now and deletes it on the server after the undo delay, unless `undoDelete` comes first. */
+  deleteConversation(id: string): void {
+    const index = this.state.conversations.findIndex((c) => c.id === id);
+    const conversation = this.state.conversations[index];
+    if (!conversation || this.deleteTimers.has(id)) return;
+    this.deleteTimers.set(id, { index, timer: setTimeout(() => void this.sendDelete(id), this.undoDeleteMs) });
+    this.set({
+      conversations: this.state.conversations.filter((c) => c.id !== id),
+      deletes: [...this.state.deletes.filter((d) => d.conversation.id !== id), { conversation, error: null }],
+    });
+  }
+
+  /** Brings a chat back before its DELETE is sent. */
+  undoDelete(id: string): void {
+    const pending = this.deleteTimers.get(id);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.deleteTimers.delete(id);
+    this.restore(id, pending.index);
+  }
+
+  /** Forgets a delete that failed (the chat is back in the list). */
+  dismissDelete(id: string): void {
+    this.set({ deletes: this.state.deletes.filter((d) => d.conversation.id !== id) });
   }
 
   /** A `title_update` from a stream. */
@@ -122,9 +157,38 @@ export class WorkspaceStore {
   }
 
   reset(): void {
+    // Deletes still waiting for their undo delay are what the user asked for: send them before forgetting.
+    for (const [id, { timer }] of this.deleteTimers) {
+      clearTimeout(timer);
+      this.api.deleteConversation(id).catch(() => undefined);
+    }
+    this.deleteTimers.clear();
     this.titles.clear();
     this.state = INITIAL;
     this.emit();
+  }
+
+  private async sendDelete(id: string): Promise<void> {
+    const index = this.deleteTimers.get(id)?.index ?? 0;
+    this.deleteTimers.delete(id);
+    try {
+      await this.api.deleteConversation(id);
+      this.dismissDelete(id);
+    } catch (error) {
+      this.restore(id, index, userMessage(error));
+    }
+  }
+
+  /** Puts a pending-delete chat back where it was; with an error, its notice stays to say why. */
+  private restore(id: string, index: number, error: string | null = null) {
+    const pending = this.state.deletes.find((d) => d.conversation.id === id);
+    if (!pending) return;
+    const conversations = this.state.conversations.filter((c) => c.id !== id);
+    conversations.splice(Math.min(index, conversations.length), 0, pending.conversation);
+    const deletes = error
+      ? this.state.deletes.map((d) => (d.conversation.id === id ? { ...d, error } : d))
+      : this.state.deletes.filter((d) => d.conversation.id !== id);
+    this.set({ conversations, deletes });
   }
 
   private has(id: string) {

@@ -113,3 +113,19 @@ describe("chat page", () => {
     expect(backend.urls.filter((u) => u.includes("lambda-url"))).toHaveLength(1);
   });
 });
+
+describe("a chat that does not exist", () => {
+  it("says so once, offers no retry for the 404 and no question box", async () => {
+    installBackend();
+    window.history.pushState({}, "", "/i/NQ/c/nosuchchat");
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "Chat not found" })).toBeInTheDocument();
+    await waitFor(() => expect(document.title).toBe("Chat not found · NQ · Barb"));
+    const main = screen.getByRole("main");
+    expect(within(main).getAllByText(/not found/i)).toHaveLength(1);
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.queryByLabelText("Your question")).toBeNull();
+    expect(within(main).getByRole("link", { name: "Go to NQ" })).toHaveAttribute("href", "/i/NQ");
+  });
+});

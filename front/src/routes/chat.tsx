@@ -10,8 +10,29 @@ import { Skeleton } from "@/components/ui/spinner";
 import { useConversation } from "@/hooks/use-conversation";
 import { useHotkey } from "@/hooks/use-hotkey";
 import { useResource } from "@/hooks/use-resource";
+import { isNotFound } from "@/lib/errors";
 import { messageText } from "@/lib/messages";
 import { useServices, useStoreState } from "@/state/services";
+
+/** A chat that the server does not have: one plain statement and the way back, nothing to retry or type into. */
+function ChatNotFound({ symbol }: { symbol: string }) {
+  return (
+    <>
+      <header className="page-header">
+        <SidebarToggle />
+        <h1>Chat not found</h1>
+      </header>
+      <div className="page-body">
+        <div className="content">
+          <p>There is no chat at this address. It may have been deleted, or the link is incomplete.</p>
+          <p>
+            <Link to={`/i/${encodeURIComponent(symbol)}`}>Go to {symbol}</Link> to see its chats or start a new one.
+          </p>
+        </div>
+      </div>
+    </>
+  );
+}
 
 /** A conversation: its history, the live answer (which keeps streaming if you leave), and the question box. */
 export function ChatPage() {
@@ -21,8 +42,9 @@ export function ChatPage() {
   const listed = useStoreState(workspace).conversations.find((c) => c.id === id);
   const meta = useResource((signal) => (listed ? Promise.resolve(listed) : api.conversation(id, signal)), [api, id, !!listed]);
   const composer = useRef<ComposerHandle>(null);
-  const title = listed?.title ?? meta.data?.title ?? "Chat";
   const upper = symbol.toUpperCase();
+  const missing = state.load === "missing" || (!listed && meta.status === "error" && isNotFound(meta.error));
+  const title = missing ? "Chat not found" : (listed?.title ?? meta.data?.title ?? "Chat");
 
   useEffect(() => {
     void chat.load(id);
@@ -35,6 +57,7 @@ export function ChatPage() {
   const layout = useLayout();
   useHotkey((e) => e.key === "Escape" && state.streaming && !layout.panel && !document.querySelector("dialog[open]"), () => void chat.stop(id));
 
+  if (missing) return <ChatNotFound symbol={upper} />;
   const send = () => void chat.send(id, state.draft);
   const announce = state.streaming ? "" : state.messages.length ? "Answer complete." : "";
 
@@ -51,11 +74,6 @@ export function ChatPage() {
         </Link>
       </header>
       <div className="page-body">
-        {meta.status === "error" && !listed ? (
-          <div className="content">
-            <ErrorAlert error={meta.error} onRetry={meta.reload} />
-          </div>
-        ) : null}
         {state.load === "loading" && state.messages.length === 0 ? (
           <div className="content">
             <Skeleton lines={5} />
@@ -63,7 +81,13 @@ export function ChatPage() {
         ) : null}
         {state.load === "error" ? (
           <div className="content">
-            <ErrorAlert error={state.loadError} onRetry={() => void chat.load(id)} />
+            <ErrorAlert
+              error={state.loadError}
+              onRetry={() => {
+                void chat.load(id);
+                meta.reload();
+              }}
+            />
           </div>
         ) : null}
         {state.load === "ready" && state.messages.length === 0 ? <p className="empty">No messages yet. Ask a question below.</p> : null}

@@ -46,4 +46,27 @@ describe("instrument page", () => {
     act(() => backend.streams[0]!.close());
     await screen.findByRole("button", { name: "Send (Enter)" });
   });
+
+  it("says an unknown symbol is not in the catalogue, with no suggestions and no question box", async () => {
+    installBackend();
+    window.history.pushState({}, "", "/i/ZZZ");
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "No instrument called ZZZ" })).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.queryByText(/How often did ZZZ/)).toBeNull();
+    expect(screen.queryByLabelText("Your question")).toBeNull();
+    expect(screen.queryByText("price chart")).toBeNull();
+  });
+
+  it("says an instrument without bars has no data yet and how to import them, instead of offering questions", async () => {
+    installBackend();
+    window.history.pushState({}, "", "/i/6A");
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "No data for 6A yet" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Import command")).toHaveTextContent("barb import FILE --symbol 6A");
+    expect(screen.getByText("Australian Dollar")).toBeInTheDocument();
+    expect(screen.queryByText(/How often did 6A/)).toBeNull();
+    expect(screen.queryByLabelText("Your question")).toBeNull();
+    expect(screen.queryByText("price chart")).toBeNull();
+  });
 });

@@ -4,6 +4,7 @@ import { SidebarToggle } from "@/components/layout/app-layout";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
 import { LlmNotice } from "@/components/chat/llm-notice";
 import { InstrumentFacts } from "@/components/instrument/instrument-facts";
+import { InstrumentUnavailable, type Unavailable } from "@/components/instrument/instrument-unavailable";
 import { suggestedQuestions } from "@/components/instrument/suggestions";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
@@ -11,7 +12,7 @@ import { Icon } from "@/components/ui/icon";
 import { Skeleton } from "@/components/ui/spinner";
 import { useConversation } from "@/hooks/use-conversation";
 import { useResource } from "@/hooks/use-resource";
-import { userMessage } from "@/lib/errors";
+import { isNotFound, userMessage } from "@/lib/errors";
 import { useServices, useStoreState } from "@/state/services";
 
 const PriceChart = lazy(() => import("@/components/instrument/price-chart").then((m) => ({ default: m.PriceChart })));
@@ -68,6 +69,9 @@ export function InstrumentPage() {
   const onSample = useCallback((value: boolean) => setSample(value), []);
   const status = info.data?.data ?? undefined;
   const intraday = status?.bar_sizes ? status.bar_sizes.some((s) => /^\d+[mh]$/.test(s)) : true;
+  // Only what is known to be missing hides the question box: while loading or after a failed load it stays.
+  const unavailable: Unavailable | null =
+    info.status === "error" && isNotFound(info.error) ? "unknown" : info.status === "ready" && status?.available === false ? "no-data" : null;
 
   return (
     <>
@@ -82,31 +86,42 @@ export function InstrumentPage() {
             <Icon name="plus" /> Add to workspace
           </Button>
         ) : null}
-        <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(symbol)}/query`} aria-label="Query console">
-          <Icon name="terminal" /> <span className="desktop-only">Query console</span>
-        </Link>
+        {unavailable ? null : (
+          <Link className="btn btn-sm btn-ghost" to={`/i/${encodeURIComponent(symbol)}/query`} aria-label="Query console">
+            <Icon name="terminal" /> <span className="desktop-only">Query console</span>
+          </Link>
+        )}
       </header>
       <div className="page-body">
         <div className="content">
           {info.status === "loading" && !info.data ? <Skeleton lines={2} /> : null}
-          {info.status === "error" ? <ErrorAlert error={info.error} onRetry={info.reload} /> : null}
+          {info.status === "error" && !unavailable ? <ErrorAlert error={info.error} onRetry={info.reload} /> : null}
           {info.data ? <InstrumentFacts instrument={info.data} /> : null}
-          {info.data ? (
+          {unavailable ? <InstrumentUnavailable symbol={symbol} reason={unavailable} /> : null}
+          {info.data && !unavailable ? (
             <Suspense fallback={<div className="chart-box chart-canvas" aria-busy="true" />}>
-              <PriceChart symbol={symbol} onSample={onSample} intraday={intraday} timeZone={info.data?.timezone} />
+              <PriceChart symbol={symbol} onSample={onSample} intraday={intraday} timeZone={info.data.timezone} tickSize={info.data.tick_size} />
             </Suspense>
           ) : null}
-          <h2 style={{ fontSize: 15 }}>Ask about {symbol}</h2>
-          <div className="suggestions">
-            {suggestedQuestions(symbol).map((q) => (
-              <button key={q} type="button" disabled={starting} onClick={() => void start(q)}>
-                {q}
-              </button>
-            ))}
-          </div>
-          <h2 style={{ fontSize: 15 }}>Chats about {symbol}</h2>
-          {ws.conversationsLoad === "loading" ? <Skeleton lines={2} /> : null}
-          {ws.conversationsLoad === "ready" && conversations.length === 0 ? <p className="muted">No chats yet. Ask your first question below.</p> : null}
+          {unavailable ? null : (
+            <>
+              <h2 style={{ fontSize: 15 }}>Ask about {symbol}</h2>
+              <div className="suggestions">
+                {suggestedQuestions(symbol).map((q) => (
+                  <button key={q} type="button" disabled={starting} onClick={() => void start(q)}>
+                    {q}
+                  </button>
+                ))}
+              </div>
+            </>
+          )}
+          {unavailable && conversations.length === 0 ? null : (
+            <>
+              <h2 style={{ fontSize: 15 }}>Chats about {symbol}</h2>
+              {ws.conversationsLoad === "loading" ? <Skeleton lines={2} /> : null}
+              {ws.conversationsLoad === "ready" && conversations.length === 0 ? <p className="muted">No chats yet. Ask your first question below.</p> : null}
+            </>
+          )}
           {conversations.length > 0 ? (
             <ul className="conv-list">
               {conversations.map((c) => (
@@ -119,16 +134,20 @@ export function InstrumentPage() {
           ) : null}
         </div>
       </div>
-      <LlmNotice symbol={symbol} />
-      <Composer
-        ref={composer}
-        value={draft}
-        onChange={(v) => chat.setDraft(draftKey, v)}
-        onSend={() => void start(draft)}
-        busy={starting}
-        error={error}
-        placeholder={`Ask anything about ${symbol}…`}
-      />
+      {unavailable ? null : (
+        <>
+          <LlmNotice symbol={symbol} />
+          <Composer
+            ref={composer}
+            value={draft}
+            onChange={(v) => chat.setDraft(draftKey, v)}
+            onSend={() => void start(draft)}
+            busy={starting}
+            error={error}
+            placeholder={`Ask anything about ${symbol}…`}
+          />
+        </>
+      )}
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { SidebarToggle } from "@/components/layout/app-layout";
 import { DataCardView } from "@/components/cards/data-card";
@@ -30,27 +30,43 @@ function initialText(q: string | null): string {
   }
 }
 
-/** `/i/:symbol/query`: write or paste Barb Script, run it, see the cards; validation errors are listed inline. */
+/**
+ * `/i/:symbol/query`: write or paste Barb Script, run it, see the cards; validation errors are listed inline. The
+ * query that ran is kept in the URL (`?q=` JSON), so the page can be bookmarked or shared and opens with its result.
+ */
 export function QueryPage() {
   const { symbol: raw = "" } = useParams();
   const symbol = raw.toUpperCase();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
+  const q = params.get("q");
   const { api } = useServices();
-  const [text, setText] = useState(() => initialText(params.get("q")));
+  const [text, setText] = useState(() => initialText(q));
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
+  /** The `q` this page last ran, so its own URL update does not run the query again. */
+  const ran = useRef<string | null>(null);
 
   useEffect(() => {
     document.title = `Query console · ${symbol} · Barb`;
   }, [symbol]);
 
-  const run = async () => {
+  const run = async (source = text) => {
     let query: unknown;
     try {
-      query = JSON.parse(text);
+      query = JSON.parse(source);
     } catch (e) {
       setOutcome({ kind: "invalid", message: `The query is not valid JSON: ${(e as Error).message}`, details: [] });
       return;
     }
+    const compact = JSON.stringify(query);
+    ran.current = compact;
+    setParams(
+      (p) => {
+        const next = new URLSearchParams(p);
+        next.set("q", compact);
+        return next;
+      },
+      { replace: true },
+    );
     setOutcome({ kind: "running" });
     try {
       const result = await api.query(symbol, query);
@@ -60,6 +76,14 @@ export function QueryPage() {
       else setOutcome({ kind: "failed", error: e });
     }
   };
+
+  // Opening a link or bookmark with ?q= (or following one to this page) loads that query and runs it.
+  useEffect(() => {
+    if (!q || q === ran.current) return;
+    setText(initialText(q));
+    void run(q);
+    // Only a new `q` from outside should run; `run` reads the latest state on each render.
+  }, [q]);
 
   return (
     <>

@@ -10,6 +10,7 @@ const conversations = [
 ];
 const history: Record<string, unknown[]> = {
   A: [],
+  N: [],
   B: [
     { id: "b1", role: "user", content: "Old question in B" },
     { id: "b2", role: "assistant", content: "Old answer in B" },
@@ -38,10 +39,18 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     }
     if (url.pathname === "/api/conversations") return json({ conversations, next_cursor: null });
     if (url.pathname === "/api/instruments/NQ") return json({ symbol: "NQ", name: "E-Mini Nasdaq 100", exchange: "CME", timezone: "America/New_York" });
+    if (url.pathname === "/api/instruments/6A") {
+      return json({ symbol: "6A", name: "Australian Dollar", exchange: "CME", data: { available: false, sample: false, first: null, last: null, bar_sizes: [] } });
+    }
     const messages = url.pathname.match(/^\/api\/conversations\/(\w+)\/messages$/);
-    if (messages) return json({ messages: history[messages[1]!] ?? [] });
+    if (messages && history[messages[1]!]) return json({ messages: history[messages[1]!] });
     const one = url.pathname.match(/^\/api\/conversations\/(\w+)$/);
-    if (one) return json(conversations.find((c) => c.id === one[1]));
+    const found = one && conversations.find((c) => c.id === one[1]);
+    if (found) return json(found);
+    if (url.pathname === "/api/query") {
+      const { query } = JSON.parse(String(init?.body)) as { query: unknown };
+      return json({ kind: "table", columns: [{ name: "date", type: "date" }, { name: "close", type: "number" }], rows: [["2024-01-02", 16543.25]], query });
+    }
     if (/^\/api\/chat\/\w+\/stop$/.test(url.pathname)) return json({ stopped: true });
     if (url.pathname === "/api/chat/stream") {
       if (chatFailure) return chatFailure;

@@ -1,9 +1,11 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useMemo } from "react";
 import { LineChart, BarChart } from "@/components/cards/svg-charts";
 import { TableBlock } from "@/components/cards/table-block";
 import { Spinner } from "@/components/ui/spinner";
+import { useEveningOpen } from "@/hooks/use-evening-open";
 import type { Block } from "@/lib/api-types";
 import { blockMetrics, blockTable, chartSeries } from "@/lib/blocks";
+import { hasTradeDates, withCalendarDates } from "@/lib/trade-dates";
 
 const CandlesBlock = lazy(() => import("@/components/cards/candles-block").then((m) => ({ default: m.CandlesBlock })));
 
@@ -22,21 +24,27 @@ function MetricsGrid({ block }: { block: Block }) {
   );
 }
 
+/** A table block; intraday rows show the bar's calendar date, with the trade date beside it where it differs. */
+function ResultTable({ block, symbol, title, tall }: { block: Block; symbol: string; title: string; tall?: boolean }) {
+  const table = useMemo(() => blockTable(block), [block]);
+  const openMinute = useEveningOpen(symbol, !!table && hasTradeDates(table));
+  const shown = useMemo(() => table && withCalendarDates(table, openMinute), [table, openMinute]);
+  return shown ? <TableBlock table={shown} title={title} tall={tall} /> : <Unreadable type={block.type} />;
+}
+
 function Unreadable({ type }: { type: string }) {
   return <p className="empty">This {type} card has no data to show.</p>;
 }
 
 /** Renders one block by its type; a block this app cannot read says so instead of failing. */
-export function BlockView({ block, cardTitle, tall }: { block: Block; cardTitle: string; tall?: boolean }) {
+export function BlockView({ block, cardTitle, symbol, tall }: { block: Block; cardTitle: string; symbol: string; tall?: boolean }) {
   const title = block.title ?? cardTitle;
   const heading = block.title && block.title !== cardTitle ? <h4 style={{ margin: "0 0 4px", fontSize: 13 }}>{block.title}</h4> : null;
   const body = (() => {
     switch (block.type) {
       case "table":
-      case "trades": {
-        const table = blockTable(block);
-        return table ? <TableBlock table={table} title={title} tall={tall} /> : <Unreadable type={block.type} />;
-      }
+      case "trades":
+        return <ResultTable block={block} symbol={symbol} title={title} tall={tall} />;
       case "bar-chart": {
         const series = chartSeries(block);
         return series ? <BarChart series={series} title={title} /> : <Unreadable type="chart" />;
@@ -57,7 +65,7 @@ export function BlockView({ block, cardTitle, tall }: { block: Block; cardTitle:
       case "candles":
         return (
           <Suspense fallback={<Spinner label="Loading chart" />}>
-            <CandlesBlock block={block} title={title} />
+            <CandlesBlock block={block} title={title} symbol={symbol} />
           </Suspense>
         );
       default:

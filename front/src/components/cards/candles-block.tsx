@@ -1,25 +1,30 @@
 import { CandlestickSeries, createChart, createSeriesMarkers, type SeriesMarker, type Time } from "lightweight-charts";
 import { useEffect, useMemo, useRef } from "react";
 import { ChartAttribution } from "@/components/charts/attribution";
-import { CANDLE_COLORS, chartOptions } from "@/components/charts/chart-theme";
+import { CANDLE_COLORS, candlePriceFormat, chartOptions } from "@/components/charts/chart-theme";
+import { useEveningOpen } from "@/hooks/use-evening-open";
 import { useTheme } from "@/hooks/use-theme";
 import type { Block } from "@/lib/api-types";
 import { blockCandles } from "@/lib/blocks";
 
 /** Candles with trade markers (entries below the bar, exits above), e.g. a backtest's trades on price. */
-export function CandlesBlock({ block, title }: { block: Block; title: string }) {
+export function CandlesBlock({ block, title, symbol }: { block: Block; title: string; symbol: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const { resolved } = useTheme();
-  const { candles, markers } = useMemo(() => blockCandles(block), [block]);
+  const openMinute = useEveningOpen(symbol, true);
+  const { candles, markers } = useMemo(() => blockCandles(block, openMinute), [block, openMinute]);
+  const intraday = typeof candles[0]?.time === "number";
   useEffect(() => {
     if (!ref.current || candles.length === 0) return;
     const chart = createChart(ref.current, chartOptions(resolved));
+    chart.applyOptions({ timeScale: { timeVisible: intraday } });
     const series = chart.addSeries(CandlestickSeries, {
       upColor: CANDLE_COLORS.up,
       downColor: CANDLE_COLORS.down,
       wickUpColor: CANDLE_COLORS.up,
       wickDownColor: CANDLE_COLORS.down,
       borderVisible: false,
+      priceFormat: candlePriceFormat(),
     });
     series.setData(candles.map((c) => ({ ...c, time: c.time as Time })));
     const marks: SeriesMarker<Time>[] = markers.map((m) => ({
@@ -32,7 +37,7 @@ export function CandlesBlock({ block, title }: { block: Block; title: string }) 
     createSeriesMarkers(series, marks);
     chart.timeScale().fitContent();
     return () => chart.remove();
-  }, [candles, markers, resolved]);
+  }, [candles, markers, resolved, intraday]);
   if (candles.length === 0) return <p className="empty">No candles to show.</p>;
   return (
     <figure style={{ margin: 0 }} aria-label={`${title}: ${candles.length} candles with ${markers.length} trade markers`}>

@@ -43,7 +43,7 @@ export function DataCardView({ card, symbol, query, inPanel }: { card: DataCard;
           </p>
         ))}
         {card.blocks.map((block, i) => (
-          <BlockView key={i} block={block} cardTitle={card.title} tall={inPanel} />
+          <BlockView key={i} block={block} cardTitle={card.title} symbol={symbol} tall={inPanel} />
         ))}
         {card.source ? <p className="card-foot">{sourceLine(card.source)}</p> : null}
       </div>

@@ -3,6 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icon";
+import { useScrollEdges } from "@/hooks/use-scroll-edges";
 import type { TableData } from "@/lib/blocks";
 import { copyText } from "@/lib/clipboard";
 import { csvFileName, downloadText, toCsv, toTsv } from "@/lib/csv";
@@ -61,6 +62,8 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
   const padTop = items[0]?.start ?? 0;
   const padBottom = items.length ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
   const numeric = data.columns.map(isNumericColumn);
+  // Columns cut off at a side get a shaded edge there: on a phone a wide table otherwise gives no hint it scrolls.
+  const edges = useScrollEdges(scrollRef, columns);
 
   const copy = async () => {
     if (!(await copyText(toTsv(data.columns, data.rows)))) return;
@@ -84,46 +87,48 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
           <Icon name={copied ? "check" : "copy"} /> {copied ? "Copied" : "Copy"}
         </Button>
       </div>
-      <div className="table-wrap" ref={scrollRef} style={tall ? { maxHeight: "calc(100dvh - 220px)" } : undefined} tabIndex={0} role="region" aria-label={`${title} table`}>
-        <table className="data">
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header, i) => {
-                  const dir = header.column.getIsSorted();
-                  return (
-                    <th key={header.id} className={numeric[i] ? "r" : undefined} aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
-                      <button type="button" onClick={header.column.getToggleSortingHandler()}>
-                        {flexRender(header.column.columnDef.header, header.getContext())}
-                        <span aria-hidden="true">{dir === "asc" ? "▲" : dir === "desc" ? "▼" : ""}</span>
-                      </button>
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {padTop > 0 ? <tr aria-hidden="true" style={{ height: padTop }} /> : null}
-            {items.map((item) => {
-              const row = rows[item.index]!;
-              return (
-                <tr key={row.id}>
-                  {row.getVisibleCells().map((cell, i) => {
-                    const v = cell.getValue();
-                    const tone = numeric[i] && typeof v === "number" && v < 0 ? " down" : "";
+      <div className="table-scroll" data-more-left={edges.left || undefined} data-more-right={edges.right || undefined}>
+        <div className="table-wrap" ref={scrollRef} style={tall ? { maxHeight: "calc(100dvh - 220px)" } : undefined} tabIndex={0} role="region" aria-label={`${title} table`}>
+          <table className="data">
+            <thead>
+              {table.getHeaderGroups().map((group) => (
+                <tr key={group.id}>
+                  {group.headers.map((header, i) => {
+                    const dir = header.column.getIsSorted();
                     return (
-                      <td key={cell.id} className={numeric[i] ? `r${tone}` : undefined}>
-                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                      </td>
+                      <th key={header.id} className={numeric[i] ? "r" : undefined} aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}>
+                        <button type="button" onClick={header.column.getToggleSortingHandler()}>
+                          {flexRender(header.column.columnDef.header, header.getContext())}
+                          <span aria-hidden="true">{dir === "asc" ? "▲" : dir === "desc" ? "▼" : ""}</span>
+                        </button>
+                      </th>
                     );
                   })}
                 </tr>
-              );
-            })}
-            {padBottom > 0 ? <tr aria-hidden="true" style={{ height: padBottom }} /> : null}
-          </tbody>
-        </table>
+              ))}
+            </thead>
+            <tbody>
+              {padTop > 0 ? <tr aria-hidden="true" style={{ height: padTop }} /> : null}
+              {items.map((item) => {
+                const row = rows[item.index]!;
+                return (
+                  <tr key={row.id}>
+                    {row.getVisibleCells().map((cell, i) => {
+                      const v = cell.getValue();
+                      const tone = numeric[i] && typeof v === "number" && v < 0 ? " down" : "";
+                      return (
+                        <td key={cell.id} className={numeric[i] ? `r${tone}` : undefined}>
+                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                        </td>
+                      );
+                    })}
+                  </tr>
+                );
+              })}
+              {padBottom > 0 ? <tr aria-hidden="true" style={{ height: padBottom }} /> : null}
+            </tbody>
+          </table>
+        </div>
       </div>
     </div>
   );

@@ -1,4 +1,5 @@
-import type { DeepPartial, ChartOptions } from "lightweight-charts";
+import type { ChartOptions, DeepPartial, PriceFormatCustom } from "lightweight-charts";
+import { priceFormatter } from "@/lib/format";
 
 /** Canvas charts cannot read CSS variables, so the two themes' colours are spelled out here. */
 export const CANDLE_COLORS = { up: "#26a69a", down: "#ef5350" };
@@ -17,4 +18,10 @@ export function chartOptions(theme: "light" | "dark"): DeepPartial<ChartOptions>
     rightPriceScale: { borderColor: dark ? "#323845" : "#d5d9e0" },
     timeScale: { borderColor: dark ? "#323845" : "#d5d9e0" },
   };
+}
+
+/** The candles' price format: thousands separators on the axis and crosshair, decimals from the tick size. */
+export function candlePriceFormat(tickSize?: number): PriceFormatCustom {
+  const minMove = tickSize && tickSize > 0 ? tickSize : 0.01;
+  return { type: "custom", minMove, formatter: priceFormatter(minMove) };
 }

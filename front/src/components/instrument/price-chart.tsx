@@ -1,7 +1,7 @@
 import { CandlestickSeries, createChart, HistogramSeries, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
 import { useEffect, useRef, useState } from "react";
 import { ChartAttribution } from "@/components/charts/attribution";
-import { CANDLE_COLORS, chartOptions } from "@/components/charts/chart-theme";
+import { CANDLE_COLORS, candlePriceFormat, chartOptions } from "@/components/charts/chart-theme";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { Spinner } from "@/components/ui/spinner";
 import { useTheme } from "@/hooks/use-theme";
@@ -30,12 +30,15 @@ export function PriceChart({
   onSample,
   intraday: hasIntraday = true,
   timeZone = "UTC",
+  tickSize,
 }: {
   symbol: string;
   onSample?: (sample: boolean) => void;
   intraday?: boolean;
   /** Intraday bars are drawn in the exchange's time zone; daily and weekly bars are trade dates. */
   timeZone?: string;
+  /** The instrument's price step, for the price axis' decimals. */
+  tickSize?: number;
 }) {
   const { api } = useServices();
   const { resolved } = useTheme();
@@ -62,6 +65,7 @@ export function PriceChart({
       wickUpColor: CANDLE_COLORS.up,
       wickDownColor: CANDLE_COLORS.down,
       borderVisible: false,
+      priceFormat: candlePriceFormat(tickSize),
     });
     volume.current = chart.addSeries(HistogramSeries, { priceScaleId: "volume", priceFormat: { type: "volume" }, lastValueVisible: false, priceLineVisible: false });
     chart.priceScale("volume").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
@@ -73,8 +77,8 @@ export function PriceChart({
       chart.remove();
       chartRef.current = null;
     };
-    // The chart is rebuilt only per symbol; theme changes are applied below without losing the zoom.
-  }, [symbol]);
+    // The chart is rebuilt only per symbol (the tick size comes with it); theme changes are applied below without losing the zoom.
+  }, [symbol, tickSize]);
 
   useEffect(() => {
     chartRef.current?.applyOptions(chartOptions(resolved));

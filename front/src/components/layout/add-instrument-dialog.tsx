@@ -60,7 +60,7 @@ export function AddInstrumentDialog({ open, onClose }: { open: boolean; onClose:
     <Dialog open={open} onClose={onClose} title="Add instrument">
       <div className="field">
         <label htmlFor="instrument-search">Search by symbol or name</label>
-        <input id="instrument-search" className="input" type="search" autoFocus value={search} onChange={(e) => setSearch(e.target.value)} placeholder="NQ, crude, gold…" />
+        <input id="instrument-search" className="input" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="NQ, crude, gold…" />
       </div>
       {error ? <ErrorAlert error={error} /> : null}
       {results === null && !error ? <Skeleton lines={4} /> : null}

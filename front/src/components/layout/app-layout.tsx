@@ -1,6 +1,7 @@
 import { createContext, type CSSProperties, lazy, Suspense, use, useCallback, useEffect, useMemo, useState } from "react";
 import { Outlet, useLocation } from "react-router";
 import { Sidebar } from "@/components/layout/sidebar";
+import { UndoToasts } from "@/components/layout/undo-toasts";
 import { IconButton } from "@/components/ui/button";
 import { ResizeHandle } from "@/components/ui/resize-handle";
 import { isMod, useHotkey } from "@/hooks/use-hotkey";
@@ -133,6 +134,7 @@ export function AppLayout() {
           ) : null}
         </main>
       </div>
+      <UndoToasts />
       {paletteOpen ? (
         <Suspense fallback={null}>
           <CommandPalette onClose={() => setPaletteOpen(false)} />

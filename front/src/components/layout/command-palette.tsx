@@ -2,12 +2,12 @@ import { useEffect, useMemo, useState } from "react";
 import { useMatch, useNavigate } from "react-router";
 import { Dialog } from "@/components/ui/dialog";
 import type { Instrument } from "@/lib/api-types";
+import { rankCommands, type Searchable } from "@/lib/command-rank";
 import { setTheme } from "@/lib/theme";
 import { useServices, useStoreState } from "@/state/services";
 
-interface Command {
+interface Command extends Searchable {
   id: string;
-  label: string;
   kind: "Instrument" | "Chat" | "Action";
   run: () => void;
 }
@@ -43,7 +43,14 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
             { id: "console", label: `Query console for ${symbol.toUpperCase()}`, kind: "Action" as const, run: go(`/i/${symbol}/query`) },
           ]
         : []),
-      ...instruments.map((i) => ({ id: `i-${i.symbol}`, label: `${i.symbol} · ${i.name ?? ""}`, kind: "Instrument" as const, run: go(`/i/${encodeURIComponent(i.symbol)}`) })),
+      ...instruments.map((i) => ({
+        id: `i-${i.symbol}`,
+        label: `${i.symbol} · ${i.name ?? ""}`,
+        symbol: i.symbol,
+        name: i.name,
+        kind: "Instrument" as const,
+        run: go(`/i/${encodeURIComponent(i.symbol)}`),
+      })),
       ...state.conversations.map((c) => ({
         id: `c-${c.id}`,
         label: `${c.title} (${c.instrument})`,
@@ -57,10 +64,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
     ];
   }, [catalogue, instrumentMatch?.params.symbol, navigate, onClose, signOut, state.conversations, state.instruments]);
 
-  const matches = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return (q ? commands.filter((c) => c.label.toLowerCase().includes(q)) : commands).slice(0, 50);
-  }, [commands, query]);
+  const matches = useMemo(() => rankCommands(commands, query).slice(0, 50), [commands, query]);
   const active = Math.min(selected, Math.max(0, matches.length - 1));
 
   return (
@@ -73,7 +77,6 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
         aria-activedescendant={matches[active] ? `cmd-${matches[active].id}` : undefined}
         aria-label="Search instruments, chats and actions"
         placeholder="Jump to…"
-        autoFocus
         value={query}
         onChange={(e) => {
           setQuery(e.target.value);

@@ -5,6 +5,7 @@ import { useLayout } from "@/components/layout/app-layout";
 import { Button, IconButton } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { Icon } from "@/components/ui/icon";
+import { RowMenu } from "@/components/ui/row-menu";
 import { Skeleton, Spinner } from "@/components/ui/spinner";
 import { useTheme } from "@/hooks/use-theme";
 import type { Conversation } from "@/lib/api-types";
@@ -34,14 +35,10 @@ function ConversationRow({ conversation, active }: { conversation: Conversation;
       setTitle(conversation.title);
     }
   };
-  const remove = async () => {
-    if (!window.confirm(`Delete the chat "${conversation.title}"? This cannot be undone.`)) return;
-    try {
-      await workspace.deleteConversation(conversation.id);
-      if (active) navigate(`/i/${encodeURIComponent(conversation.instrument)}`);
-    } catch (e) {
-      setError(userMessage(e));
-    }
+  const remove = () => {
+    // No confirmation: the chat can be brought back from the notice for a few seconds.
+    workspace.deleteConversation(conversation.id);
+    if (active) navigate(`/i/${encodeURIComponent(conversation.instrument)}`);
   };
 
   if (renaming) {
@@ -73,10 +70,13 @@ function ConversationRow({ conversation, active }: { conversation: Conversation;
         <span className="muted">{conversation.instrument}</span> {conversation.title}
       </Link>
       {streaming ? <Spinner label="Answering" /> : null}
-      <span className="sb-actions">
-        <IconButton size="sm" icon="edit" label={`Rename ${conversation.title}`} onClick={() => setRenaming(true)} />
-        <IconButton size="sm" icon="trash" label={`Delete ${conversation.title}`} onClick={() => void remove()} />
-      </span>
+      <RowMenu
+        label={`Actions for ${conversation.title}`}
+        items={[
+          { label: "Rename", onSelect: () => setRenaming(true) },
+          { label: "Delete", onSelect: remove },
+        ]}
+      />
       {error ? <span className="sr-only" role="alert">{error}</span> : null}
     </li>
   );
@@ -158,9 +158,7 @@ export function Sidebar({ open }: { open: boolean }) {
                 <Link to={`/i/${encodeURIComponent(i.symbol)}`} aria-current={instrumentMatch?.params.symbol?.toUpperCase() === i.symbol && !chatMatch ? "page" : undefined}>
                   <strong>{i.symbol}</strong> <span className="muted">{i.name}</span>
                 </Link>
-                <span className="sb-actions">
-                  <IconButton size="sm" icon="trash" label={`Remove ${i.symbol}`} onClick={() => void removeInstrument(i.symbol)} />
-                </span>
+                <RowMenu label={`Actions for ${i.symbol}`} items={[{ label: "Remove from workspace", onSelect: () => void removeInstrument(i.symbol) }]} />
               </li>
             ))}
           </ul>

@@ -1,7 +1,10 @@
 import { type ReactNode, useEffect, useRef } from "react";
 import { IconButton } from "@/components/ui/button";
 
-/** A modal built on the native `<dialog>`: focus is trapped, Esc closes it, and focus returns to the opener. */
+/**
+ * A modal built on the native `<dialog>`: focus is trapped, Esc closes it, and focus returns to the opener. It opens
+ * with focus in its first field (`showModal` alone would focus the Close button, so typing would go nowhere).
+ */
 export function Dialog({ open, onClose, title, children, className }: { open: boolean; onClose: () => void; title: string; children: ReactNode; className?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -11,6 +14,7 @@ export function Dialog({ open, onClose, title, children, className }: { open: bo
       const opener = document.activeElement as HTMLElement | null;
       if (typeof dialog.showModal === "function") dialog.showModal();
       else dialog.setAttribute("open", "");
+      dialog.querySelector<HTMLElement>(".dialog-body :is(input, textarea, select)")?.focus();
       return () => opener?.focus?.();
     }
     if (!open && dialog.open) dialog.close();

@@ -2,6 +2,7 @@ import type { ComponentProps } from "react";
 
 const PATHS = {
   menu: "M4 6h16M4 12h16M4 18h16",
+  more: "M6 13a1 1 0 1 0 0-2 1 1 0 0 0 0 2zM12 13a1 1 0 1 0 0-2 1 1 0 0 0 0 2zM18 13a1 1 0 1 0 0-2 1 1 0 0 0 0 2z",
   plus: "M12 5v14M5 12h14",
   x: "M6 6l12 12M18 6L6 18",
   search: "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-3.5-3.5",
