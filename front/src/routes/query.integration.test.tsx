@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "@/app";
@@ -7,6 +7,7 @@ import { installBackend, signInLocally } from "@/test/fake-backend";
 beforeEach(signInLocally);
 
 afterEach(() => {
+  cleanup(); // unmount before the stubs go: the app's effects still read matchMedia while unmounting
   vi.unstubAllGlobals();
   localStorage.clear();
   window.history.pushState({}, "", "/");
