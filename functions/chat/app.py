@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import anthropic
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -36,14 +36,24 @@ from shared.web.sse import sse_response
 
 class ChatRequest(BaseModel):
     conversation_id: str = Field(min_length=1, max_length=100)
-    message: str = Field(min_length=1, max_length=10_000)
+    message: str | None = Field(default=None, min_length=1, max_length=10_000)
+    """The question; omitted (with ``revises``) to answer the ``revises`` question again."""
+    revises: str | None = Field(default=None, min_length=1, max_length=100)
+    """A question's id: ``message`` is a new version of it (edit), or without ``message`` it is answered again
+    (regenerate). The earlier versions stay, one ``versions`` arrow away."""
 
     @field_validator("message")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
             raise ValueError("the message cannot be blank")
         return value
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> ChatRequest:
+        if self.message is None and self.revises is None:
+            raise ValueError("send a message, or the id of the question to answer again as revises")
+        return self
 
 
 @singleton
@@ -130,10 +140,12 @@ class BackgroundRun:
 async def stream(request: Request) -> Response:
     """Ask a question in a conversation; the answer streams as Server-Sent Events.
 
-    Body ``{conversation_id, message}`` (1–10 000 characters). Events in order: ``message_saved``,
+    Body ``{conversation_id, message, revises}``: ``message`` (1–10 000 characters) follows the conversation;
+    with ``revises`` (a question's id) it is a new version of that question, and ``revises`` alone answers
+    that question again; either way the earlier version is kept in ``versions``. Events in order: ``message_saved``,
     ``title_update``, ``text_delta``, ``tool_start``, ``tool_end``, ``data_block``, ``done``, ``persist``;
     ``error`` ends the stream early. A comment ``: connected`` comes at once and ``: ping`` after 15 s of silence.
-    404 for a removed or another user's conversation, 409 ``ANSWER_RUNNING`` while another answer is being
+    404 for a removed or another user's conversation or a ``revises`` that is not one of its questions, 409 ``ANSWER_RUNNING`` while another answer is being
     written in it, 429 when the per-user rate limit is reached.
     """
     user = await require_user(request)
@@ -144,9 +156,9 @@ async def stream(request: Request) -> Response:
     if conversation is None:
         raise not_found("Conversation")
     try:  # before the stream starts, so a second answer in the conversation is a plain 409 ANSWER_RUNNING
-        begun = await begin(deps, user.id, conversation, body.message)
+        begun = await begin(deps, user.id, conversation, body.message, revises=body.revises)
     except LookupError:
-        raise not_found("Conversation") from None
+        raise not_found("Question" if body.revises else "Conversation") from None
     run = BackgroundRun(continue_answer(deps, user.id, conversation, begun))
     return await sse_response(request, run.batches())
 

@@ -43,8 +43,9 @@ class ListParams(BaseModel):
     cursor: str | None = None
 
 
-_INTERNAL = {"summary", "summary_through", "user_id"}
-"""What clients never see of a conversation (the model's rolling summary, the owner's id)."""
+_INTERNAL = {"summary", "summary_through", "user_id", "current_leaf"}
+"""What clients never see of a conversation (the model's rolling summary, the owner's id, the tree's
+bookkeeping: the messages returned are the current path)."""
 ConversationView = create_model(
     "ConversationView",
     __doc__="A conversation as clients see it.",
@@ -134,17 +135,36 @@ async def remove(request: Request) -> Response:
     return Response(status_code=204)
 
 
-@returns(MessageList)
-async def messages(request: Request) -> JSONResponse:
-    """The conversation's messages, oldest first, with their data cards and tool calls.
-
-    A question whose answer died with its worker gets its error answer (``INTERRUPTED``, retryable) first.
-    """
-    user_id, conversation_id = await _owned(request)
+async def _current_path(user_id: str, conversation_id: str) -> JSONResponse:
     store = get_store()
     await store.recover_answer(user_id, conversation_id, stale_after_s=get_settings().chat_run_stale_s)
     items = await store.list_messages(user_id, conversation_id)
     return JSONResponse(MessageList(messages=items).model_dump(mode="json"))
+
+
+@returns(MessageList)
+async def messages(request: Request) -> JSONResponse:
+    """The conversation's messages, oldest first, with their data cards, tool calls and versions.
+
+    The messages are the conversation's current path: where an answer was regenerated or a question edited,
+    the message shown is the chosen version and ``versions`` lists them all (oldest first). A question whose
+    answer died with its worker gets its error answer (``INTERRUPTED``, retryable) first.
+    """
+    user_id, conversation_id = await _owned(request)
+    return await _current_path(user_id, conversation_id)
+
+
+@returns(MessageList)
+async def select_version(request: Request) -> JSONResponse:
+    """Show a version of a message: the conversation continues down its branch; returns the new messages.
+
+    ``message_id`` is any id from a message's ``versions``; what follows it is its newest continuation.
+    Nothing is deleted: the other versions stay one step away. 404 when it is not a message of the conversation.
+    """
+    user_id, conversation_id = await _owned(request)
+    if not await get_store().select_version(user_id, conversation_id, request.path_params["message_id"]):
+        raise not_found("Message")
+    return await _current_path(user_id, conversation_id)
 
 
 routes = [
@@ -154,5 +174,8 @@ routes = [
     Route("/api/conversations/{conversation_id}", rename, methods=["PATCH"]),
     Route("/api/conversations/{conversation_id}", remove, methods=["DELETE"]),
     Route("/api/conversations/{conversation_id}/messages", messages, methods=["GET"]),
+    Route(
+        "/api/conversations/{conversation_id}/messages/{message_id}/select", select_version, methods=["POST"]
+    ),
 ]
 app = build_app(routes)

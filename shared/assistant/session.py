@@ -171,12 +171,20 @@ class Begun:
     refusal: ChatError | None
 
 
-async def begin(deps: ChatDeps, user_id: str, conversation: Conversation, question: str) -> Begun:
-    """Store the question and register its run.
+async def begin(
+    deps: ChatDeps,
+    user_id: str,
+    conversation: Conversation,
+    question: str | None,
+    *,
+    revises: str | None = None,
+) -> Begun:
+    """Store the question and register its run (``question``/``revises`` as in ``Store.begin_answer``: a new
+    question, a new version of one, or ``question=None`` to answer ``revises`` again).
 
     Raises ``AnswerRunning`` (nothing stored) while another answer is being written in the conversation, and
-    ``LookupError`` when the conversation is gone. A question an earlier, dead worker left unanswered first
-    gets its error answer, so it is not lost behind the new one.
+    ``LookupError`` when the conversation is gone or ``revises`` is not one of its questions. A question an
+    earlier, dead worker left unanswered first gets its error answer, so it is not lost behind the new one.
     """
     store, settings = deps.store, deps.settings
     if deps.client is None or not settings.llm_configured:
@@ -191,12 +199,13 @@ async def begin(deps: ChatDeps, user_id: str, conversation: Conversation, questi
         )
     else:
         refusal = None
-    title = title_from(question) if conversation.title == DEFAULT_TITLE else None
+    title = title_from(question) if question is not None and conversation.title == DEFAULT_TITLE else None
     await store.recover_answer(user_id, conversation.id, stale_after_s=settings.chat_run_stale_s)
     saved = await store.begin_answer(
         user_id,
         conversation.id,
         question,
+        revises=revises,
         title=title,
         start_run=refusal is None,
         # The conversation was read by the caller just before: its summary is current.
@@ -236,10 +245,14 @@ async def continue_answer(
     assert instrument is not None and deps.client is not None and run_id is not None  # no refusal
 
     history = saved.history  # what the rolling summary does not cover
-    system = build_system(instrument, prompt_context(deps, instrument, conversation.summary))
-    messages = replay(history, summary_through=conversation.summary_through)
+    # A question on another branch than the summarised turns (an edit above them) replays its whole path.
+    summary, through = (
+        (conversation.summary, conversation.summary_through) if saved.after_summary else (None, None)
+    )
+    system = build_system(instrument, prompt_context(deps, instrument, summary))
+    messages = replay(history, summary_through=through)
     # The answer joins the last turn, so whether a summary is due is known before the model is called.
-    summary_work = summary_due(history, conversation.summary_through, conversation.summary)
+    summary_work = summary_due(history, through, summary)
     model = ModelSettings(
         settings.anthropic_model,
         settings.anthropic_max_tokens,

@@ -39,8 +39,9 @@ class Store(Protocol):
         self,
         user_id: str,
         conversation_id: str,
-        question: str,
+        question: str | None,
         *,
+        revises: str | None = None,
         title: str | None = None,
         start_run: bool = True,
         history_after: str | None = None,
@@ -48,11 +49,14 @@ class Store(Protocol):
     ) -> QuestionSaved:
         """Store a question before it is answered, in one transaction (one round trip in production).
 
+        ``question`` follows the conversation's current path; with ``revises`` (a question's id) it is a new
+        version of that question instead; ``question=None`` with ``revises`` answers that stored question
+        again (regenerate) and stores no new one. Either way the question becomes the current leaf.
         Also sets ``title`` while the conversation still has the default one, and registers the answer's
-        run when ``start_run``; returns them with the history the model replays: the messages after
-        ``history_after`` (the last one the rolling summary covers; all when None or unknown).
-        ``LookupError`` when the conversation is not one of the user's active ones; ``AnswerRunning`` (and
-        nothing stored) when ``start_run`` and a live run is answering in the conversation.
+        run when ``start_run``; returns them with the history the model replays (``QuestionSaved.history``).
+        ``LookupError`` when the conversation is not one of the user's active ones or ``revises`` is not one
+        of its questions; ``AnswerRunning`` (and nothing stored) when ``start_run`` and a live run is
+        answering in the conversation.
         """
         ...
 
@@ -61,8 +65,13 @@ class Store(Protocol):
         ...
 
     async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
-        """The conversation's messages in order; ``cards=False`` leaves ``data`` empty (the model's replay
-        never needs the cards, and they are most of a stored answer's size)."""
+        """The conversation's current path in order, each message with its ``versions``; ``cards=False``
+        leaves ``data`` empty (the model's replay never needs the cards, and they are most of an answer)."""
+        ...
+
+    async def select_version(self, user_id: str, conversation_id: str, message_id: str) -> bool:
+        """Show ``message_id``'s branch: the current leaf becomes the newest message under it. False when it
+        is not a message of the user's active conversation."""
         ...
 
     async def recover_answer(
@@ -72,8 +81,9 @@ class Store(Protocol):
         *,
         stale_after_s: float,
     ) -> bool:
-        """After a crash: when the last message is a question no live run answers, close the conversation's
-        runs and store the retryable error answer ``INTERRUPTED`` to it. True when one was stored."""
+        """After a crash: when the current path ends with a question no live run answers, close the
+        conversation's runs and store the retryable error answer ``INTERRUPTED`` to it. True when one was
+        stored."""
         ...
 
     # Chat runs (stoppable from any worker)

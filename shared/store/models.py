@@ -36,6 +36,8 @@ class Conversation(BaseModel):
     """Rolling summary of the turns older than the context window (for the model, never shown as a message)."""
     summary_through: str | None = None
     """Id of the last message the summary covers."""
+    current_leaf: str | None = None
+    """The last message of the path the conversation reads as (see ``shared.store.thread``); None: the newest."""
     created_at: datetime
     updated_at: datetime
 
@@ -85,7 +87,10 @@ class Message(BaseModel):
     retryable: bool = False
     """Whether asking the same question again may succeed (the SPA offers a retry)."""
     reply_to: str | None = None
-    """The question an answer answers (None for questions)."""
+    """The message this one follows: an answer's question, a question's previous answer (None: the first)."""
+    versions: list[str] = Field(default_factory=list)
+    """This message's versions, itself included, oldest first: the other answers to its question (regenerate),
+    or the other wordings of a question (edit). Choosing one shows its branch of the conversation."""
     created_at: datetime
     tool_calls: list[ToolCall] = Field(default_factory=list)
 
@@ -100,7 +105,11 @@ class QuestionSaved(BaseModel):
     run_id: str | None
     """The answer's run (stoppable from any worker), when one was started."""
     history: list[Message]
-    """The conversation's messages without their cards, the question last (what the model replays)."""
+    """The path to the question without the cards, the question last (what the model replays): the messages
+    after ``history_after`` when it is on the path, else all of them."""
+    after_summary: bool
+    """Whether ``history`` starts after ``history_after`` (so the rolling summary covers what comes before);
+    False when it is the whole path, e.g. after an edit above the summarised turns."""
 
 
 class NewAnswer(BaseModel):
@@ -115,7 +124,7 @@ class NewAnswer(BaseModel):
     error_code: str | None = None
     retryable: bool = False
     reply_to: str | None = None
-    """The question answered (``QuestionSaved.message.id``)."""
+    """The question answered (``QuestionSaved.message.id``); None: the conversation's current leaf."""
 
 
 class Page(BaseModel):

@@ -40,6 +40,7 @@ from shared.store.models import (
     Usage,
 )
 from shared.store.sqlite_schema import MIGRATIONS
+from shared.store.thread import Node, Thread
 
 T = TypeVar("T")
 
@@ -69,6 +70,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
         usage=Usage(**json.loads(row["usage"]), cost_usd=row["cost_usd"]),
         summary=row["summary"],
         summary_through=row["summary_through"],
+        current_leaf=row["current_leaf"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
@@ -304,15 +306,18 @@ class SqliteStore:
                 now,
             ),
         )
-        conn.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+        conn.execute(  # a new message is where the conversation now ends
+            "UPDATE conversations SET updated_at = ?, current_leaf = ? WHERE id = ?",
+            (now, message_id, conversation_id),
+        )
         return message_id
 
     def _message(self, message_id: str) -> Message:
         conn = self._connection()
         row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-        return self._messages_from_rows([row])[0]
+        return self._messages_from_rows([row], self._thread(conn, row["conversation_id"]))[0]
 
-    def _messages_from_rows(self, rows: list[sqlite3.Row]) -> list[Message]:
+    def _messages_from_rows(self, rows: list[sqlite3.Row], thread: Thread) -> list[Message]:
         conn = self._connection()
         ids = [r["id"] for r in rows]
         calls: dict[str, list[ToolCall]] = {i: [] for i in ids}
@@ -348,6 +353,7 @@ class SqliteStore:
                 error_code=r["error_code"],
                 retryable=bool(r["retryable"]),
                 reply_to=r["reply_to"],
+                versions=thread.versions(r["id"]),
                 created_at=r["created_at"],
                 tool_calls=calls[r["id"]],
             )
@@ -358,8 +364,9 @@ class SqliteStore:
         self,
         user_id: str,
         conversation_id: str,
-        question: str,
+        question: str | None,
         *,
+        revises: str | None = None,
         title: str | None = None,
         start_run: bool = True,
         history_after: str | None = None,
@@ -368,13 +375,28 @@ class SqliteStore:
         def begin() -> QuestionSaved:
             run_id = str(uuid.uuid4()) if start_run else None
             with self._write() as conn:
+                if self._get_conversation(user_id, conversation_id) is None:
+                    raise LookupError("conversation not found")
                 if start_run and self._live_run(conn, user_id, conversation_id, stale_after_s):
                     raise AnswerRunning()
-                message_id = self._insert_message(
-                    conn, user_id, conversation_id, {"role": "user", "content": question}
-                )
-                if message_id is None:
-                    raise LookupError("conversation not found")
+                thread = self._thread(conn, conversation_id)
+                revised = thread.nodes.get(revises) if revises is not None else None
+                if revises is not None and (revised is None or revised.role != "user"):
+                    raise LookupError("question not found")
+                if question is None:  # answer the revised question again
+                    if revised is None:
+                        raise LookupError("question not found")
+                    message_id = revised.id
+                    conn.execute(
+                        "UPDATE conversations SET current_leaf = ? WHERE id = ?",
+                        (message_id, conversation_id),
+                    )
+                else:
+                    parent = revised.reply_to if revised else self._leaf(conn, conversation_id, thread)
+                    values = {"role": "user", "content": question, "reply_to": parent}
+                    message_id = self._insert_message(conn, user_id, conversation_id, values)
+                    assert message_id is not None  # the conversation was checked in this transaction
+                    thread = self._thread(conn, conversation_id)
                 title_set = title is not None and (
                     conn.execute(
                         "UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?",
@@ -389,8 +411,16 @@ class SqliteStore:
                         " VALUES (?, ?, ?, ?, ?, ?)",
                         (run_id, conversation_id, user_id, message_id, now, now),
                     )
-                history = self._list_messages(user_id, conversation_id, cards=False, after=history_after)
-            return QuestionSaved(message=history[-1], title_set=title_set, run_id=run_id, history=history)
+                path = thread.path_to(message_id)
+                after = path.index(history_after) + 1 if history_after in path else 0
+                history = self._messages_by_id(conn, path[after:], thread, cards=False)
+            return QuestionSaved(
+                message=history[-1],
+                title_set=title_set,
+                run_id=run_id,
+                history=history,
+                after_summary=after > 0,
+            )
 
         return await self._run(begin)
 
@@ -411,7 +441,7 @@ class SqliteStore:
                         "error": answer.error,
                         "error_code": answer.error_code,
                         "retryable": answer.retryable,
-                        "reply_to": answer.reply_to,
+                        "reply_to": answer.reply_to or self._current_leaf(conn, conversation_id),
                     },
                 )
                 if message_id is None:
@@ -450,26 +480,64 @@ class SqliteStore:
 
         return await self._run(save)
 
-    def _list_messages(
-        self, user_id: str, conversation_id: str, *, cards: bool, after: str | None = None
+    @staticmethod
+    def _thread(conn: sqlite3.Connection, conversation_id: str) -> Thread:
+        rows = conn.execute(
+            "SELECT id, reply_to, role, seq FROM messages WHERE conversation_id = ?", (conversation_id,)
+        ).fetchall()
+        return Thread.of(Node(r["id"], r["reply_to"], r["role"], r["seq"]) for r in rows)
+
+    def _current_leaf(self, conn: sqlite3.Connection, conversation_id: str) -> str | None:
+        return self._leaf(conn, conversation_id, self._thread(conn, conversation_id))
+
+    @staticmethod
+    def _leaf(conn: sqlite3.Connection, conversation_id: str, thread: Thread) -> str | None:
+        row = conn.execute(
+            "SELECT current_leaf FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        leaf = row["current_leaf"] if row else None
+        return leaf if leaf in thread.nodes else thread.newest()
+
+    def _messages_by_id(
+        self, conn: sqlite3.Connection, ids: list[str], thread: Thread, *, cards: bool
     ) -> list[Message]:
-        data = "m.data" if cards else "'[]'"
-        rows = (
-            self._connection()
-            .execute(
-                f"SELECT m.id, m.conversation_id, m.role, m.content, {data} AS data, m.usage, m.status,"
-                " m.error, m.error_code, m.retryable, m.reply_to, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-                " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active'"
-                " AND m.seq > coalesce((SELECT seq FROM messages WHERE id = ? AND conversation_id = ?), 0)"
-                " ORDER BY m.seq",
-                (conversation_id, user_id, after, conversation_id),
-            )
-            .fetchall()
-        )
-        return self._messages_from_rows(rows)
+        if not ids:
+            return []
+        data = "data" if cards else "'[]' AS data"
+        rows = conn.execute(
+            f"SELECT id, conversation_id, role, content, {data}, usage, status, error, error_code, retryable,"
+            f" reply_to, created_at FROM messages WHERE id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        by_id = {r["id"]: r for r in rows}
+        return self._messages_from_rows([by_id[i] for i in ids], thread)
+
+    def _list_messages(self, user_id: str, conversation_id: str, *, cards: bool) -> list[Message]:
+        conn = self._connection()
+        if self._get_conversation(user_id, conversation_id) is None:
+            return []
+        thread = self._thread(conn, conversation_id)
+        path = thread.path_to(self._leaf(conn, conversation_id, thread))
+        return self._messages_by_id(conn, path, thread, cards=cards)
 
     async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         return await self._run(functools.partial(self._list_messages, user_id, conversation_id, cards=cards))
+
+    async def select_version(self, user_id: str, conversation_id: str, message_id: str) -> bool:
+        def select() -> bool:
+            with self._write() as conn:
+                if self._get_conversation(user_id, conversation_id) is None:
+                    return False
+                thread = self._thread(conn, conversation_id)
+                if message_id not in thread.nodes:
+                    return False
+                conn.execute(  # not activity: the conversation keeps its place in the list
+                    "UPDATE conversations SET current_leaf = ? WHERE id = ?",
+                    (thread.newest_under(message_id), conversation_id),
+                )
+                return True
+
+        return await self._run(select)
 
     async def recover_answer(
         self,
@@ -478,14 +546,13 @@ class SqliteStore:
         *,
         stale_after_s: float,
     ) -> bool:
-        def unanswered(conn: sqlite3.Connection) -> sqlite3.Row | None:
-            last = conn.execute(
-                "SELECT m.id, m.role FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-                " WHERE m.conversation_id = ? AND c.user_id = ? AND c.status = 'active'"
-                " ORDER BY m.seq DESC LIMIT 1",
-                (conversation_id, user_id),
-            ).fetchone()
-            if last is None or last["role"] != "user":
+        def unanswered(conn: sqlite3.Connection) -> Node | None:
+            if self._get_conversation(user_id, conversation_id) is None:
+                return None
+            thread = self._thread(conn, conversation_id)
+            leaf = self._leaf(conn, conversation_id, thread)
+            last = thread.nodes[leaf] if leaf is not None else None
+            if last is None or last.role != "user":
                 return None
             return None if self._live_run(conn, user_id, conversation_id, stale_after_s) else last
 
@@ -503,7 +570,7 @@ class SqliteStore:
                     (_now(), conversation_id),
                 )
                 values = {"role": "assistant", "content": "", "status": "error", "error": INTERRUPTED_ERROR}
-                values |= {"error_code": INTERRUPTED_CODE, "retryable": True, "reply_to": last["id"]}
+                values |= {"error_code": INTERRUPTED_CODE, "retryable": True, "reply_to": last.id}
                 return self._insert_message(conn, user_id, conversation_id, values) is not None
 
         return await self._run(recover)

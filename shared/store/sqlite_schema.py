@@ -107,4 +107,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX rate_events_by_key ON rate_events (user_id, bucket, at);
     """,
+    # 4: versions instead of repeats (shared/store/thread.py): every message follows one other, and the
+    # conversation reads as the path to its current leaf. Before, a conversation was one line.
+    """
+    ALTER TABLE conversations ADD COLUMN current_leaf TEXT REFERENCES messages(id) ON DELETE SET NULL;
+    UPDATE messages SET reply_to = (
+        SELECT p.id FROM messages p WHERE p.conversation_id = messages.conversation_id AND p.seq < messages.seq
+        ORDER BY p.seq DESC LIMIT 1
+    ) WHERE reply_to IS NULL;
+    UPDATE conversations SET current_leaf = (
+        SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1
+    );
+    CREATE INDEX messages_by_reply ON messages (reply_to);
+    """,
 )

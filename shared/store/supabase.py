@@ -75,11 +75,6 @@ def _conversation(row: dict[str, Any]) -> Conversation:
     return Conversation.model_validate({**row, "usage": Usage(**row["usage"], cost_usd=row["cost_usd"])})
 
 
-_MESSAGE_COLUMNS_WITHOUT_CARDS = (
-    "id,conversation_id,role,content,usage,status,error,error_code,retryable,reply_to,created_at"
-)
-
-
 def _message(row: dict[str, Any]) -> Message:
     return Message.model_validate(
         {
@@ -258,8 +253,9 @@ class SupabaseStore:
         self,
         user_id: str,
         conversation_id: str,
-        question: str,
+        question: str | None,
         *,
+        revises: str | None = None,
         title: str | None = None,
         start_run: bool = True,
         history_after: str | None = None,
@@ -268,9 +264,13 @@ class SupabaseStore:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             raise LookupError("conversation not found")
+        revised = None if revises is None else _valid_uuid(revises)
+        if revises is not None and revised is None:
+            raise LookupError("question not found")
         params = {
             "p_conversation_id": cid,
             "p_question": question,
+            "p_revises": revised,
             # A generated title must not fail the question on the table's length check (the API's limit).
             "p_title": title[:TITLE_MAX_CHARS] if title is not None else None,
             "p_start_run": start_run,
@@ -286,6 +286,7 @@ class SupabaseStore:
             title_set=saved["title_set"],
             run_id=None if run_id is None else str(run_id),
             history=history,
+            after_summary=saved["after_summary"],
         )
 
     async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
@@ -299,16 +300,16 @@ class SupabaseStore:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
-        columns = "*" if cards else _MESSAGE_COLUMNS_WITHOUT_CARDS
-        rows = await self._execute(
-            client.table("messages")
-            .select(f"{columns},tool_calls(*)")
-            .eq("conversation_id", cid)
-            .eq("user_id", user_id)
-            .order("seq")
-            .order("seq", foreign_table="tool_calls")
-        )
-        return [_message(r) for r in rows]
+        params = {"p_conversation_id": cid, "p_cards": cards}
+        return [_message(r) for r in await self._execute(client.rpc("conversation_messages", params))]
+
+    async def select_version(self, user_id: str, conversation_id: str, message_id: str) -> bool:
+        client = self._as_caller(user_id)
+        cid, mid = _valid_uuid(conversation_id), _valid_uuid(message_id)
+        if cid is None or mid is None:
+            return False
+        params = {"p_conversation_id": cid, "p_message_id": mid}
+        return bool(await self._execute(client.rpc("select_version", params)))
 
     async def recover_answer(
         self,

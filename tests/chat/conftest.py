@@ -108,9 +108,18 @@ class ChatClient:
     def stop(self, conversation_id: str) -> httpx.Response:
         return self.http.post(f"/api/chat/{conversation_id}/stop", headers=self.headers)
 
-    def ask(self, conversation_id: str, message: str, *, until: str | None = None) -> Stream:
-        """Send a question and read the SSE stream (to its end, or until the event ``until`` arrives)."""
-        body = {"conversation_id": conversation_id, "message": message}
+    def ask(
+        self,
+        conversation_id: str,
+        message: str | None,
+        *,
+        revises: str | None = None,
+        until: str | None = None,
+    ) -> Stream:
+        """Send a question (a new version of ``revises``, or ``revises`` again when ``message`` is None) and
+        read the SSE stream (to its end, or until the event ``until`` arrives)."""
+        body = {"conversation_id": conversation_id, "message": message, "revises": revises}
+        body = {key: value for key, value in body.items() if value is not None}
         chunks: list[tuple[float, bytes]] = []
         events: list[Event] = []
         with self.http.stream("POST", "/api/chat/stream", json=body, headers=self.headers) as response:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.store.identities import SupabaseIdentities
+from shared.store.base import Store
+from shared.store.sqlite import SqliteStore
+from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentities
 from tests.store.pg import PgCluster
 
 
@@ -47,3 +50,23 @@ def make_user(conn: psycopg.Connection) -> str:
 def supabase_identities(pg: PgCluster) -> SupabaseIdentities:
     """SupabaseStore over HTTP to the PostgREST stand-in on the session's cluster."""
     return SupabaseIdentities(pg.conninfo)
+
+
+@pytest.fixture(params=["sqlite", "supabase"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Identities]]:
+    """Each store implementation with its way of acting as a user (the contract tests run on both)."""
+    if request.param == "sqlite":
+        yield SqliteStore(tmp_path / "barb.sqlite3"), SqliteIdentities()
+    else:
+        ids: SupabaseIdentities = request.getfixturevalue("supabase_identities")
+        yield ids.store, ids
+
+
+@pytest.fixture
+def store(backend: tuple[Store, Identities]) -> Store:
+    return backend[0]
+
+
+@pytest.fixture
+def ids(backend: tuple[Store, Identities]) -> Identities:
+    return backend[1]

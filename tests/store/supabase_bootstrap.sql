@@ -2,11 +2,17 @@
 -- auth schema with its users table, and auth.uid()/auth.role()/auth.jwt() reading the claims PostgREST sets
 -- per request (request.jwt.claims). Default privileges match Supabase's: the API roles get every table in
 -- public, so row-level security is what keeps users apart.
-create role anon nologin noinherit;
-create role authenticated nologin noinherit;
-create role service_role nologin noinherit bypassrls;
-create role authenticator login noinherit;
-grant anon, authenticated, service_role to authenticator;
+-- Roles belong to the cluster, not a database: a second database (an upgrade test) finds them there.
+do $$
+begin
+    if not exists (select 1 from pg_roles where rolname = 'authenticator') then
+        create role anon nologin noinherit;
+        create role authenticated nologin noinherit;
+        create role service_role nologin noinherit bypassrls;
+        create role authenticator login noinherit;
+        grant anon, authenticated, service_role to authenticator;
+    end if;
+end $$;
 
 create schema auth;
 create table auth.users (id uuid primary key, email text);

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,31 +17,12 @@ from shared.store.errors import AnswerRunning, StoreInvalid
 from shared.store.models import DEFAULT_TITLE, INTERRUPTED_CODE, NewAnswer, NewToolCall, Usage
 from shared.store.sqlite import SqliteStore
 from shared.store.supabase import SupabaseStore
-from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentities
+from tests.store.identities import Identities, SupabaseIdentities
 from tests.store.postgrest_lite import PUBLISHABLE_KEY
 
 pytestmark = pytest.mark.anyio
 STALE = 20.0
 """How long a run may go without beating before it counts as dead, in these tests."""
-
-
-@pytest.fixture(params=["sqlite", "supabase"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, Identities]]:
-    if request.param == "sqlite":
-        yield SqliteStore(tmp_path / "barb.sqlite3"), SqliteIdentities()
-    else:
-        ids: SupabaseIdentities = request.getfixturevalue("supabase_identities")
-        yield ids.store, ids
-
-
-@pytest.fixture
-def store(backend: tuple[Store, Identities]) -> Store:
-    return backend[0]
-
-
-@pytest.fixture
-def ids(backend: tuple[Store, Identities]) -> Identities:
-    return backend[1]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ responses shaped like PostgREST's.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,16 +74,15 @@ async def test_user_data_travels_with_the_callers_token_and_the_catalogue_with_t
     assert [(r.method, r.url.path) for r in user_requests] == [
         ("POST", "/rest/v1/conversations"),
         ("POST", "/rest/v1/rpc/begin_answer"),
-        ("GET", "/rest/v1/messages"),
+        ("POST", "/rest/v1/rpc/conversation_messages"),
     ]
     for request in user_requests:
         assert request.headers["authorization"] == f"Bearer {token}"
         assert request.headers["apikey"] == PUBLISHABLE_KEY
     assert catalogue_request.headers["authorization"] == f"Bearer {PUBLISHABLE_KEY}"
     assert all(SERVICE_KEY not in r.headers.get("authorization", "") for r in ids.rest.requests)
-    listing = user_requests[2].url.params
-    assert listing["select"] == "*,tool_calls(*)"
-    assert (listing["order"], listing["tool_calls.order"]) == ("seq.asc", "seq.asc")
+    listing = json.loads(user_requests[2].content)
+    assert listing == {"p_conversation_id": conversation.id, "p_cards": True}
 
 
 async def test_no_call_on_user_data_without_the_matching_verified_caller(ids: SupabaseIdentities) -> None:

@@ -123,6 +123,15 @@ export interface StoredToolCall {
   duration_ms?: number | null;
 }
 
+/**
+ * What a chat request asks: a new question (`message`), a new version of a stored question (`message` and
+ * `revises`), or the stored question `revises` answered again (`revises` alone).
+ */
+export interface ChatAsk {
+  message?: string;
+  revises?: string;
+}
+
 export interface StoredMessage {
   id: string;
   role: "user" | "assistant";
@@ -133,6 +142,10 @@ export interface StoredMessage {
   /** `partial` when the answer was stopped, `error` when it failed (with `error`). */
   status?: "complete" | "partial" | "error";
   error?: string | null;
+  /** The message this one follows: an answer's question, a question's previous answer (null: the first). */
+  reply_to?: string | null;
+  /** Its versions, itself included, oldest first (regenerated answers, edited questions). */
+  versions?: string[];
   created_at?: string;
 }
 

@@ -96,7 +96,7 @@ describe("ApiClient chat stream URL", () => {
 
   it("sends the stream to the configured Function URL with the bearer token and JSON body", async () => {
     const { api, fetchMock } = client([sse()], tokens(), { streamBaseUrl: `${FUNCTION_URL}/` });
-    const response = await api.chatStream("c1", "How often do gaps fill?");
+    const response = await api.chatStream("c1", { message: "How often do gaps fill?" });
     expect(response.headers.get("Content-Type")).toBe("text/event-stream");
     const [[url, init]] = calls(fetchMock) as [[string, RequestInit]];
     expect(url).toBe(`${FUNCTION_URL}/api/chat/stream`);
@@ -110,7 +110,7 @@ describe("ApiClient chat stream URL", () => {
     const { api, fetchMock } = client([json({ error: "Expired.", code: "AUTH_EXPIRED", request_id: "r" }, 401), sse()], source, {
       streamBaseUrl: FUNCTION_URL,
     });
-    await api.chatStream("c1", "q");
+    await api.chatStream("c1", { message: "q" });
     expect(calls(fetchMock).map(([url, init]) => `${url} ${(init.headers as Record<string, string>).Authorization}`)).toEqual([
       `${FUNCTION_URL}/api/chat/stream Bearer tok`,
       `${FUNCTION_URL}/api/chat/stream Bearer fresh`,
@@ -120,7 +120,7 @@ describe("ApiClient chat stream URL", () => {
 
   it.each([undefined, null])("sends the stream to the base URL when chat_stream_url is %s", async (streamBaseUrl) => {
     const { api, fetchMock } = client([sse()], tokens(), { streamBaseUrl });
-    await api.chatStream("c1", "q");
+    await api.chatStream("c1", { message: "q" });
     expect(calls(fetchMock)[0]![0]).toBe("https://api.test/api/chat/stream");
   });
 
@@ -139,7 +139,7 @@ describe("ApiClient chat stream URL", () => {
     async (streamBaseUrl) => {
       const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
       const { api, fetchMock } = client([sse()], tokens(), { streamBaseUrl });
-      await api.chatStream("c1", "q");
+      await api.chatStream("c1", { message: "q" });
       expect(calls(fetchMock)[0]![0]).toBe("https://api.test/api/chat/stream");
       expect(warn).toHaveBeenCalledTimes(streamBaseUrl.trim() ? 1 : 0);
       warn.mockRestore();

@@ -1,6 +1,7 @@
 import type {
   AppConfig,
   Bars,
+  ChatAsk,
   Conversation,
   Instrument,
   LocalSignIn,
@@ -232,12 +233,18 @@ export class ApiClient {
   }
 
   /** Opens the chat stream (at `streamBaseUrl` when configured); the caller reads the body with `readSse`. */
-  chatStream(conversationId: string, message: string, signal?: AbortSignal): Promise<Response> {
+  chatStream(conversationId: string, ask: ChatAsk, signal?: AbortSignal): Promise<Response> {
     return this.send("POST", "/api/chat/stream", {
       baseUrl: this.streamBaseUrl,
-      body: { conversation_id: conversationId, message },
+      body: { conversation_id: conversationId, ...ask },
       signal,
     });
+  }
+
+  /** Shows another version of a message; returns the conversation's messages as they now read. */
+  async selectVersion(conversationId: string, messageId: string): Promise<StoredMessage[]> {
+    const path = `/api/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/select`;
+    return asList(await this.json("POST", path, { body: {} }), "messages");
   }
 
   stopChat(conversationId: string): Promise<unknown> {

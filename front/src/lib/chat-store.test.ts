@@ -17,6 +17,7 @@ function fakeApi(history: Record<string, StoredMessage[]> = {}) {
     }),
     stopChat: vi.fn(async () => ({})),
     messages: vi.fn(async (id: string) => history[id] ?? []),
+    selectVersion: vi.fn(async (id: string) => history[id] ?? []),
   };
   const stream = (id: string) => {
     const s = streams.get(id);
@@ -224,15 +225,96 @@ describe("ChatStore", () => {
     expect(store.get("A").messages[1]?.parts[0]).toMatchObject({ step: { status: "done", card: null } });
   });
 
-  it("regenerates by asking the last question again", async () => {
-    const { api, stream } = fakeApi({ A: [{ id: "u1", role: "user", content: "why?" }, { id: "a1", role: "assistant", content: "because" }] });
+  it("regenerates an answer as a new version: the question is not asked twice, and the versions are read back", async () => {
+    // GIVEN a stored question and answer
+    const history: Record<string, StoredMessage[]> = { A: [{ id: "u1", role: "user", content: "why?" }, { id: "a1", role: "assistant", content: "because", reply_to: "u1" }] };
+    const { api, stream } = fakeApi(history);
     const store = new ChatStore(api);
     await store.load("A");
-    const again = store.regenerate("A");
+    // WHEN the answer is regenerated
+    const again = store.regenerate("A", "a1");
     await flush();
-    expect(api.chatStream).toHaveBeenCalledWith("A", "why?", expect.any(AbortSignal));
+    // THEN the stored question is answered again, under its own message, without a copy of it
+    expect(api.chatStream).toHaveBeenCalledWith("A", { revises: "u1" }, expect.any(AbortSignal));
+    expect(store.get("A").messages.map((m) => m.id)).toEqual(["u1"]);
+    history.A = [history.A![0]!, { id: "a2", role: "assistant", content: "since", reply_to: "u1", versions: ["a1", "a2"] }];
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "since" }));
+    stream("A").push(sseEvent("done", { message_id: "a2", answer: "since", usage: null, stop_reason: "end_turn" }) + sseEvent("persist", { message_id: "a2", persisted: true }));
     stream("A").close();
-    await again;
+    expect(await again).toBe(true);
+    await flush();
+    expect(store.get("A").messages.map((m) => [m.id, m.versions])).toEqual([
+      ["u1", ["u1"]],
+      ["a2", ["a1", "a2"]],
+    ]);
+  });
+
+  it("edits a question as a new version that replaces it and what followed on screen", async () => {
+    const { api, stream } = fakeApi({
+      A: [
+        { id: "u1", role: "user", content: "first" },
+        { id: "a1", role: "assistant", content: "one" },
+        { id: "u2", role: "user", content: "second" },
+        { id: "a2", role: "assistant", content: "two" },
+      ],
+    });
+    const store = new ChatStore(api);
+    await store.load("A");
+    const sending = store.edit("A", "u2", "  second, better  ");
+    await flush();
+    expect(api.chatStream).toHaveBeenCalledWith("A", { message: "second, better", revises: "u2" }, expect.any(AbortSignal));
+    expect(store.get("A").messages.map((m) => (m.role === "user" ? messageText(m) : m.id))).toEqual(["first", "a1", "second, better"]);
+    stream("A").push(sseEvent("message_saved", { message_id: "u3" }) + sseEvent("done", { message_id: "a3", answer: "better", usage: null, stop_reason: "end_turn" }));
+    stream("A").close();
+    expect(await sending).toBe(true);
+    // A local question cannot be revised, nor can an empty edit be sent.
+    expect(await store.edit("A", "u1", "   ")).toBe(false);
+    expect(await store.edit("A", "local-user-1", "x")).toBe(false);
+  });
+
+  it("puts back the conversation and the edited text when an edit is refused", async () => {
+    const { api } = fakeApi({ A: [{ id: "u1", role: "user", content: "first" }, { id: "a1", role: "assistant", content: "one" }] });
+    api.chatStream = vi.fn(async () => {
+      throw new ApiError("An answer is being written.", { status: 409, code: "ANSWER_RUNNING", requestId: "r" });
+    });
+    const store = new ChatStore(api);
+    await store.load("A");
+    expect(await store.edit("A", "u1", "first, edited")).toBe(false);
+    expect(store.get("A").messages.map((m) => m.id)).toEqual(["u1", "a1"]);
+    expect(store.get("A").draft).toBe("first, edited");
+    expect(store.get("A").sendError).toBe("An answer is being written.");
+  });
+
+  it("shows the version the server returns when one is selected", async () => {
+    const { api } = fakeApi({ A: [{ id: "u1", role: "user", content: "q" }, { id: "a2", role: "assistant", content: "new", versions: ["a1", "a2"] }] });
+    api.selectVersion = vi.fn(async () => [
+      { id: "u1", role: "user" as const, content: "q" },
+      { id: "a1", role: "assistant" as const, content: "old", versions: ["a1", "a2"] },
+    ]);
+    const store = new ChatStore(api);
+    await store.load("A");
+    await store.selectVersion("A", "a1");
+    expect(api.selectVersion).toHaveBeenCalledWith("A", "a1");
+    expect(answerText(store, "A")).toBe("old");
+  });
+
+  it("takes the stored path when it went elsewhere than this session's streamed messages", async () => {
+    const history: Record<string, StoredMessage[]> = { A: [] };
+    const { api, stream } = fakeApi(history);
+    const store = new ChatStore(api);
+    await store.load("A");
+    const sending = store.send("A", "q");
+    await flush();
+    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("done", { message_id: "a1", answer: "live answer", usage: null, stop_reason: "end_turn" }));
+    stream("A").close();
+    await sending;
+    // Another tab edited the question: the server's path now starts with u2, with u1 as a version.
+    history.A = [
+      { id: "u2", role: "user", content: "q, edited", versions: ["u1", "u2"] },
+      { id: "a2", role: "assistant", content: "other" },
+    ];
+    await store.load("A");
+    expect(store.get("A").messages.map((m) => m.id)).toEqual(["u2", "a2"]);
   });
 
   it("reports the title update to the workspace", async () => {

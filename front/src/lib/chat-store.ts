@@ -1,14 +1,15 @@
-import type { StoredMessage } from "@/lib/api-types";
+import type { ChatAsk, StoredMessage } from "@/lib/api-types";
 import { type ChatEvent, toChatEvent } from "@/lib/chat-events";
 import { isAbort, isNotFound, userMessage } from "@/lib/errors";
-import { type ChatMessage, fromStored, messageText, type Part, type ToolStep } from "@/lib/messages";
+import { type ChatMessage, fromStored, type Part, type ToolStep } from "@/lib/messages";
 import { readSse } from "@/lib/sse";
 
 /** What the chat store needs from the API client (the real `ApiClient` satisfies it; tests pass fakes). */
 export interface ChatApi {
-  chatStream(conversationId: string, message: string, signal?: AbortSignal): Promise<Response>;
+  chatStream(conversationId: string, ask: ChatAsk, signal?: AbortSignal): Promise<Response>;
   stopChat(conversationId: string): Promise<unknown>;
   messages(conversationId: string, signal?: AbortSignal): Promise<StoredMessage[]>;
+  selectVersion(conversationId: string, messageId: string): Promise<StoredMessage[]>;
 }
 
 export interface ConversationState {
@@ -45,6 +46,8 @@ const EMPTY: ConversationState = Object.freeze({
 
 let localIds = 0;
 const localId = (prefix: string) => `local-${prefix}-${++localIds}`;
+/** A message the server has not named yet: it cannot be revised. */
+const isLocal = (id: string) => id.startsWith("local-");
 
 /**
  * The chat state machine, one entry per conversation and independent of React and of the route on screen.
@@ -117,32 +120,68 @@ export class ChatStore {
    * Sends a question and streams the answer. Returns false when nothing was sent (already streaming, empty text,
    * or the request failed before the question was saved: then the text is back in the draft with the error).
    */
-  async send(conversationId: string, rawText: string): Promise<boolean> {
+  send(conversationId: string, rawText: string): Promise<boolean> {
     const text = rawText.trim();
-    if (!text || this.streams.has(conversationId)) return false;
+    return text ? this.ask(conversationId, { message: text }, (messages) => messages) : Promise.resolve(false);
+  }
+
+  /**
+   * Sends `rawText` as a new version of the stored question `questionId` (edit): the conversation continues from
+   * it, and the earlier wording with its answers stays one version away. Same result as `send`.
+   */
+  edit(conversationId: string, questionId: string, rawText: string): Promise<boolean> {
+    const text = rawText.trim();
+    const at = this.get(conversationId).messages.findIndex((m) => m.id === questionId && m.role === "user");
+    if (!text || at === -1 || isLocal(questionId)) return Promise.resolve(false);
+    return this.ask(conversationId, { message: text, revises: questionId }, (messages) => messages.slice(0, at));
+  }
+
+  /** Answers the question before `answerId` (default: the last answer) again; the earlier answer stays a version. */
+  regenerate(conversationId: string, answerId?: string): Promise<boolean> {
+    const messages = this.get(conversationId).messages;
+    const at = answerId === undefined ? messages.findLastIndex((m) => m.role === "assistant") : messages.findIndex((m) => m.id === answerId);
+    const questionAt = messages.slice(0, Math.max(at, 0)).findLastIndex((m) => m.role === "user");
+    const question = messages[questionAt];
+    if (at === -1 || !question || isLocal(question.id)) return Promise.resolve(false);
+    return this.ask(conversationId, { revises: question.id }, (ms) => ms.slice(0, questionAt + 1), question.id);
+  }
+
+  /** Shows another version of a message (and what follows it); the other versions stay where they are. */
+  async selectVersion(conversationId: string, messageId: string): Promise<void> {
+    if (this.streams.has(conversationId)) return;
+    const generation = this.generation;
+    try {
+      const stored = (await this.api.selectVersion(conversationId, messageId)).map(fromStored);
+      if (generation === this.generation && !this.streams.has(conversationId)) this.update(conversationId, (s) => ({ ...s, messages: stored, sendError: null }));
+    } catch (error) {
+      if (generation === this.generation) this.update(conversationId, (s) => ({ ...s, sendError: userMessage(error) }));
+    }
+  }
+
+  /**
+   * Streams one answer. `base` picks the messages the new turn follows (all of them for a new question, those
+   * before the edited question, up to the regenerated one); `questionId` names a stored question answered again.
+   */
+  private async ask(conversationId: string, ask: ChatAsk, base: (messages: ChatMessage[]) => ChatMessage[], questionId?: string): Promise<boolean> {
+    if (this.streams.has(conversationId)) return false;
     const controller = new AbortController();
     this.streams.set(conversationId, controller);
 
-    const userId = localId("user");
+    const text = ask.message ?? "";
+    const previous = this.get(conversationId).messages;
+    const userId = questionId ?? localId("user");
     const assistantId = localId("answer");
-    const user: ChatMessage = {
-      id: userId,
-      role: "user",
-      parts: [{ kind: "text", text }],
-      status: "sending",
-      usage: null,
-      error: null,
-      createdAt: this.now(),
-      live: true,
-    };
+    const user: ChatMessage[] = questionId
+      ? []
+      : [{ id: userId, role: "user", parts: [{ kind: "text", text }], status: "sending", usage: null, error: null, createdAt: this.now(), live: true }];
     this.update(conversationId, (s) => ({
       ...s,
       load: s.load === "idle" || s.load === "error" ? "ready" : s.load,
-      messages: [...s.messages, user],
+      messages: [...base(s.messages), ...user],
       streaming: true,
       stopping: false,
       sendError: null,
-      draft: s.draft.trim() === text ? "" : s.draft,
+      draft: text && s.draft.trim() === text ? "" : s.draft,
     }));
 
     const generation = this.generation;
@@ -155,7 +194,7 @@ export class ChatStore {
     let cutOff = false;
     let failure: string | null = null;
     try {
-      const response = await this.api.chatStream(conversationId, text, controller.signal);
+      const response = await this.api.chatStream(conversationId, ask, controller.signal);
       if (!response.body) throw new Error("The server did not start the answer. Please try again.");
       for await (const raw of readSse(response.body, controller.signal)) {
         const event = toChatEvent(raw);
@@ -188,14 +227,17 @@ export class ChatStore {
       const message = failure;
       write((s) => ({
         ...s,
-        messages: s.messages.filter((m) => m.id !== userId && m.id !== run.assistantId),
+        messages: ask.revises ? previous : s.messages.filter((m) => m.id !== userId && m.id !== run.assistantId),
         streaming: false,
         stopping: false,
         sendError: message,
-        draft: s.draft.trim() ? (s.draft.includes(text) ? s.draft : `${text}\n\n${s.draft}`) : text,
+        // What the user wrote is never lost: the question goes back into the box.
+        draft: !text || s.draft.includes(text) ? s.draft : s.draft.trim() ? `${text}\n\n${s.draft}` : text,
       }));
     } else {
       write((s) => ({ ...s, streaming: false, stopping: false }));
+      // A new version changes the other messages' version lists: read them back.
+      if (ask.revises && !cutOff && generation === this.generation) void this.load(conversationId);
     }
     if (generation === this.generation) this.options.onSettled?.(conversationId);
     // The server keeps answering after a dropped connection and stores the result: fetch it when it lands.
@@ -237,12 +279,6 @@ export class ChatStore {
     } catch {
       controller.abort();
     }
-  }
-
-  /** Re-asks the last question of the conversation (the server appends a new turn). */
-  regenerate(conversationId: string): Promise<boolean> {
-    const lastUser = [...this.get(conversationId).messages].reverse().find((m) => m.role === "user");
-    return lastUser ? this.send(conversationId, messageText(lastUser)) : Promise.resolve(false);
   }
 
   /** Stops every stream and forgets everything (sign-out). */
@@ -426,12 +462,20 @@ class StreamRun {
 }
 
 /**
- * Stored history first, then this session's streamed messages the server did not return (matched by id). A live
- * answer that ended (cut off) is dropped once the history holds an answer to the same question.
+ * Stored history first, then this session's streamed messages the server did not return (matched by id), when they
+ * continue where the stored path ends: a read whose path went elsewhere (a version chosen or added in another tab)
+ * is the truth. A live answer that ended (cut off) is dropped once the history holds an answer to the same question.
  */
 function mergeHistory(stored: ChatMessage[], current: ChatMessage[]): ChatMessage[] {
   const ids = new Set(stored.map((m) => m.id));
   const answered = new Set(stored.filter((m, i) => m.role === "user" && stored[i + 1]?.role === "assistant").map((m) => m.id));
+  const versions = new Set(stored.flatMap((m) => m.versions ?? []));
+  const firstPending = current.findIndex((m) => m.live && !ids.has(m.id));
+  if (firstPending === -1) return stored;
+  // What the pending messages follow on screen (nothing when they came before the first read finished).
+  const anchor = current[firstPending - 1]?.id;
+  const elsewhere = anchor === undefined ? versions.has(current[firstPending]!.id) : anchor !== stored[stored.length - 1]?.id;
+  if (elsewhere) return stored;
   const out = [...stored];
   let question: string | null = null;
   for (const m of current) {

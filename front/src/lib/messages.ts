@@ -26,6 +26,8 @@ export interface ChatMessage {
   usage: Usage | null;
   error: string | null;
   createdAt: number;
+  /** This message's versions, itself included, oldest first (one entry, or none for a local message: no choice). */
+  versions?: string[];
   /** Streamed in this session (not read from the history). */
   live?: boolean;
 }
@@ -92,6 +94,7 @@ export function fromStored(message: StoredMessage): ChatMessage {
     usage: message.usage ?? null,
     error: message.error ?? null,
     createdAt: message.created_at ? Date.parse(message.created_at) || 0 : 0,
+    versions: message.versions ?? [message.id],
   };
   if (message.role === "user") return { ...base, parts: [{ kind: "text", text: message.content }] };
 

@@ -114,6 +114,64 @@ describe("chat page", () => {
   });
 });
 
+describe("versions of answers and questions", () => {
+  it("steps between an answer's versions, regenerates and edits without repeating the question", async () => {
+    // GIVEN a conversation whose answer was regenerated once
+    const backend = installBackend();
+    window.history.pushState({}, "", "/i/NQ/c/V");
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("Friday, in the second answer.");
+    const versions = screen.getByRole("group", { name: "Versions of this answer" });
+    expect(within(versions).getByLabelText("Version 2 of 2")).toBeInTheDocument();
+    expect(within(versions).getByRole("button", { name: "Next version of this answer" })).toBeDisabled();
+
+    // WHEN the user steps back to the first answer
+    await user.click(within(versions).getByRole("button", { name: "Previous version of this answer" }));
+    // THEN it is shown in place, the question once
+    await screen.findByText("Monday, in the first answer.");
+    expect(screen.queryByText("Friday, in the second answer.")).toBeNull();
+    expect(screen.getAllByText("Which day is widest?")).toHaveLength(1);
+    expect(screen.getByLabelText("Version 1 of 2")).toBeInTheDocument();
+
+    // WHEN the answer is regenerated: the stored question is answered again, not sent again
+    await user.click(screen.getByRole("button", { name: "Regenerate the answer" }));
+    await waitFor(() => expect(backend.asked).toEqual([{ conversation_id: "V", revises: "v1" }]));
+    expect(screen.getAllByText("Which day is widest?")).toHaveLength(1);
+    act(() => {
+      backend.streams[0]!.push(sseEvent("message_saved", { message_id: "v1" }) + sseEvent("done", { message_id: "v4", answer: "Thursday.", usage: null, stop_reason: "end_turn" }));
+      backend.streams[0]!.close();
+    });
+    await screen.findByText("Thursday.");
+
+    // WHEN the question is edited in place, from the keyboard
+    await user.click(screen.getByRole("button", { name: "Edit this question" }));
+    const editor = screen.getByRole("textbox", { name: "Edit your question" });
+    expect(editor).toHaveFocus();
+    await user.clear(editor);
+    await user.keyboard("Which weekday is widest?{Enter}");
+    // THEN it goes as a new version of that question, and its old answer leaves the screen
+    await waitFor(() => expect(backend.asked).toHaveLength(2));
+    expect(backend.asked[1]).toEqual({ conversation_id: "V", message: "Which weekday is widest?", revises: "v1" });
+    expect(screen.queryByText("Thursday.")).toBeNull();
+    expect(screen.getByText("Which weekday is widest?")).toBeInTheDocument();
+  });
+
+  it("cancels an edit with Escape and gives focus back to its button", async () => {
+    installBackend();
+    window.history.pushState({}, "", "/i/NQ/c/V");
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByText("Friday, in the second answer.");
+    await user.click(screen.getByRole("button", { name: "Edit this question" }));
+    await user.keyboard(" (typed)");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("textbox", { name: "Edit your question" })).toBeNull();
+    expect(screen.getByText("Which day is widest?")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Edit this question" })).toHaveFocus());
+  });
+});
+
 describe("a chat that does not exist", () => {
   it("says so once, offers no retry for the 404 and no question box", async () => {
     installBackend();

@@ -95,11 +95,9 @@ export function ChatPage() {
           messages={state.messages}
           symbol={upper}
           streaming={state.streaming}
-          onRegenerate={() => void chat.regenerate(id)}
-          onEdit={(text) => {
-            chat.setDraft(id, text);
-            composer.current?.focus();
-          }}
+          onRegenerate={(answerId) => void chat.regenerate(id, answerId)}
+          onEdit={(questionId, text) => void chat.edit(id, questionId, text)}
+          onSelectVersion={(messageId) => void chat.selectVersion(id, messageId)}
         />
         <div className="sr-only" role="status" aria-live="polite">
           {announce}

@@ -7,13 +7,20 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 const conversations = [
   { id: "A", instrument: "NQ", title: "Gaps in 2024", updated_at: new Date().toISOString() },
   { id: "B", instrument: "NQ", title: "Friday ranges", updated_at: new Date().toISOString() },
+  { id: "V", instrument: "NQ", title: "Widest day", updated_at: new Date().toISOString() },
 ];
+const firstAnswer = { id: "v2", role: "assistant", content: "Monday, in the first answer.", reply_to: "v1", versions: ["v2", "v3"] };
 const history: Record<string, unknown[]> = {
   A: [],
   N: [],
   B: [
     { id: "b1", role: "user", content: "Old question in B" },
     { id: "b2", role: "assistant", content: "Old answer in B" },
+  ],
+  // An answer regenerated once: the second version is shown, the first one a click away.
+  V: [
+    { id: "v1", role: "user", content: "Which day is widest?", versions: ["v1"] },
+    { id: "v3", role: "assistant", content: "Friday, in the second answer.", reply_to: "v1", versions: ["v2", "v3"] },
   ],
 };
 
@@ -23,6 +30,8 @@ export function installBackend(config: Partial<AppConfig> = {}) {
   const calls: string[] = [];
   /** Every request as `METHOD absolute-url`, to tell apart which origin it went to. */
   const urls: string[] = [];
+  /** The bodies of the chat stream requests. */
+  const asked: unknown[] = [];
   let chatFailure: Response | null = null;
   let createFailure: Response | null = null;
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -42,6 +51,7 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     if (url.pathname === "/api/instruments/6A") {
       return json({ symbol: "6A", name: "Australian Dollar", exchange: "CME", data: { available: false, sample: false, first: null, last: null, bar_sizes: [] } });
     }
+    if (url.pathname === "/api/conversations/V/messages/v2/select" && method === "POST") return json({ messages: [history.V![0], firstAnswer] });
     const messages = url.pathname.match(/^\/api\/conversations\/(\w+)\/messages$/);
     if (messages && history[messages[1]!]) return json({ messages: history[messages[1]!] });
     const one = url.pathname.match(/^\/api\/conversations\/(\w+)$/);
@@ -53,6 +63,7 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     }
     if (/^\/api\/chat\/\w+\/stop$/.test(url.pathname)) return json({ stopped: true });
     if (url.pathname === "/api/chat/stream") {
+      asked.push(JSON.parse(String(init?.body)));
       if (chatFailure) return chatFailure;
       const stream = controlledSse();
       streams.push(stream);
@@ -63,6 +74,7 @@ export function installBackend(config: Partial<AppConfig> = {}) {
   vi.stubGlobal("fetch", fetchMock);
   return {
     streams,
+    asked,
     calls,
     urls,
     failChatWith: (body: unknown, status: number) => {

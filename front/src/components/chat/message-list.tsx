@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from "react";
 import { Markdown } from "@/components/chat/markdown";
+import { QuestionEditor } from "@/components/chat/question-editor";
 import { ToolStepView } from "@/components/chat/tool-step";
+import { VersionSwitch } from "@/components/chat/version-switch";
 import { IconButton } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { copyText } from "@/lib/clipboard";
@@ -11,8 +13,11 @@ interface MessageListProps {
   messages: ChatMessage[];
   symbol: string;
   streaming: boolean;
-  onEdit: (text: string) => void;
-  onRegenerate: () => void;
+  /** Send `text` as a new version of the question `questionId`. */
+  onEdit: (questionId: string, text: string) => void;
+  /** Answer the question of `answerId` again. */
+  onRegenerate: (answerId: string) => void;
+  onSelectVersion: (messageId: string) => void;
 }
 
 function CopyButton({ text }: { text: string }) {
@@ -33,7 +38,15 @@ function CopyButton({ text }: { text: string }) {
   );
 }
 
-function Answer({ message, symbol, last, onRegenerate, canRegenerate }: { message: ChatMessage; symbol: string; last: boolean; onRegenerate: () => void; canRegenerate: boolean }) {
+interface AnswerProps {
+  message: ChatMessage;
+  symbol: string;
+  idle: boolean;
+  onRegenerate: (answerId: string) => void;
+  onSelectVersion: (messageId: string) => void;
+}
+
+function Answer({ message, symbol, idle, onRegenerate, onSelectVersion }: AnswerProps) {
   const streaming = message.status === "streaming";
   const lastPart = message.parts[message.parts.length - 1];
   const thinking = streaming && (!lastPart || (lastPart.kind === "tool" && lastPart.step.status !== "running"));
@@ -61,8 +74,9 @@ function Answer({ message, symbol, last, onRegenerate, canRegenerate }: { messag
       ) : null}
       {!streaming ? (
         <div className="msg-actions">
+          <VersionSwitch id={message.id} versions={message.versions} what="answer" disabled={!idle} onSelect={onSelectVersion} />
           <CopyButton text={messageText(message)} />
-          {last && canRegenerate ? <IconButton size="sm" icon="refresh" label="Regenerate the answer" onClick={onRegenerate} /> : null}
+          {idle && !message.id.startsWith("local-") ? <IconButton size="sm" icon="refresh" label="Regenerate the answer" onClick={() => onRegenerate(message.id)} /> : null}
           {message.usage ? (
             <span className="usage" title="Tokens and cost of this answer">
               {formatUsage(message.usage)}
@@ -75,7 +89,39 @@ function Answer({ message, symbol, last, onRegenerate, canRegenerate }: { messag
 }
 
 /** The conversation: questions, streamed answers with tool steps and cards; keeps to the bottom while you are there. */
-export function MessageList({ messages, symbol, streaming, onEdit, onRegenerate }: MessageListProps) {
+function Question({ message, idle, onEdit, onSelectVersion }: { message: ChatMessage; idle: boolean } & Pick<MessageListProps, "onEdit" | "onSelectVersion">) {
+  const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const stored = message.status !== "sending" && !message.id.startsWith("local-");
+  if (editing) {
+    return (
+      <div className="msg-user-wrap">
+        <QuestionEditor
+          initial={messageText(message)}
+          onSend={(text) => {
+            setEditing(false);
+            onEdit(message.id, text);
+          }}
+          onCancel={() => {
+            setEditing(false);
+            requestAnimationFrame(() => editButton.current?.focus());
+          }}
+        />
+      </div>
+    );
+  }
+  return (
+    <div className="msg-user-wrap">
+      <div className={`msg-user${message.status === "sending" ? " sending" : ""}`}>{messageText(message)}</div>
+      <div className="msg-actions">
+        <VersionSwitch id={message.id} versions={message.versions} what="question" disabled={!idle} onSelect={onSelectVersion} />
+        <IconButton ref={editButton} size="sm" icon="edit" label="Edit this question" disabled={!idle || !stored} onClick={() => setEditing(true)} />
+      </div>
+    </div>
+  );
+}
+
+export function MessageList({ messages, symbol, streaming, onEdit, onRegenerate, onSelectVersion }: MessageListProps) {
   const end = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const scroller = useRef<HTMLElement | null>(null);
@@ -93,19 +139,13 @@ export function MessageList({ messages, symbol, streaming, onEdit, onRegenerate 
     if (stick.current && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
   }, [messages]);
 
-  const lastAnswer = messages.findLastIndex((m) => m.role === "assistant");
   return (
     <div className="chat-log" role="log" aria-live="off" aria-label="Conversation">
-      {messages.map((m, i) =>
+      {messages.map((m) =>
         m.role === "user" ? (
-          <div key={m.id} className="msg-user-wrap">
-            <div className={`msg-user${m.status === "sending" ? " sending" : ""}`}>{messageText(m)}</div>
-            <div className="msg-actions">
-              <IconButton size="sm" icon="edit" label="Edit and resend this question" disabled={streaming} onClick={() => onEdit(messageText(m))} />
-            </div>
-          </div>
+          <Question key={m.id} message={m} idle={!streaming} onEdit={onEdit} onSelectVersion={onSelectVersion} />
         ) : (
-          <Answer key={m.id} message={m} symbol={symbol} last={i === lastAnswer} canRegenerate={!streaming} onRegenerate={onRegenerate} />
+          <Answer key={m.id} message={m} symbol={symbol} idle={!streaming} onRegenerate={onRegenerate} onSelectVersion={onSelectVersion} />
         ),
       )}
       {streaming && messages[messages.length - 1]?.role === "user" ? (
