@@ -61,8 +61,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from functions.chat.app import BackgroundRun  # noqa: E402
 from shared.assistant.loop import ChatEvent  # noqa: E402
+from shared.assistant.runs import BackgroundRun  # noqa: E402
 from shared.web.sse import sse_stream  # noqa: E402
 from tests.assistant.support import write_sample  # noqa: E402
 from tests.fake_anthropic import (  # noqa: E402

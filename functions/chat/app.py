@@ -1,7 +1,7 @@
 """The chat function: ``POST /api/chat/stream`` (SSE) and ``POST /api/chat/{conversation_id}/stop``.
 
-An answer runs as a background task, decoupled from the response: the response only relays its events.
-A client that disconnects does not stop the answer; it runs to completion (bounded by
+An answer runs as a background task (``shared.assistant.runs``), decoupled from the response, which only
+relays its events: a client that disconnects does not stop the answer; it runs to completion (bounded by
 ``chat_run_timeout_s``) and is stored. Stopping goes through the store, so any worker can stop any run.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import anthropic
@@ -18,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from shared.assistant.loop import ChatEvent
+from shared.assistant.runs import BackgroundRun, request_stop
 from shared.assistant.session import ChatDeps, begin, continue_answer
 from shared.bars import get_bar_store
 from shared.lazy import singleton
@@ -26,7 +25,6 @@ from shared.settings import get_settings
 from shared.store import get_store
 from shared.web.app import build_app
 from shared.web.auth import require_user
-from shared.web.background import background_work
 from shared.web.errors import not_found
 from shared.web.openapi import accepts
 from shared.web.ratelimit import check_rate
@@ -88,54 +86,6 @@ def request_deps() -> ChatDeps:
     return replace(deps, client=client)
 
 
-class BackgroundRun:
-    """Runs an event generator to completion in its own task; one reader gets its events as they come.
-
-    Events wait in a buffer; the reader takes everything buffered at once (:meth:`batches`), so a burst of
-    events leaves in one write instead of one write (and one pass through the middleware) per event.
-    """
-
-    def __init__(self, events: AsyncIterator[ChatEvent]) -> None:
-        self._buffer: list[ChatEvent] = []
-        self._ended = False
-        self._waiter: asyncio.Future[None] | None = None
-        self.task = background_work().spawn(self._pump(events))
-
-    def _wake(self) -> None:
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def _pump(self, events: AsyncIterator[ChatEvent]) -> None:
-        try:
-            async for event in events:
-                self._buffer.append(event)
-                self._wake()
-        finally:
-            self._ended = True
-            self._wake()
-
-    async def batches(self) -> AsyncIterator[list[ChatEvent]]:
-        """The run's events in batches (all that arrived since the last one); ends when the run ends."""
-        while True:
-            if self._buffer:
-                batch, self._buffer = self._buffer, []
-                yield batch
-            elif self._ended:
-                return
-            else:
-                self._waiter = asyncio.get_running_loop().create_future()
-                try:
-                    await self._waiter
-                finally:
-                    self._waiter = None
-
-    async def events(self) -> AsyncIterator[ChatEvent]:
-        """The run's events one by one (reading can stop at any time)."""
-        async for batch in self.batches():
-            for event in batch:
-                yield event
-
-
 @accepts(body=ChatRequest)
 async def stream(request: Request) -> Response:
     """Ask a question in a conversation; the answer streams as Server-Sent Events.
@@ -174,12 +124,9 @@ async def stop(request: Request) -> JSONResponse:
     conversation_id = request.path_params["conversation_id"]
     if await deps.store.get_conversation(user.id, conversation_id) is None:
         raise not_found("Conversation")
-    # Only a live run can be stopped: one that stopped beating died with its worker.
-    stale_after_s = deps.settings.chat_run_stale_s
-    stopping = await deps.store.request_stop(user.id, conversation_id, stale_after_s=stale_after_s)
-    local = deps.stop_signals.get(conversation_id)
-    if local is not None:  # the run lives in this process: stop it now instead of at its next poll
-        local.set()
+    stopping = await request_stop(
+        deps.store, deps.stops, user.id, conversation_id, stale_after_s=deps.settings.chat_run_stale_s
+    )
     return JSONResponse({"conversation_id": conversation_id, "stopping": stopping})
 
 

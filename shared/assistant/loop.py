@@ -22,7 +22,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 
@@ -39,11 +39,25 @@ FINAL_ROUND_NOTE = (
 )
 
 
+EventName = Literal[
+    "message_saved",
+    "title_update",
+    "text_delta",
+    "tool_start",
+    "tool_end",
+    "data_block",
+    "done",
+    "persist",
+    "error",
+]
+"""The chat stream's events, in the order they can come (payloads in API.md)."""
+
+
 @dataclass(frozen=True)
 class ChatEvent:
     """One event of the chat stream (names and payloads as in API.md)."""
 
-    name: str
+    name: EventName
     data: dict[str, Any]
 
 

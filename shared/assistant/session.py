@@ -25,7 +25,9 @@ import anthropic
 from shared.assistant.context import SummaryWork, replay, summarize, summary_due
 from shared.assistant.loop import ChatError, ChatEvent, ModelSettings, Turn, run_chat
 from shared.assistant.prompt import PromptContext, build_system
+from shared.assistant.runs import LocalStops, watch_stop
 from shared.assistant.tools import EngineTools, ToolRunner
+from shared.background import background_work
 from shared.market.calendar import instrument_holidays
 from shared.market.events import upcoming_events
 from shared.market.instruments import Instrument, get_instrument
@@ -33,12 +35,8 @@ from shared.script import StoreBars
 from shared.settings import Settings
 from shared.store.base import Store
 from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer, QuestionSaved
-from shared.web.background import background_work
 
 log = logging.getLogger(__name__)
-
-STOP_POLL_S = 0.5
-"""How often a running answer asks the store whether a stop was requested (from any worker)."""
 
 TITLE_CHARS = 60
 EVENT_DAYS = 14
@@ -68,8 +66,8 @@ class ChatDeps:
     bars: Any
     """The bar store: ``scan``, ``data_range``, ``is_sample`` (``shared.bars.get_bar_store()``)."""
     today: Callable[[Instrument], date] = exchange_today
-    stop_signals: dict[str, asyncio.Event] = field(default_factory=dict)
-    """Stop events of the runs in this process, by conversation id (a local shortcut to the store's flag)."""
+    stops: LocalStops = field(default_factory=LocalStops)
+    """Stop events of the runs in this process (a local shortcut to the store's flag)."""
 
     def tool_runner(self, instrument: Instrument) -> ToolRunner:
         """The tools of a conversation on ``instrument``."""
@@ -133,22 +131,6 @@ def prompt_context(deps: ChatDeps, instrument: Instrument, summary: str | None) 
         holidays=holidays,
         summary=summary,
     )
-
-
-async def _watch_stop(store: Store, run_id: str, stop: asyncio.Event, beat_every_s: float) -> None:
-    """Poll the run's stop flag, and beat so every worker sees the run is alive."""
-    loop = asyncio.get_running_loop()
-    beaten_at = loop.time()
-    while not stop.is_set():
-        await asyncio.sleep(STOP_POLL_S)
-        try:
-            if loop.time() - beaten_at >= beat_every_s:
-                await store.heartbeat(run_id)
-                beaten_at = loop.time()
-            if await store.stop_requested(run_id):
-                stop.set()
-        except Exception:  # a store hiccup must not end the answer
-            log.warning("could not check the stop flag of run %s", run_id, exc_info=True)
 
 
 async def _update_summary(deps: ChatDeps, user_id: str, conversation_id: str, work: SummaryWork) -> None:
@@ -260,9 +242,8 @@ async def continue_answer(
         settings.chat_max_rounds,
     )
     turn = Turn()
-    stop = asyncio.Event()
-    deps.stop_signals[conversation.id] = stop
-    watcher = asyncio.ensure_future(_watch_stop(store, run_id, stop, settings.chat_run_stale_s / 4))
+    stop = deps.stops.register(conversation.id)
+    watcher = asyncio.ensure_future(watch_stop(store, run_id, stop, settings.chat_run_stale_s / 4))
     try:
         async with asyncio.timeout(settings.chat_run_timeout_s):
             async for event in run_chat(
@@ -283,8 +264,7 @@ async def continue_answer(
         turn.error = ChatError("INTERNAL", "The answer failed because of an internal error.", True)
     finally:
         watcher.cancel()
-        if deps.stop_signals.get(conversation.id) is stop:
-            del deps.stop_signals[conversation.id]
+        deps.stops.release(conversation.id, stop)
         await store.finish_run(run_id)
 
     async for event in _persist(deps, user_id, conversation, turn, saved, summary_work):

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from shared.background import background_work
 from shared.settings import get_settings
 from shared.web import health, local_auth
-from shared.web.background import background_work
 from shared.web.errors import EXCEPTION_HANDLERS
 from shared.web.guards import BodyLimitMiddleware, ServerErrorMiddleware
 from shared.web.logs import AccessLogMiddleware, configure_logging
