@@ -7,10 +7,10 @@ what only a remote database can do: be unreachable, reject an expired token, ref
 
 from __future__ import annotations
 
-from shared.web.errors import ApiError
+from shared.errors import BarbError
 
 
-class StoreError(ApiError):
+class StoreError(BarbError):
     """A store failure, rendered by the web layer as ``{"error", "code", "request_id"}``."""
 
 

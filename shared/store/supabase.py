@@ -24,6 +24,7 @@ from postgrest import APIError, AsyncPostgrestClient
 from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 from postgrest.types import ReturnMethod
 
+from shared.identity import current_user
 from shared.market.exchanges import list_exchanges
 from shared.market.instruments import catalogue_instruments
 from shared.store.base import RATE_WINDOW_S
@@ -52,7 +53,6 @@ from shared.store.models import (
     Usage,
 )
 from shared.store.seed_sql import exchange_record, instrument_record
-from shared.web.auth import current_user
 
 log = logging.getLogger("barb.store")
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import jwt
 from starlette.requests import Request
 
+from shared.identity import User, set_current_user
 from shared.lazy import singleton
 from shared.settings import Settings, get_settings
 from shared.web.errors import ApiError
@@ -25,24 +24,6 @@ from shared.web.local_issuer import LocalIssuer, local_issuer
 
 ALGORITHMS = ("ES256", "RS256")
 JwksFetcher = Callable[[], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class User:
-    """The caller, from a verified token. ``token`` is forwarded to Supabase so RLS applies."""
-
-    id: str
-    email: str | None
-    is_anonymous: bool
-    token: str
-
-
-_current_user: ContextVar[User | None] = ContextVar("current_user", default=None)
-
-
-def current_user() -> User | None:
-    """The user verified for the request being served (the production store forwards their token)."""
-    return _current_user.get()
 
 
 class JwksUnavailable(Exception):
@@ -203,5 +184,5 @@ async def require_user(request: Request, *, allow_anonymous: bool = False) -> Us
         raise ApiError(401, "AUTH_INVALID", "Sign in with a real account to use this endpoint.")
     user = User(id=str(claims["sub"]), email=claims.get("email"), is_anonymous=is_anonymous, token=token)
     request.state.user_id = user.id
-    _current_user.set(user)
+    set_current_user(user)
     return user

@@ -1,6 +1,6 @@
 """The one error shape of the API: ``{"error", "code", "request_id"}`` (plus ``details`` for validation).
 
-Endpoints raise :class:`ApiError`; the handlers here render it, and turn every other failure (routing 404/405,
+Endpoints and everything below them raise :class:`shared.errors.BarbError`; the handlers here render it, and turn every other failure (routing 404/405,
 an unexpected exception) into the same shape, so a client never sees a stack trace or a framework's own body.
 """
 
@@ -13,8 +13,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from shared.errors import BarbError, not_found
 from shared.secrets import SecretUnavailable
 from shared.web.requestid import current_request_id
+
+__all__ = ["EXCEPTION_HANDLERS", "ApiError", "error_response", "not_found"]
 
 log = logging.getLogger("barb.errors")
 _STATUS_CODES = {
@@ -31,32 +34,8 @@ _STATUS_CODES = {
 }
 
 
-class ApiError(Exception):
-    """An error the client should see, with its HTTP status and a stable ``code``."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        *,
-        details: list[Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-        self.headers = headers or {}
-
-    def __repr__(self) -> str:
-        return f"ApiError({self.status}, {self.code!r}, {self.message!r})"
-
-
-def not_found(what: str) -> ApiError:
-    """404 for a resource that does not exist (or is not the caller's: the two are indistinguishable)."""
-    return ApiError(404, "NOT_FOUND", f"{what} not found.")
+ApiError = BarbError
+"""The edge's name for :class:`shared.errors.BarbError` (the same class)."""
 
 
 def error_response(
@@ -75,7 +54,7 @@ def error_response(
 
 
 async def handle_api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
+    assert isinstance(exc, BarbError)
     return error_response(exc.status, exc.code, exc.message, details=exc.details, headers=exc.headers)
 
 
@@ -91,7 +70,7 @@ async def handle_secret_unavailable(request: Request, exc: Exception) -> Respons
 
 
 EXCEPTION_HANDLERS = {
-    ApiError: handle_api_error,
+    BarbError: handle_api_error,
     HTTPException: handle_http_exception,
     SecretUnavailable: handle_secret_unavailable,
 }

@@ -11,8 +11,8 @@ from typing import Protocol
 
 import psycopg
 
+from shared.identity import User, set_current_user
 from shared.store.supabase import SupabaseStore
-from shared.web.auth import User, _current_user
 from tests.store.postgrest_lite import PUBLISHABLE_KEY, SERVICE_KEY, PostgrestLite, mint_token
 
 
@@ -31,7 +31,7 @@ class SqliteIdentities:
         return str(uuid.uuid4())
 
     def become(self, user_id: str) -> None:
-        _current_user.set(User(id=user_id, email=None, is_anonymous=False, token="unused"))
+        set_current_user(User(id=user_id, email=None, is_anonymous=False, token="unused"))
 
 
 class SupabaseIdentities:
@@ -52,4 +52,4 @@ class SupabaseIdentities:
 
     def become(self, user_id: str, *, ttl_s: int = 600) -> None:
         token = mint_token(user_id, ttl_s=ttl_s)
-        _current_user.set(User(id=user_id, email=None, is_anonymous=False, token=token))
+        set_current_user(User(id=user_id, email=None, is_anonymous=False, token=token))

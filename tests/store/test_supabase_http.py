@@ -16,6 +16,7 @@ import httpx
 import psycopg
 import pytest
 
+from shared.identity import User, current_user, set_current_user
 from shared.lazy import reset_singletons
 from shared.store import get_store
 from shared.store.errors import (
@@ -28,7 +29,6 @@ from shared.store.errors import (
 )
 from shared.store.sqlite import SqliteStore
 from shared.store.supabase import SupabaseStore
-from shared.web.auth import User, _current_user
 from tests.store.identities import SupabaseIdentities
 from tests.store.postgrest_lite import PUBLISHABLE_KEY, SERVICE_KEY
 
@@ -38,7 +38,7 @@ CONVERSATION = "4b0d3c1e-7a39-4d7e-9d0c-1f2e3a4b5c6d"
 
 @pytest.fixture
 def ids(supabase_identities: SupabaseIdentities) -> SupabaseIdentities:
-    _current_user.set(None)
+    set_current_user(None)
     return supabase_identities
 
 
@@ -64,7 +64,7 @@ async def test_user_data_travels_with_the_callers_token_and_the_catalogue_with_t
 ) -> None:
     alice = ids.new()
     ids.become(alice)
-    token = _current_user.get().token
+    token = current_user().token
     conversation = await ids.store.create_conversation(alice, "NQ")
     await ids.store.begin_answer(alice, conversation.id, "hi", stale_after_s=20.0)
     await ids.store.list_messages(alice, conversation.id)
@@ -152,14 +152,14 @@ async def test_postgrest_failures_become_clear_store_errors(
     respond: Callable[[httpx.Request], httpx.Response], error: type[Exception]
 ) -> None:
     store, seen = canned(respond)
-    _current_user.set(User(id="u1", email=None, is_anonymous=False, token="t"))
+    set_current_user(User(id="u1", email=None, is_anonymous=False, token="t"))
     with pytest.raises(error):
         await store.list_conversations("u1")
     assert len(seen) == 1  # no retries: the caller gets an answer at once
 
 
 async def test_network_failures_are_store_unavailable_and_not_found_is_lookup_error() -> None:
-    _current_user.set(User(id="u1", email=None, is_anonymous=False, token="t"))
+    set_current_user(User(id="u1", email=None, is_anonymous=False, token="t"))
 
     def timeout(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectTimeout("timed out", request=request)
