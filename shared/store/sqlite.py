@@ -1,28 +1,22 @@
-"""The embedded store: one SQLite file (stdlib ``sqlite3``), WAL, foreign keys, versioned migrations.
+"""The embedded store: the :class:`~shared.store.base.Store` on one SQLite file.
 
-Safe under several uvicorn workers: every write is one ``BEGIN IMMEDIATE`` transaction, readers never
-block writers (WAL), and migrations run under the same lock so two workers starting together migrate once.
-Calls run in a worker thread so the event loop never waits on the disk.
+The database plumbing (connections, WAL, migrations, threads) is in ``sqlite_db``, the SQL of messages and
+the conversation tree in ``sqlite_messages``; this module is the protocol's methods, each one call on a store
+thread and at most one ``BEGIN IMMEDIATE`` transaction.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 import sqlite3
-import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from shared.market.exchanges import get_exchange, list_exchanges
-from shared.market.instruments import catalogue_instruments
+from shared.market.exchanges import get_exchange
+from shared.store import sqlite_messages as sm
 from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import AnswerRunning
@@ -36,28 +30,10 @@ from shared.store.models import (
     NewAnswer,
     Page,
     QuestionSaved,
-    ToolCall,
     Usage,
 )
-from shared.store.sqlite_schema import MIGRATIONS
-from shared.store.thread import Node, Thread
-
-T = TypeVar("T")
-
-# Switching a new file to WAL takes a lock SQLite's busy handler does not wait for, so workers
-# starting together on a fresh file can get "database is locked" here and must retry themselves.
-_WAL_SWITCH_DEADLINE_S = 10.0
-_THREADS = 16
-"""Threads (each with its own connection) running the store's calls off the event loop."""
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _since(seconds: float) -> str:
-    """The :func:`_now` of ``seconds`` ago (the stored times compare as text)."""
-    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="microseconds")
+from shared.store.sqlite_db import SqliteDatabase, now_text, since_text
+from shared.store.thread import Node
 
 
 def _conversation(row: sqlite3.Row) -> Conversation:
@@ -77,99 +53,14 @@ def _conversation(row: sqlite3.Row) -> Conversation:
 
 
 class SqliteStore:
-    """The :class:`~shared.store.base.Store` on a SQLite file."""
+    """The :class:`~shared.store.base.Store` on a SQLite file (safe under several worker processes)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        # Writers of this process queue here instead of in SQLite's busy handler, which polls with sleeps
-        # of 1, 2, 5, 10… ms; the busy handler is left to arbitrate between worker processes.
-        self._write_lock = threading.Lock()
-        # A plain executor rather than anyio's to_thread: a chat turn makes about eight store calls, and
-        # anyio's cancel scopes and capacity limiter cost more event-loop time than the queries themselves.
-        self._threads = ThreadPoolExecutor(_THREADS, thread_name_prefix="barb-sqlite")
-        self._enable_wal()
-        self._migrate()
-
-    # -- plumbing -------------------------------------------------------------------------------------
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=True)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=10000")
-            self._local.conn = conn
-        return conn
-
-    def _enable_wal(self) -> None:
-        """Put the file in WAL mode (a persistent property of the file, so once per process is enough)."""
-        deadline = time.monotonic() + _WAL_SWITCH_DEADLINE_S
-        while True:
-            try:
-                self._connection().execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.01)
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._threads, fn, *args)
-
-    def _migrate(self) -> None:
-        with self._write() as conn:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-            self._seed_catalogue(conn)
-
-    def _seed_catalogue(self, conn: sqlite3.Connection) -> None:
-        """Upsert the code's catalogue, so a new release's instruments appear without a migration."""
-        for ex in list_exchanges():
-            conn.execute(
-                "INSERT INTO exchanges VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
-                " timezone = excluded.timezone, calendar = excluded.calendar",
-                (ex.id, ex.name, ex.timezone, ex.calendar),
-            )
-        for ins in catalogue_instruments():
-            conn.execute(
-                "INSERT OR REPLACE INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    ins.symbol,
-                    ins.name,
-                    ins.exchange,
-                    ins.type,
-                    ins.category,
-                    ins.currency,
-                    ins.timezone,
-                    ins.default_session,
-                    json.dumps({name: list(s) for name, s in ins.sessions.items()}),
-                    ins.tick_size,
-                    ins.tick_value,
-                    ins.point_value,
-                    ins.calendar,
-                    json.dumps(list(ins.events)),
-                    ins.notes,
-                ),
-            )
+        self._db = SqliteDatabase(path)
+        self._run = self._db.run
+        self._write = self._db.write
+        self._connection = self._db.connection
 
     # -- health ---------------------------------------------------------------------------------------
     async def ping(self) -> None:
@@ -194,7 +85,7 @@ class SqliteStore:
         self, user_id: str, instrument: str, title: str | None = None
     ) -> Conversation:
         def create() -> Conversation:
-            conversation_id, now = str(uuid.uuid4()), _now()
+            conversation_id, now = str(uuid.uuid4()), now_text()
             with self._write() as conn:
                 conn.execute(
                     "INSERT INTO conversations (id, user_id, instrument, title, created_at, updated_at)"
@@ -245,7 +136,9 @@ class SqliteStore:
         self, user_id: str, conversation_id: str, title: str
     ) -> Conversation | None:
         def rename() -> Conversation | None:
-            self._update_conversation(user_id, conversation_id, "title = ?, updated_at = ?", (title, _now()))
+            self._update_conversation(
+                user_id, conversation_id, "title = ?, updated_at = ?", (title, now_text())
+            )
             return self._get_conversation(user_id, conversation_id)
 
         return await self._run(rename)
@@ -256,7 +149,7 @@ class SqliteStore:
             user_id,
             conversation_id,
             "status = 'removed', updated_at = ?",
-            (_now(),),
+            (now_text(),),
         )
 
     async def save_summary(
@@ -271,95 +164,6 @@ class SqliteStore:
         )
 
     # -- messages -------------------------------------------------------------------------------------
-    def _insert_message(
-        self, conn: sqlite3.Connection, user_id: str, conversation_id: str, values: dict[str, Any]
-    ) -> str | None:
-        owner = conn.execute(
-            "SELECT 1 FROM conversations WHERE id = ? AND user_id = ? AND status = 'active'",
-            (conversation_id, user_id),
-        ).fetchone()
-        if owner is None:
-            return None
-        message_id, now = str(uuid.uuid4()), _now()
-        seq = conn.execute(
-            "SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?", (conversation_id,)
-        ).fetchone()[0]
-        conn.execute(
-            "INSERT INTO messages (id, conversation_id, user_id, role, content, data, usage, cost_usd, status,"
-            " error, error_code, retryable, reply_to, seq, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                message_id,
-                conversation_id,
-                user_id,
-                values["role"],
-                values["content"],
-                json.dumps(values.get("data", [])),
-                values.get("usage"),
-                values.get("cost_usd"),
-                values.get("status", "complete"),
-                values.get("error"),
-                values.get("error_code"),
-                int(values.get("retryable", False)),
-                values.get("reply_to"),
-                seq,
-                now,
-            ),
-        )
-        conn.execute(  # a new message is where the conversation now ends
-            "UPDATE conversations SET updated_at = ?, current_leaf = ? WHERE id = ?",
-            (now, message_id, conversation_id),
-        )
-        return message_id
-
-    def _message(self, message_id: str) -> Message:
-        conn = self._connection()
-        row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-        return self._messages_from_rows([row], self._thread(conn, row["conversation_id"]))[0]
-
-    def _messages_from_rows(self, rows: list[sqlite3.Row], thread: Thread) -> list[Message]:
-        conn = self._connection()
-        ids = [r["id"] for r in rows]
-        calls: dict[str, list[ToolCall]] = {i: [] for i in ids}
-        if ids:
-            marks = ",".join("?" * len(ids))
-            for c in conn.execute(
-                f"SELECT * FROM tool_calls WHERE message_id IN ({marks}) ORDER BY seq", ids
-            ).fetchall():
-                calls[c["message_id"]].append(
-                    ToolCall(
-                        id=c["id"],
-                        message_id=c["message_id"],
-                        tool_use_id=c["tool_use_id"],
-                        tool_name=c["tool_name"],
-                        title=c["title"],
-                        input=json.loads(c["input"]),
-                        output_summary=c["output_summary"],
-                        error=c["error"],
-                        duration_ms=c["duration_ms"],
-                        created_at=c["created_at"],
-                    )
-                )
-        return [
-            Message(
-                id=r["id"],
-                conversation_id=r["conversation_id"],
-                role=r["role"],
-                content=r["content"],
-                data=json.loads(r["data"]),
-                usage=Usage(**json.loads(r["usage"])) if r["usage"] else None,
-                status=r["status"],
-                error=r["error"],
-                error_code=r["error_code"],
-                retryable=bool(r["retryable"]),
-                reply_to=r["reply_to"],
-                versions=thread.versions(r["id"]),
-                created_at=r["created_at"],
-                tool_calls=calls[r["id"]],
-            )
-            for r in rows
-        ]
-
     async def begin_answer(
         self,
         user_id: str,
@@ -375,12 +179,12 @@ class SqliteStore:
         def begin() -> QuestionSaved:
             run_id = str(uuid.uuid4()) if start_run else None
             with self._write() as conn:
-                if self._get_conversation(user_id, conversation_id) is None:
+                if not sm.owns_active(conn, user_id, conversation_id):
                     raise LookupError("conversation not found")
-                if start_run and self._live_run(conn, user_id, conversation_id, stale_after_s):
+                if start_run and sm.live_run(conn, user_id, conversation_id, stale_after_s):
                     raise AnswerRunning()
-                thread = self._thread(conn, conversation_id)
-                revised = thread.nodes.get(revises) if revises is not None else None
+                tree = sm.thread(conn, conversation_id)
+                revised = tree.nodes.get(revises) if revises is not None else None
                 if revises is not None and (revised is None or revised.role != "user"):
                     raise LookupError("question not found")
                 if question is None:  # answer the revised question again
@@ -392,11 +196,12 @@ class SqliteStore:
                         (message_id, conversation_id),
                     )
                 else:
-                    parent = revised.reply_to if revised else self._leaf(conn, conversation_id, thread)
+                    parent = revised.reply_to if revised else sm.leaf(conn, conversation_id, tree)
                     values = {"role": "user", "content": question, "reply_to": parent}
-                    message_id = self._insert_message(conn, user_id, conversation_id, values)
-                    assert message_id is not None  # the conversation was checked in this transaction
-                    thread = self._thread(conn, conversation_id)
+                    inserted = sm.insert_message(conn, user_id, conversation_id, values)
+                    assert inserted is not None  # the conversation was checked in this transaction
+                    message_id = inserted
+                    tree = sm.thread(conn, conversation_id)
                 title_set = title is not None and (
                     conn.execute(
                         "UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?",
@@ -405,15 +210,15 @@ class SqliteStore:
                     > 0
                 )
                 if run_id is not None:
-                    now = _now()
+                    now = now_text()
                     conn.execute(
                         "INSERT INTO chat_runs (id, conversation_id, user_id, question_id, started_at, heartbeat_at)"
                         " VALUES (?, ?, ?, ?, ?, ?)",
                         (run_id, conversation_id, user_id, message_id, now, now),
                     )
-                path = thread.path_to(message_id)
+                path = tree.path_to(message_id)
                 after = path.index(history_after) + 1 if history_after in path else 0
-                history = self._messages_by_id(conn, path[after:], thread, cards=False)
+                history = sm.messages_by_id(conn, path[after:], tree, cards=False)
             return QuestionSaved(
                 message=history[-1],
                 title_set=title_set,
@@ -427,98 +232,17 @@ class SqliteStore:
     async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
         def save() -> Message:
             with self._write() as conn:
-                message_id = self._insert_message(
-                    conn,
-                    user_id,
-                    conversation_id,
-                    {
-                        "role": "assistant",
-                        "content": answer.content,
-                        "data": answer.data,
-                        "usage": answer.usage.model_dump_json(),
-                        "cost_usd": answer.usage.cost_usd,
-                        "status": answer.status,
-                        "error": answer.error,
-                        "error_code": answer.error_code,
-                        "retryable": answer.retryable,
-                        "reply_to": answer.reply_to or self._current_leaf(conn, conversation_id),
-                    },
-                )
-                if message_id is None:
-                    raise LookupError("conversation not found")
-                now = _now()
-                for seq, call in enumerate(answer.tool_calls):
-                    conn.execute(
-                        "INSERT INTO tool_calls (id, message_id, user_id, tool_use_id, tool_name, title, input,"
-                        " output_summary, error, duration_ms, seq, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            str(uuid.uuid4()),
-                            message_id,
-                            user_id,
-                            call.tool_use_id,
-                            call.tool_name,
-                            call.title,
-                            json.dumps(call.input),
-                            call.output_summary,
-                            call.error,
-                            call.duration_ms,
-                            seq,
-                            now,
-                        ),
-                    )
-                row = conn.execute(
-                    "SELECT usage, cost_usd FROM conversations WHERE id = ?", (conversation_id,)
-                )
-                current = row.fetchone()
-                total = Usage(**json.loads(current["usage"]), cost_usd=current["cost_usd"]) + answer.usage
-                conn.execute(
-                    "UPDATE conversations SET usage = ?, cost_usd = ? WHERE id = ?",
-                    (total.model_dump_json(exclude={"cost_usd"}), total.cost_usd, conversation_id),
-                )
-            return self._message(message_id)
+                message_id = sm.insert_answer(conn, user_id, conversation_id, answer)
+            conn = self._connection()
+            return sm.messages_by_id(conn, [message_id], sm.thread(conn, conversation_id), cards=True)[0]
 
         return await self._run(save)
 
-    @staticmethod
-    def _thread(conn: sqlite3.Connection, conversation_id: str) -> Thread:
-        rows = conn.execute(
-            "SELECT id, reply_to, role, seq FROM messages WHERE conversation_id = ?", (conversation_id,)
-        ).fetchall()
-        return Thread.of(Node(r["id"], r["reply_to"], r["role"], r["seq"]) for r in rows)
-
-    def _current_leaf(self, conn: sqlite3.Connection, conversation_id: str) -> str | None:
-        return self._leaf(conn, conversation_id, self._thread(conn, conversation_id))
-
-    @staticmethod
-    def _leaf(conn: sqlite3.Connection, conversation_id: str, thread: Thread) -> str | None:
-        row = conn.execute(
-            "SELECT current_leaf FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
-        leaf = row["current_leaf"] if row else None
-        return leaf if leaf in thread.nodes else thread.newest()
-
-    def _messages_by_id(
-        self, conn: sqlite3.Connection, ids: list[str], thread: Thread, *, cards: bool
-    ) -> list[Message]:
-        if not ids:
-            return []
-        data = "data" if cards else "'[]' AS data"
-        rows = conn.execute(
-            f"SELECT id, conversation_id, role, content, {data}, usage, status, error, error_code, retryable,"
-            f" reply_to, created_at FROM messages WHERE id IN ({','.join('?' * len(ids))})",
-            ids,
-        ).fetchall()
-        by_id = {r["id"]: r for r in rows}
-        return self._messages_from_rows([by_id[i] for i in ids], thread)
-
     def _list_messages(self, user_id: str, conversation_id: str, *, cards: bool) -> list[Message]:
         conn = self._connection()
-        if self._get_conversation(user_id, conversation_id) is None:
+        if not sm.owns_active(conn, user_id, conversation_id):
             return []
-        thread = self._thread(conn, conversation_id)
-        path = thread.path_to(self._leaf(conn, conversation_id, thread))
-        return self._messages_by_id(conn, path, thread, cards=cards)
+        return sm.current_path(conn, conversation_id, cards=cards)
 
     async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         return await self._run(functools.partial(self._list_messages, user_id, conversation_id, cards=cards))
@@ -526,14 +250,14 @@ class SqliteStore:
     async def select_version(self, user_id: str, conversation_id: str, message_id: str) -> bool:
         def select() -> bool:
             with self._write() as conn:
-                if self._get_conversation(user_id, conversation_id) is None:
+                if not sm.owns_active(conn, user_id, conversation_id):
                     return False
-                thread = self._thread(conn, conversation_id)
-                if message_id not in thread.nodes:
+                tree = sm.thread(conn, conversation_id)
+                if message_id not in tree.nodes:
                     return False
                 conn.execute(  # not activity: the conversation keeps its place in the list
                     "UPDATE conversations SET current_leaf = ? WHERE id = ?",
-                    (thread.newest_under(message_id), conversation_id),
+                    (tree.newest_under(message_id), conversation_id),
                 )
                 return True
 
@@ -547,19 +271,17 @@ class SqliteStore:
         stale_after_s: float,
     ) -> bool:
         def unanswered(conn: sqlite3.Connection) -> Node | None:
-            if self._get_conversation(user_id, conversation_id) is None:
+            if not sm.owns_active(conn, user_id, conversation_id):
                 return None
-            thread = self._thread(conn, conversation_id)
-            leaf = self._leaf(conn, conversation_id, thread)
-            last = thread.nodes[leaf] if leaf is not None else None
+            tree = sm.thread(conn, conversation_id)
+            leaf = sm.leaf(conn, conversation_id, tree)
+            last = tree.nodes[leaf] if leaf is not None else None
             if last is None or last.role != "user":
                 return None
-            return None if self._live_run(conn, user_id, conversation_id, stale_after_s) else last
+            return None if sm.live_run(conn, user_id, conversation_id, stale_after_s) else last
 
         def recover() -> bool:
-            if (
-                unanswered(self._connection()) is None
-            ):  # the usual case, answered without taking the write lock
+            if unanswered(self._connection()) is None:  # the usual case: no write lock taken
                 return False
             with self._write() as conn:
                 last = unanswered(conn)
@@ -567,33 +289,22 @@ class SqliteStore:
                     return False
                 conn.execute(
                     "UPDATE chat_runs SET finished_at = ? WHERE conversation_id = ? AND finished_at IS NULL",
-                    (_now(), conversation_id),
+                    (now_text(), conversation_id),
                 )
                 values = {"role": "assistant", "content": "", "status": "error", "error": INTERRUPTED_ERROR}
                 values |= {"error_code": INTERRUPTED_CODE, "retryable": True, "reply_to": last.id}
-                return self._insert_message(conn, user_id, conversation_id, values) is not None
+                return sm.insert_message(conn, user_id, conversation_id, values) is not None
 
         return await self._run(recover)
 
     # -- chat runs ------------------------------------------------------------------------------------
-    @staticmethod
-    def _live_run(conn: sqlite3.Connection, user_id: str, conversation_id: str, stale_after_s: float) -> bool:
-        """Whether one of the user's runs is answering in the conversation (only the owner's runs count, as
-        under RLS: another user learns nothing about it)."""
-        live = conn.execute(
-            "SELECT 1 FROM chat_runs WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL"
-            " AND heartbeat_at > ?",
-            (conversation_id, user_id, _since(stale_after_s)),
-        )
-        return live.fetchone() is not None
-
     async def request_stop(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
         def stop() -> bool:
             with self._write() as conn:
                 cursor = conn.execute(
                     "UPDATE chat_runs SET stop_requested = 1"
                     " WHERE conversation_id = ? AND user_id = ? AND finished_at IS NULL AND heartbeat_at > ?",
-                    (conversation_id, user_id, _since(stale_after_s)),
+                    (conversation_id, user_id, since_text(stale_after_s)),
                 )
                 return cursor.rowcount > 0
 
@@ -602,7 +313,7 @@ class SqliteStore:
     async def heartbeat(self, run_id: str) -> None:
         def beat() -> None:
             with self._write() as conn:
-                conn.execute("UPDATE chat_runs SET heartbeat_at = ? WHERE id = ?", (_now(), run_id))
+                conn.execute("UPDATE chat_runs SET heartbeat_at = ? WHERE id = ?", (now_text(), run_id))
 
         await self._run(beat)
 
@@ -617,7 +328,7 @@ class SqliteStore:
     async def finish_run(self, run_id: str) -> None:
         def finish() -> None:
             with self._write() as conn:
-                conn.execute("UPDATE chat_runs SET finished_at = ? WHERE id = ?", (_now(), run_id))
+                conn.execute("UPDATE chat_runs SET finished_at = ? WHERE id = ?", (now_text(), run_id))
 
         await self._run(finish)
 
@@ -637,7 +348,9 @@ class SqliteStore:
                 ).fetchone()
                 if count >= per_minute:
                     return RATE_WINDOW_S - (now - datetime.fromisoformat(oldest)).total_seconds()
-                conn.execute("INSERT INTO rate_events (user_id, bucket, at) VALUES (?, ?, ?)", (*key, _now()))
+                conn.execute(
+                    "INSERT INTO rate_events (user_id, bucket, at) VALUES (?, ?, ?)", (*key, now_text())
+                )
                 return None
 
         return await self._run(take)
@@ -695,7 +408,7 @@ class SqliteStore:
                 conn.execute(
                     "INSERT INTO user_instruments (user_id, symbol, added_at) VALUES (?, ?, ?)"
                     " ON CONFLICT DO NOTHING",
-                    (user_id, symbol.upper(), _now()),
+                    (user_id, symbol.upper(), now_text()),
                 )
 
         await self._run(add)
