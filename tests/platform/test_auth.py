@@ -222,10 +222,9 @@ def test_slow_jwks_times_out(supabase_env, monkeypatch):
     supabase_env.delay_s = 2.0
     key = ec.generate_private_key(ec.SECP256R1())
     with auth_app() as client:
-        started = time.monotonic()
         response = call(client, make_token(key, "k", "ES256", f"{supabase_env.url}/auth/v1"))
-        assert time.monotonic() - started < 1.8
-    assert response.json()["code"] == "AUTH_UNAVAILABLE"
+    # Had the verifier waited for the slow JWKS, the unknown kid would have been AUTH_INVALID.
+    assert (response.status_code, response.json()["code"]) == (503, "AUTH_UNAVAILABLE")
 
 
 def test_local_sign_in_gives_a_stable_user_per_email(client):

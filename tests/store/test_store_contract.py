@@ -13,7 +13,7 @@ import sqlite3
 import pytest
 
 from shared.store.base import Store
-from shared.store.errors import AnswerRunning, StoreInvalid
+from shared.store.errors import AnswerRunning, StoreInvalid, StoreUnavailable
 from shared.store.models import DEFAULT_TITLE, INTERRUPTED_CODE, NewAnswer, NewToolCall, Usage
 from shared.store.sqlite import SqliteStore
 from shared.store.supabase import SupabaseStore
@@ -319,8 +319,11 @@ async def test_catalogue_search_and_category(store: Store) -> None:
     assert await store.get_catalogue_entry("NOPE") is None
 
 
-async def test_ping(store: Store) -> None:
+async def test_ping_answers_when_the_store_serves_and_raises_when_it_cannot(store: Store) -> None:
     await store.ping()
+    unreachable = SupabaseStore("http://127.0.0.1:9", PUBLISHABLE_KEY, timeout_s=1.0)  # discard port
+    with pytest.raises(StoreUnavailable):
+        await unreachable.ping()
 
 
 async def test_one_answer_at_a_time_and_each_names_its_question(store: Store, ids: Identities) -> None:
