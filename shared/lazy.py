@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
-_ALL: list[functools._lru_cache_wrapper] = []
+_ALL: list[functools._lru_cache_wrapper[Any]] = []
 
 
 def singleton(factory: Callable[[], T]) -> Callable[[], T]:

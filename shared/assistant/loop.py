@@ -172,8 +172,9 @@ class ModelResponse:
             delta = event["delta"]
             block = self.blocks[event["index"]]
             if delta["type"] == "text_delta":
-                block["text"] += delta["text"]
-                return delta["text"]
+                text: str = delta["text"]
+                block["text"] += text
+                return text
             if delta["type"] == "input_json_delta":
                 block["json"] += delta["partial_json"]
         elif kind == "content_block_start":
@@ -266,7 +267,7 @@ async def _timed(runner: ToolRunner, block: ToolCallRequest) -> tuple[ToolCallRe
 
 async def _run_tools(
     tool_uses: list[ToolCallRequest], runner: ToolRunner, turn: Turn
-) -> AsyncIterator[ChatEvent | dict]:
+) -> AsyncIterator[ChatEvent | dict[str, Any]]:
     """Run the tool calls concurrently; yields their events, then their tool_result blocks (in call order)."""
     for block in tool_uses:
         data = {

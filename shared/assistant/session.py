@@ -34,7 +34,7 @@ from shared.market.instruments import Instrument, get_instrument
 from shared.script import StoreBars
 from shared.settings import Settings
 from shared.store.base import Store
-from shared.store.models import DEFAULT_TITLE, Conversation, NewAnswer, QuestionSaved
+from shared.store.models import DEFAULT_TITLE, Conversation, MessageStatus, NewAnswer, QuestionSaved
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +282,7 @@ async def _persist(
     """Store the answer to ``saved``'s question — an error too, even with nothing produced, so a reload shows
     it and can offer the retry — then report it (``done`` only for a finished answer, ``persist``, ``error``)."""
     stop_reason = turn.stop_reason
-    status = "error" if turn.error else "partial" if stop_reason == "stopped" else "complete"
+    status: MessageStatus = "error" if turn.error else "partial" if stop_reason == "stopped" else "complete"
     record = NewAnswer(
         content=turn.answer,
         data=turn.cards,

@@ -77,7 +77,7 @@ class ToolRunner(Protocol):
 def _invalid_text(exc: QueryInvalid) -> str:
     lines = ["The query is invalid; nothing was run. Fix every problem and call run_query again:"]
     for err in exc.errors:
-        item = err.to_dict() if hasattr(err, "to_dict") else dict(err)
+        item = err.to_dict()
         line = f"- {item.get('step')}: {item.get('message')}"
         if item.get("expression"):
             line += f" (in `{item['expression']}`)"

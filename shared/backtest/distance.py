@@ -33,6 +33,7 @@ class Distance:
 
     def points(self, entry_price: float, tick_size: float, evaluated: float | None) -> float | None:
         """The distance in price points, rounded to the tick grid (at least one tick); None when unusable."""
+        raw: float | None
         if self.kind == "points":
             raw = self.value
         elif self.kind == "percent":

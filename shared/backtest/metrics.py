@@ -245,7 +245,7 @@ def compute_metrics(trades: list[Trade], curves: Curves, bars: StrategyBars, cos
     by_reason = {reason: [t for t in trades if t.reason == reason] for reason in EXIT_REASONS}
     buy_hold_pnl = float(curves.buy_hold[-1] - curves.capital)
     counts = _group(trades)
-    return _rounded(
+    metrics: dict[str, Any] = _rounded(
         {
             **counts,
             "net_pnl": net,
@@ -286,3 +286,4 @@ def compute_metrics(trades: list[Trade], curves: Curves, bars: StrategyBars, cos
             "by_exit_reason": [{"reason": r, **_group(g)} for r, g in by_reason.items() if g],
         }
     )
+    return metrics

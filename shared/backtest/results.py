@@ -71,7 +71,7 @@ class BacktestResult:
         return self.bars.minutes is not None
 
     def _date(self, index: int) -> str:
-        return self.bars.dates[index].isoformat()
+        return str(self.bars.dates[index].isoformat())
 
     def _time(self, index: int) -> str:
         minute = int(self.bars.minutes[index])  # type: ignore[index]
@@ -242,7 +242,8 @@ class BacktestResult:
 
     def blocks(self) -> list[dict[str, Any]]:
         """UI blocks: ``metrics-grid``, ``equity-curve``, ``trades``, ``candles`` (JSON-safe)."""
-        return json_safe(self._blocks(self.trades_table(), self.equity_table()))
+        blocks: list[dict[str, Any]] = json_safe(self._blocks(self.trades_table(), self.equity_table()))
+        return blocks
 
     def _blocks(self, trades: dict[str, Any], equity: dict[str, Any]) -> list[dict[str, Any]]:
         return [
@@ -295,7 +296,8 @@ class BacktestResult:
         }
         if blocks:
             out["blocks"] = self._blocks(trades, equity)
-        return json_safe(out)
+        safe: dict[str, Any] = json_safe(out)
+        return safe
 
 
 def _money(value: float | None) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -88,7 +89,9 @@ class _Position:
         return level, reason
 
 
-def _touch(o: float, h: float, low: float, stop: float, target: float) -> tuple[float, str] | str | None:
+def _touch(
+    o: float, h: float, low: float, stop: float, target: float
+) -> tuple[float, str] | Literal["both"] | None:
     """The exit inside one price step: ``(price, "stop"|"target")``, ``"both"`` when ambiguous, or None."""
     if o <= stop:
         return o, "stop"
@@ -188,16 +191,16 @@ class _Simulator:
             o, h, low = -o, -low, -h
         for step in zip(o.tolist(), h.tolist(), low.tolist(), strict=True):
             touched = _touch(*step, stop, target)
-            if touched == "both":
+            if isinstance(touched, str):  # both within one minute: the minutes cannot tell either
                 return None
             if touched is not None:
-                return touched  # type: ignore[return-value]
+                return touched
         return None
 
     def _intrabar(self, pos: _Position, i: int) -> bool:
         stop, stop_reason = pos.level()
         touched = _touch(self.o[i], self.h[i], self.l[i], stop, pos.target)
-        if touched == "both":
+        if isinstance(touched, str):  # both levels inside the bar: the minutes may tell which came first
             touched = self._walk_minutes(i, stop, pos.target)
             if touched is None:
                 self.result.assumed_stop_first += 1
@@ -206,7 +209,7 @@ class _Simulator:
                 self.result.resolved_by_minutes += 1
         if touched is None:
             return False
-        price, kind = touched  # type: ignore[misc]
+        price, kind = touched
         if kind == "stop":
             self._close(pos, i, price - self.slippage, stop_reason, False)
         else:

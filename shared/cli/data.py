@@ -22,7 +22,7 @@ _HELP_WIDTH = 78
 """Columns of the pre-wrapped help paragraphs (argparse leaves them as they are)."""
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the three data commands."""
     settings = get_settings()
     imp = subparsers.add_parser(

@@ -11,9 +11,13 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from data_store import BarStore
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``query`` command."""
     parser = subparsers.add_parser("query", help="run a Barb Script query and print the result JSON")
     parser.add_argument("query", help="the query as JSON, or - to read it from standard input")
@@ -24,16 +28,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _store(data: Path | None):
+def _store(data: Path | None) -> BarStore:
     """The bar store to query: the configured one, or the folder ``data`` read exactly as ``DATA_DIR``."""
     from shared.bars import get_bar_store, register_catalogue_entries, store_config
     from shared.settings import get_settings
 
     if data is None:
         return get_bar_store()
-    from data_store import BarStore
+    from data_store import BarStore as FolderStore
 
-    store = BarStore(replace(store_config(get_settings()), data_dir=data, bucket=None))
+    store = FolderStore(replace(store_config(get_settings()), data_dir=data, bucket=None))
     store.add_listener(register_catalogue_entries)
     # As get_bar_store does: load the manifest now, so the symbols imported into the folder (their entries
     # live in its manifest) are registered before the instrument is looked up.

@@ -215,7 +215,7 @@ def _check_minute_spacing(path: Path, bars: pl.DataFrame) -> None:
     steps = bars["ts"].diff().drop_nulls()
     if not steps.is_empty() and steps.min() != timedelta(minutes=1):
         raise VendorFileError(
-            path, [f"bars are {steps.min()} apart: only one-minute or daily bars can be imported"]
+            path, [f"bars are {steps.min()!s} apart: only one-minute or daily bars can be imported"]
         )
 
 
@@ -246,7 +246,9 @@ def _intraday_gaps(bars: pl.DataFrame) -> dict[str, Any]:
     gaps = bars.select("ts", missing.alias("missing")).filter(pl.col("missing") > 0)
     if gaps.is_empty():
         return {}
-    widest = gaps.row(gaps["missing"].arg_max(), named=True)  # type: ignore[arg-type]
+    at_most = gaps["missing"].arg_max()
+    assert at_most is not None  # gaps is not empty
+    widest = gaps.row(at_most, named=True)
     at = widest["ts"] - timedelta(minutes=int(widest["missing"]) + 1)
     return {"intraday_gaps": gaps.height, "largest_gap": (at, int(widest["missing"]))}
 

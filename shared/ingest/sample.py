@@ -186,7 +186,8 @@ def _minute_grid(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _fat_tailed(rng: np.random.Generator, size: int) -> np.ndarray:
     """Student-t draws scaled to unit variance."""
-    return rng.standard_t(_T_DOF, size) / np.sqrt(_T_DOF / (_T_DOF - 2))
+    draws: np.ndarray = rng.standard_t(_T_DOF, size) / np.sqrt(_T_DOF / (_T_DOF - 2))
+    return draws
 
 
 def _minute_log_prices(

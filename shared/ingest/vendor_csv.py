@@ -267,7 +267,7 @@ def _parse_timestamps(raw: pl.Series, timezone: str) -> _Stamps | None:
         if pl.Series([sample]).str.to_datetime(fmt, strict=False, time_unit="us")[0] is not None:
             parsed = raw.str.to_datetime(fmt, strict=False, time_unit="us")
             skipped = none_skipped
-            if parsed.dtype.time_zone is None:  # type: ignore[union-attr]
+            if getattr(parsed.dtype, "time_zone", None) is None:
                 zoned = parsed.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
                 skipped = zoned.is_null() & parsed.is_not_null()
                 parsed = zoned

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -125,7 +125,7 @@ def trading_sessions(instrument: Instrument, start: date, end: date) -> pl.DataF
     zone = ZoneInfo(instrument.timezone)
     session = trading_session(instrument)
     start_time = _parse(session.start)
-    rows: dict[str, list] = {"trade_date": [], "open": [], "close": []}
+    rows: dict[str, list[Any]] = {"trade_date": [], "open": [], "close": []}
     for day in trading_days(instrument.calendar, start, end):
         open_day = day - timedelta(days=1) if session.wraps_midnight else day
         closing = close_time(instrument, day)
@@ -150,7 +150,7 @@ def assign_trade_date_and_minute(
     bar belongs to Monday and the evening session after a holiday belongs to the next trading day.
     """
     ts = data["ts"] if isinstance(data, pl.DataFrame) else data
-    if ts.dtype.time_zone is None:  # type: ignore[union-attr]
+    if getattr(ts.dtype, "time_zone", None) is None:  # tz-naive timestamps are UTC
         ts = ts.dt.replace_time_zone("UTC")
     local = ts.dt.convert_time_zone(instrument.timezone)
     minute = (local.dt.hour().cast(pl.Int16) * 60 + local.dt.minute().cast(pl.Int16)).alias("minute")

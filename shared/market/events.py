@@ -145,7 +145,9 @@ def _nth_business_day(year: int, month: int, n: int) -> date:
     return day
 
 
-def _monthly(rule: Callable[[int, int], date], months: tuple[int, ...] | None = None):
+def _monthly(
+    rule: Callable[[int, int], date], months: tuple[int, ...] | None = None
+) -> Callable[[date, date], list[date]]:
     def dates(start: date, end: date) -> list[date]:
         found = (rule(y, m) for y, m in _months(start, end) if months is None or m in months)
         return [d for d in found if start <= d <= end]
@@ -153,7 +155,7 @@ def _monthly(rule: Callable[[int, int], date], months: tuple[int, ...] | None = 
     return dates
 
 
-def _weekly(weekday: int, shift_on_holiday_week: bool):
+def _weekly(weekday: int, shift_on_holiday_week: bool) -> Callable[[date, date], list[date]]:
     """Weekly releases; a federal holiday earlier in the same week (or on the day) pushes them one day later."""
 
     def dates(start: date, end: date) -> list[date]:

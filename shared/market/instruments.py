@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, field_validator, model_validator
 
@@ -91,7 +91,7 @@ _NOTE_OFFSET = (
 )
 
 # (symbol, name, exchange, category, currency, ETH, RTH or None, tick size, tick value, point value, notes)
-_ROWS: tuple[tuple, ...] = (
+_ROWS: tuple[tuple[Any, ...], ...] = (
     ("NQ", "E-Mini Nasdaq 100", "CME", "index", "USD", _ETH_CME, ("09:30", "16:15"), 0.25, 5, 20, None),
     ("ES", "E-mini S&P 500", "CME", "index", "USD", _ETH_CME, ("09:30", "16:15"), 0.25, 12.5, 50, None),
     ("YM", "E-mini Dow ($5)", "CBOT", "index", "USD", _ETH_CME, ("09:30", "16:15"), 1, 5, 5, None),
@@ -349,7 +349,7 @@ _EVENTS_BY_CATEGORY = {
 _CALENDAR_BY_EXCHANGE = {"CME": "CME", "CBOT": "CME", "NYMEX": "CME", "COMEX": "CME"}
 
 
-def _catalogue_entry(row: tuple) -> Instrument:
+def _catalogue_entry(row: tuple[Any, ...]) -> Instrument:
     symbol, name, exchange, category, currency, eth, rth, tick, tick_value, point_value, notes = row
     sessions = {"ETH": Session(*eth)}
     if rth is not None:

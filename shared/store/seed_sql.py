@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from shared.market.exchanges import Exchange, list_exchanges
 from shared.market.instruments import Instrument, catalogue_instruments
 
-SqlValue = str | float | int | None | Sequence[str] | dict
+SqlValue = str | float | int | None | Sequence[str] | dict[str, Any]
 
 
 def sql_literal(value: SqlValue) -> str:

@@ -291,8 +291,9 @@ class SqliteStore:
                     "UPDATE chat_runs SET finished_at = ? WHERE conversation_id = ? AND finished_at IS NULL",
                     (now_text(), conversation_id),
                 )
-                values = {"role": "assistant", "content": "", "status": "error", "error": INTERRUPTED_ERROR}
-                values |= {"error_code": INTERRUPTED_CODE, "retryable": True, "reply_to": last.id}
+                values: dict[str, Any] = {"role": "assistant", "content": "", "status": "error"}
+                values |= {"error": INTERRUPTED_ERROR, "error_code": INTERRUPTED_CODE, "retryable": True}
+                values["reply_to"] = last.id
                 return sm.insert_message(conn, user_id, conversation_id, values) is not None
 
         return await self._run(recover)

@@ -85,6 +85,12 @@ def _message(row: dict[str, Any]) -> Message:
     )
 
 
+def _rpc(client: AsyncPostgrestClient, function: str, params: dict[str, Any]) -> Any:
+    """A call of the SQL function ``function`` (postgrest-py types the parameters as strings, but sends them
+    as one JSON object, so numbers, booleans, nulls and arrays arrive typed)."""
+    return client.rpc(function, params)
+
+
 def _map_api_error(exc: APIError, missing: tuple[str, ...]) -> Exception:
     code = exc.code or ""
     if code in missing:
@@ -231,7 +237,8 @@ class SupabaseStore:
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
         query = client.table("conversations").update(values).eq("id", cid).eq("user_id", user_id)
-        return await self._execute(query.eq("status", "active"))
+        rows: list[dict[str, Any]] = await self._execute(query.eq("status", "active"))
+        return rows
 
     async def rename_conversation(
         self, user_id: str, conversation_id: str, title: str
@@ -278,7 +285,7 @@ class SupabaseStore:
             "p_stale_after_s": stale_after_s,
         }
         # A conversation that is not the caller's active one: the insert trigger (P0002) or policy (42501).
-        saved = await self._execute(client.rpc("begin_answer", params), missing=(*_NOT_FOUND, "42501"))
+        saved = await self._execute(_rpc(client, "begin_answer", params), missing=(*_NOT_FOUND, "42501"))
         history = [_message(row) for row in saved["history"]]
         run_id = saved["run_id"]
         return QuestionSaved(
@@ -294,14 +301,14 @@ class SupabaseStore:
         if (cid := _valid_uuid(conversation_id)) is None:
             raise LookupError("conversation not found")
         params = {"p_conversation_id": cid, "p_answer": answer.model_dump(mode="json")}
-        return _message(await self._execute(client.rpc("save_answer", params)))
+        return _message(await self._execute(_rpc(client, "save_answer", params)))
 
     async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
         params = {"p_conversation_id": cid, "p_cards": cards}
-        return [_message(r) for r in await self._execute(client.rpc("conversation_messages", params))]
+        return [_message(r) for r in await self._execute(_rpc(client, "conversation_messages", params))]
 
     async def select_version(self, user_id: str, conversation_id: str, message_id: str) -> bool:
         client = self._as_caller(user_id)
@@ -309,7 +316,7 @@ class SupabaseStore:
         if cid is None or mid is None:
             return False
         params = {"p_conversation_id": cid, "p_message_id": mid}
-        return bool(await self._execute(client.rpc("select_version", params)))
+        return bool(await self._execute(_rpc(client, "select_version", params)))
 
     async def recover_answer(
         self,
@@ -330,7 +337,7 @@ class SupabaseStore:
         # Not the caller's active conversation: nothing to recover (the insert is refused, P0002/42501).
         try:
             return bool(
-                await self._execute(client.rpc("recover_answer", params), missing=(*_NOT_FOUND, "42501"))
+                await self._execute(_rpc(client, "recover_answer", params), missing=(*_NOT_FOUND, "42501"))
             )
         except LookupError:
             return False
@@ -367,7 +374,7 @@ class SupabaseStore:
     # -- rate limits ----------------------------------------------------------------------------------
     async def take_rate(self, user_id: str, bucket: str, per_minute: int) -> float | None:
         params = {"p_bucket": bucket, "p_per_minute": per_minute, "p_window_s": RATE_WINDOW_S}
-        wait = await self._execute(self._as_caller(user_id).rpc("take_rate", params))
+        wait = await self._execute(_rpc(self._as_caller(user_id), "take_rate", params))
         return None if wait is None else float(wait)
 
     # -- instruments ----------------------------------------------------------------------------------

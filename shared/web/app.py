@@ -88,5 +88,5 @@ def build_app(
         routes=[*routes, *common_routes(routes, documented), *(fallback or [])],
         lifespan=lifespan,
         middleware=middleware,
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
     )

@@ -32,7 +32,7 @@ class LocalIssuer:
     ttl_s: int
 
     def public_jwk_raw(self) -> dict[str, Any]:
-        jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.private_key.public_key()))
+        jwk: dict[str, Any] = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(self.private_key.public_key()))
         numbers = self.private_key.public_key().public_numbers()
         jwk.update({"alg": "ES256", "use": "sig", "kid": f"local-{numbers.x % 10**12:012d}"})
         return jwk
