@@ -2,6 +2,8 @@ import { lazy, Suspense } from "react";
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation } from "react-router";
 import { AppLayout } from "@/components/layout/app-layout";
 import { RouteErrorBoundary } from "@/components/layout/route-error-boundary";
+import { Button } from "@/components/ui/button";
+import { ErrorAlert } from "@/components/ui/error-alert";
 import { Spinner } from "@/components/ui/spinner";
 import { HomePage } from "@/routes/home";
 import { NotFoundPage } from "@/routes/not-found";
@@ -20,6 +22,24 @@ function PageFallback() {
   );
 }
 
+/** The app before its configuration is loaded, or when it could not be. */
+const starting = (
+  <main className="center-screen">
+    <Spinner label="Loading Barb" />
+  </main>
+);
+function StartFailed({ error, retry }: { error: unknown; retry: () => void }) {
+  return (
+    <main className="center-screen">
+      <div className="auth-card">
+        <h1>Barb</h1>
+        <ErrorAlert error={error} />
+        <Button onClick={retry}>Try again</Button>
+      </div>
+    </main>
+  );
+}
+
 /** Sends a signed-out visitor to sign-in, remembering the page they asked for. */
 function RequireSession() {
   const session = useSession();
@@ -33,7 +53,7 @@ function RequireSession() {
 
 export function App() {
   return (
-    <ServicesProvider>
+    <ServicesProvider loading={starting} failed={(error, retry) => <StartFailed error={error} retry={retry} />}>
       <BrowserRouter>
         <Suspense fallback={<PageFallback />}>
           <Routes>

@@ -1,18 +1,15 @@
 import type { Block, ResultColumn } from "@/lib/api-types";
 import { formatCell } from "@/lib/format";
+import type { TableData } from "@/lib/table";
 import { hasTradeDates, withCalendarDates } from "@/lib/trade-dates";
+
+export type { TableData } from "@/lib/table";
 
 /**
  * Readers for data-card blocks. The `table` block carries the engine's result (`{columns, rows}`); chart blocks may
  * carry the same columnar shape with `x`/`y` keys or a list of records. These readers accept both so a card renders
  * whatever the producer chose, and return null when a block has nothing to show.
  */
-export interface TableData {
-  columns: ResultColumn[];
-  rows: unknown[][];
-  truncated: boolean;
-  totalRows: number | null;
-}
 
 type Json = Record<string, unknown>;
 const RECORD_KEYS = ["rows", "data", "items", "trades", "points", "records"] as const;

@@ -1,5 +1,5 @@
 import type { Instrument } from "@/lib/api-types";
-import type { TableData } from "@/lib/blocks";
+import type { TableData } from "@/lib/table";
 
 function minuteOfDay(hhmm: unknown): number | null {
   const match = typeof hhmm === "string" ? /^(\d{1,2}):(\d{2})/.exec(hhmm) : null;

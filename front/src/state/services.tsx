@@ -1,7 +1,4 @@
 import { createContext, type ReactNode, use, useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import { Button } from "@/components/ui/button";
-import { ErrorAlert } from "@/components/ui/error-alert";
-import { Spinner } from "@/components/ui/spinner";
 import { ApiClient } from "@/lib/api";
 import type { AppConfig } from "@/lib/api-types";
 import { type AuthDriver, LocalAuth, type Session } from "@/lib/auth";
@@ -58,8 +55,19 @@ async function bootstrap(): Promise<Omit<Services, "signOut"> & { signOutRef: { 
   return { config, api, auth, chat, workspace, signOutRef };
 }
 
-/** Loads `/api/config`, picks the auth mode it names, and provides the API client and stores to the app. */
-export function ServicesProvider({ children }: { children: ReactNode }) {
+interface ServicesProviderProps {
+  children: ReactNode;
+  /** Shown while the configuration loads. */
+  loading: ReactNode;
+  /** Shown when it could not load, with a way to try again. */
+  failed: (error: unknown, retry: () => void) => ReactNode;
+}
+
+/**
+ * Loads `/api/config`, picks the auth mode it names, and provides the API client and stores to the app. What shows
+ * before that (`loading`, `failed`) is the app's to draw: state knows no components.
+ */
+export function ServicesProvider({ children, loading, failed }: ServicesProviderProps) {
   const [state, setState] = useState<{ services: Services | null; error: unknown }>({ services: null, error: null });
   const [attempt, setAttempt] = useState(0);
 
@@ -89,24 +97,8 @@ export function ServicesProvider({ children }: { children: ReactNode }) {
     setAttempt((n) => n + 1);
   }, []);
 
-  if (state.error) {
-    return (
-      <main className="center-screen">
-        <div className="auth-card">
-          <h1>Barb</h1>
-          <ErrorAlert error={state.error} />
-          <Button onClick={retry}>Try again</Button>
-        </div>
-      </main>
-    );
-  }
-  if (!state.services) {
-    return (
-      <main className="center-screen">
-        <Spinner label="Loading Barb" />
-      </main>
-    );
-  }
+  if (state.error) return failed(state.error, retry);
+  if (!state.services) return loading;
   return <ServicesContext value={state.services}>{children}</ServicesContext>;
 }
 
