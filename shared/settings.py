@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     anthropic_api_key_secret_arn: str | None = None
     """AWS Secrets Manager secret holding the Anthropic key, read on first use when the key itself is unset."""
     anthropic_base_url: str | None = None
-    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_model: str = "claude-sonnet-4-6"
     anthropic_max_tokens: int = 4096
     anthropic_temperature: float = 0.2
     chat_max_rounds: int = 6

@@ -173,7 +173,7 @@ class FakeAnthropic:
             return _failure_response(step)
         message_id = f"msg_{uuid.uuid4().hex[:24]}"
         usage = self._usage(body, step)
-        model = step.model or body.get("model", "claude-sonnet-4-5")
+        model = step.model or body.get("model", "claude-sonnet-4-6")
         blocks = [_with_id(b) for b in step.blocks]
         stop_reason = step.stop_reason or (
             "tool_use" if any(isinstance(b, ToolUse) for b in blocks) else "end_turn"

@@ -138,7 +138,7 @@ def test_summarize_asks_the_model_once_without_tools(store: SqliteStore) -> None
     assert work is not None
     with FakeAnthropic(script=[reply("The trader asked about counts; each was 1.")]) as fake:
         client = anthropic.AsyncAnthropic(api_key="test", base_url=fake.base_url)
-        summary = asyncio.run(summarize(client, "claude-sonnet-4-5", work))
+        summary = asyncio.run(summarize(client, "claude-sonnet-4-6", work))
     assert summary == "The trader asked about counts; each was 1."
     [request] = fake.requests
     assert "tools" not in request and not request.get("stream")

@@ -68,7 +68,7 @@ def _run(
                 system=SYSTEM,
                 messages=QUESTION,
                 tools=tools,
-                settings=ModelSettings("claude-sonnet-4-5", 1024, 0.2, max_rounds),
+                settings=ModelSettings("claude-sonnet-4-6", 1024, 0.2, max_rounds),
                 turn=turn,
                 stop=stop or asyncio.Event(),
             )
@@ -139,7 +139,7 @@ def test_usage_adds_up_over_rounds_and_is_priced_by_the_serving_model(fake: Fake
         5000,
         5000,
     )
-    sonnet, haiku = PRICES["claude-sonnet-4-5"], PRICES["claude-haiku-4-5"]
+    sonnet, haiku = PRICES["claude-sonnet-4-6"], PRICES["claude-haiku-4-5"]
     expected = (1000 * sonnet.input + 100 * sonnet.output + 5000 * sonnet.cache_write) + (
         1200 * haiku.input + 50 * haiku.output + 5000 * haiku.cache_read
     )
@@ -161,7 +161,7 @@ def test_stop_ends_the_answer_while_the_model_streams(fake: FakeAnthropic) -> No
         stopper = asyncio.ensure_future(stop_soon(stop))
         async for _ in run_chat(
             client, system=SYSTEM, messages=QUESTION, tools=SleepingToolsDouble(),
-            settings=ModelSettings("claude-sonnet-4-5", 1024, 0.2, 3), turn=turn, stop=stop,
+            settings=ModelSettings("claude-sonnet-4-6", 1024, 0.2, 3), turn=turn, stop=stop,
         ):  # fmt: skip
             pass
         await stopper

@@ -35,3 +35,14 @@ def test_the_model_that_served_sets_the_price() -> None:
     assert cost_usd("claude-haiku-4-5-20251001", usage) == pytest.approx(6.0)
     assert cost_usd("claude-opus-4-1", usage) == pytest.approx(90.0)
     assert cost_usd("unknown-model", usage) == 0.0
+
+
+def test_the_default_model_is_priced_and_still_served() -> None:
+    """A default past its end of life breaks every chat (claude-sonnet-4-5 ended on 2026-11-30)."""
+    from anthropic._data import DEPRECATED_MODELS  # the SDK's own list: it warns on every call to these
+
+    from shared.settings import Settings
+
+    model = Settings.model_fields["anthropic_model"].default
+    assert price_for(model) is not None
+    assert model not in DEPRECATED_MODELS
