@@ -2,30 +2,14 @@
 // scenario "demo": a sentence, one run_query call, then a final answer streamed over about 2 s).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { accessibilityProblems, focused } from "./helpers.mjs";
 import { SCREENSHOTS, startStack } from "./stack.mjs";
 
 const EMAIL = "trader@example.com";
 let stack;
 let page;
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-/** WCAG 2 A/AA problems axe-core finds on the page, as readable lines (empty when clean). */
-async function accessibilityProblems(target = page) {
-  // Evaluated, not added as a <script>: the page's CSP refuses inline scripts, as it should.
-  await target.evaluate(readFileSync(AXE, "utf8"));
-  const violations = await target.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
-    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
-  });
-  return violations;
-}
-
-/** The accessible name of the focused element (its aria-label, else its text). */
-const focused = (target = page) => target.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent?.trim() ?? null);
 
 const shot = (name, target = page) => target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
 
@@ -51,7 +35,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.waitForURL(/\/sign-in\?next=/);
     await page.getByLabel("E-mail").fill(EMAIL);
     await shot("01-sign-in");
-    assert.deepEqual(await accessibilityProblems(), []);
+    assert.deepEqual(await accessibilityProblems(page), []);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/i\/NQ\/query$/);
     await page.getByRole("link", { name: "Barb", exact: true }).click();
@@ -75,7 +59,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByText("Synthetic sample").waitFor();
     await page.locator(".attribution").getByRole("link", { name: "TradingView" }).waitFor();
     await shot("02-instrument");
-    assert.deepEqual(await accessibilityProblems(), []);
+    assert.deepEqual(await accessibilityProblems(page), []);
     // On the hourly chart (a page of bars covers a few weeks), zooming out towards the start asks for older bars.
     await page.getByRole("group", { name: "Timeframe" }).getByRole("button", { name: "1H" }).click();
     await page.locator('.chart-canvas[data-status="ready"]').waitFor({ timeout: 30_000 });
@@ -106,7 +90,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await table.getByRole("columnheader", { name: "Chg %" }).waitFor();
     assert.match(await table.locator("tbody tr:not([aria-hidden])").first().locator("td").nth(1).innerText(), /^-?[\d,]+\.\d+%$/);
     await shot("03-chat-answer");
-    assert.deepEqual(await accessibilityProblems(), []);
+    assert.deepEqual(await accessibilityProblems(page), []);
   });
 
   it("stops an answer while it streams and keeps what was written", async () => {
@@ -181,7 +165,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.locator('[data-block="table"] table.data tbody tr').first().waitFor();
     assert.equal(await errors.count(), 0);
     await shot("08-query-result");
-    assert.deepEqual(await accessibilityProblems(), []);
+    assert.deepEqual(await accessibilityProblems(page), []);
     // The query that ran is in the URL: a reload (or the link, shared) opens it with its result.
     await page.waitForURL((url) => url.searchParams.get("q") === JSON.stringify(good));
     await page.reload();
@@ -232,7 +216,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     assert.equal(await page.locator(".suggestions").count(), 0);
     assert.equal(await page.locator(".chart-canvas").count(), 0);
     await shot("14-no-data");
-    assert.deepEqual(await accessibilityProblems(), []);
+    assert.deepEqual(await accessibilityProblems(page), []);
   });
 
   it("lays out for a phone: drawer sidebar and a full-screen data sheet", async () => {
@@ -282,7 +266,7 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.keyboard.press("Control+k");
     const search = page.getByRole("combobox", { name: "Search instruments, chats and actions" });
     await search.waitFor();
-    assert.equal(await focused(), "Search instruments, chats and actions", "the palette opens with focus in its search box");
+    assert.equal(await focused(page), "Search instruments, chats and actions", "the palette opens with focus in its search box");
     // An exact symbol comes first, before symbols that start with it and names that contain it.
     await page.keyboard.type("es");
     await page.waitForFunction(() => document.querySelector('#palette-list [role="option"]')?.textContent?.startsWith("ES · "));
@@ -316,11 +300,11 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
 
     await link("Scratch").focus();
     await page.keyboard.press("Tab");
-    assert.equal(await focused(), "Actions for Scratch");
+    assert.equal(await focused(page), "Actions for Scratch");
     await page.keyboard.press("Enter");
-    assert.equal(await focused(), "Rename");
+    assert.equal(await focused(page), "Rename");
     await page.keyboard.press("Enter");
-    assert.equal(await focused(), "Chat title");
+    assert.equal(await focused(page), "Chat title");
     await page.keyboard.press("Control+a");
     await page.keyboard.type("Scratch renamed");
     await page.keyboard.press("Enter");
@@ -330,11 +314,11 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await page.keyboard.press("ArrowDown");
-    assert.equal(await focused(), "Delete");
+    assert.equal(await focused(page), "Delete");
     await page.keyboard.press("Enter");
     await link("Scratch renamed").waitFor({ state: "detached" });
     await page.getByRole("status").getByText("Deleted “Scratch renamed”.").waitFor();
-    assert.equal(await focused(), "Undo", "the row is gone, so focus lands on Undo");
+    assert.equal(await focused(page), "Undo", "the row is gone, so focus lands on Undo");
     await shot("15-undo-delete");
     await page.keyboard.press("Enter");
     await link("Scratch renamed").waitFor();
@@ -361,6 +345,6 @@ describe("Barb in the browser", { timeout: 600_000 }, () => {
     await page.getByRole("navigation", { name: "Workspace" }).getByRole("link", { name: /What happened/ }).click();
     await page.locator('[data-block="table"]').first().waitFor();
     await shot("13-dark-chat");
-    assert.deepEqual(await accessibilityProblems(), []);
+    assert.deepEqual(await accessibilityProblems(page), []);
   });
 });

@@ -38,4 +38,59 @@ describe("query console", () => {
     expect(screen.getByLabelText("Barb Script (JSON)")).toHaveValue(JSON.stringify({ from: "daily", period: "last_3" }, null, 2));
     await waitFor(() => expect(backend.calls.filter((c) => c === "POST /api/query")).toHaveLength(1));
   });
+
+  it("keeps focus on Run query while it runs, ignores a second press and announces the result", async () => {
+    installBackend();
+    const backend = fetch;
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let queries = 0;
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(String(input), "http://localhost").pathname !== "/api/query") return backend(input, init);
+      queries += 1;
+      await gate;
+      return backend(input, init);
+    });
+    window.history.pushState({}, "", "/i/NQ/query");
+    const user = userEvent.setup();
+    render(<App />);
+    const runButton = await screen.findByRole("button", { name: "Run query" });
+    runButton.focus();
+    await user.keyboard("{Enter}");
+    // Busy, but still focusable: a disabled button would have dropped focus to <body>.
+    expect(runButton).toHaveAttribute("aria-disabled", "true");
+    expect(runButton).not.toBeDisabled();
+    expect(runButton).toHaveFocus();
+    expect(screen.getByText("Running the query…")).toHaveAttribute("role", "status");
+    await user.keyboard("{Enter}");
+    await user.click(screen.getByLabelText("Barb Script (JSON)"));
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    expect(queries).toBe(1);
+    release();
+    expect(await screen.findByText("Query done: 1 row.")).toHaveAttribute("role", "status");
+    expect(runButton).not.toHaveAttribute("aria-disabled");
+    expect(queries).toBe(1);
+  });
+
+  it("moves focus to Run query when Try again reruns a failed query (the alert and its button go away)", async () => {
+    installBackend();
+    const backend = fetch;
+    let failures = 1;
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(String(input), "http://localhost").pathname === "/api/query" && failures-- > 0) {
+        return new Response(JSON.stringify({ error: "The data store is being updated.", code: "CONFLICT", request_id: "r2" }), { status: 409, headers: { "Content-Type": "application/json" } });
+      }
+      return backend(input, init);
+    });
+    window.history.pushState({}, "", "/i/NQ/query");
+    const user = userEvent.setup();
+    render(<App />);
+    (await screen.findByRole("button", { name: "Run query" })).focus();
+    await user.keyboard("{Enter}");
+    (await screen.findByRole("button", { name: "Try again" })).focus();
+    await user.keyboard("{Enter}");
+    expect(await screen.findByText("Query done: 1 row.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Run query" })).toHaveFocus();
+  });
 });

@@ -21,6 +21,8 @@ type Outcome =
   | { kind: "failed"; error: unknown }
   | { kind: "done"; result: QueryResult; card: DataCard };
 
+const rowCount = (n: number) => (n === 1 ? "1 row" : `${formatNumber(n)} rows`);
+
 function initialText(q: string | null): string {
   if (!q) return JSON.stringify(EXAMPLE, null, 2);
   try {
@@ -44,6 +46,9 @@ export function QueryPage() {
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
   /** The `q` this page last ran, so its own URL update does not run the query again. */
   const ran = useRef<string | null>(null);
+  const runButton = useRef<HTMLButtonElement>(null);
+  const running = outcome.kind === "running";
+  const rows = outcome.kind === "done" ? (outcome.result.rows?.length ?? 0) : 0;
 
   useEffect(() => {
     document.title = `Query console · ${symbol} · Barb`;
@@ -99,7 +104,7 @@ export function QueryPage() {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              void run();
+              if (!running) void run();
             }}
           >
             <div className="field">
@@ -113,7 +118,7 @@ export function QueryPage() {
                 onKeyDown={(e) => {
                   if (isMod(e) && e.key === "Enter") {
                     e.preventDefault();
-                    void run();
+                    if (!running) void run();
                   }
                 }}
                 aria-invalid={outcome.kind === "invalid" || undefined}
@@ -121,8 +126,9 @@ export function QueryPage() {
               />
             </div>
             <div className="chart-toolbar" style={{ marginTop: 8 }}>
-              <Button type="submit" variant="primary" disabled={outcome.kind === "running"}>
-                {outcome.kind === "running" ? <Spinner /> : null} Run query
+              {/* aria-disabled, not disabled, while it runs: a disabled button would drop keyboard focus to <body>. */}
+              <Button ref={runButton} type="submit" variant="primary" aria-disabled={running || undefined}>
+                {running ? <Spinner /> : null} Run query
               </Button>
               <Button
                 onClick={() => {
@@ -138,6 +144,10 @@ export function QueryPage() {
               <span className="composer-hint">⌘/Ctrl+Enter runs the query. No model is involved.</span>
             </div>
           </form>
+          {/* Focus stays where Run was pressed, so the outcome is announced: errors below, a result or progress here. */}
+          <p className="sr-only" role="status">
+            {running ? "Running the query…" : outcome.kind === "done" ? `Query done: ${rowCount(rows)}.` : ""}
+          </p>
           <div id="query-errors" aria-live="polite">
             {outcome.kind === "invalid" ? (
               <div className="query-invalid" style={{ marginTop: 12 }}>
@@ -158,13 +168,20 @@ export function QueryPage() {
           </div>
           {outcome.kind === "failed" ? (
             <div style={{ marginTop: 12 }}>
-              <ErrorAlert error={outcome.error} onRetry={() => void run()} />
+              <ErrorAlert
+                error={outcome.error}
+                onRetry={() => {
+                  // The alert and its button go away while the query runs again; focus waits on Run query.
+                  runButton.current?.focus();
+                  void run();
+                }}
+              />
             </div>
           ) : null}
           {outcome.kind === "done" ? (
             <div style={{ marginTop: 12 }}>
               <p className="muted" style={{ fontSize: 13 }}>
-                {formatNumber(outcome.result.rows?.length ?? 0)} rows ·{" "}
+                {rowCount(rows)} ·{" "}
                 {outcome.result.source?.rows_scanned !== undefined ? `${formatNumber(outcome.result.source.rows_scanned)} bars scanned · ` : ""}
                 {outcome.result.elapsed_ms !== undefined ? formatDuration(outcome.result.elapsed_ms) : ""}
               </p>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { useMatch, useNavigate } from "react-router";
+import type { FocusPageState } from "@/components/layout/app-layout";
 import { Dialog } from "@/components/ui/dialog";
 import type { Instrument } from "@/lib/api-types";
 import { rankCommands, type Searchable } from "@/lib/command-rank";
@@ -29,9 +30,10 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
   }, [api]);
 
   const commands = useMemo<Command[]>(() => {
-    const go = (to: string) => () => {
+    // The entry that had focus goes with the palette: the new page's heading takes it (or its question box, for a new chat).
+    const go = (to: string, state: FocusPageState | { focusPrompt: true } = { focusPage: true }) => () => {
       onClose();
-      navigate(to);
+      navigate(to, { state });
     };
     const symbol = instrumentMatch?.params.symbol;
     const seen = new Set<string>();
@@ -39,7 +41,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
     return [
       ...(symbol
         ? [
-            { id: "new", label: `New chat on ${symbol.toUpperCase()}`, kind: "Action" as const, run: go(`/i/${symbol}`) },
+            { id: "new", label: `New chat on ${symbol.toUpperCase()}`, kind: "Action" as const, run: go(`/i/${symbol}`, { focusPrompt: true }) },
             { id: "console", label: `Query console for ${symbol.toUpperCase()}`, kind: "Action" as const, run: go(`/i/${symbol}/query`) },
           ]
         : []),

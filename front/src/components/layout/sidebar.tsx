@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { Link, useMatch, useNavigate } from "react-router";
 import { AddInstrumentDialog } from "@/components/layout/add-instrument-dialog";
-import { useLayout } from "@/components/layout/app-layout";
 import { Button, IconButton } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { Icon } from "@/components/ui/icon";
 import { RowMenu } from "@/components/ui/row-menu";
 import { Skeleton, Spinner } from "@/components/ui/spinner";
+import { useFocusTrap } from "@/hooks/use-focus-trap";
 import { useTheme } from "@/hooks/use-theme";
 import type { Conversation } from "@/lib/api-types";
 import { userMessage } from "@/lib/errors";
@@ -82,12 +82,19 @@ function ConversationRow({ conversation, active }: { conversation: Conversation;
   );
 }
 
+interface SidebarProps {
+  open: boolean;
+  /** On phones the sidebar is a modal drawer. */
+  isPhone: boolean;
+  onClose: () => void;
+  onOpenPalette: () => void;
+}
+
 /** Workspace instruments, conversations grouped by date with search, New chat, theme and the account. */
-export function Sidebar({ open }: { open: boolean }) {
+export function Sidebar({ open, isPhone, onClose, onOpenPalette }: SidebarProps) {
   const { workspace, signOut } = useServices();
   const session = useSession();
   const state = useStoreState(workspace);
-  const { isPhone, closeSidebar, openPalette } = useLayout();
   const navigate = useNavigate();
   const theme = useTheme();
   const [search, setSearch] = useState("");
@@ -96,10 +103,13 @@ export function Sidebar({ open }: { open: boolean }) {
   const chatMatch = useMatch("/i/:symbol/c/:id");
   const instrumentMatch = useMatch("/i/:symbol/*");
   const closeRef = useRef<HTMLButtonElement>(null);
-  // The phone drawer takes focus when it opens, so keyboard and screen-reader users land inside it.
+  const navRef = useRef<HTMLElement>(null);
+  // The phone drawer is modal: it takes focus when it opens, so keyboard and screen-reader users land inside it, and
+  // Tab stays inside until it closes (the layout makes the rest inert and returns focus to its opener).
   useEffect(() => {
     if (isPhone && open) closeRef.current?.focus();
   }, [isPhone, open]);
+  useFocusTrap(navRef, isPhone && open);
   const currentSymbol = instrumentMatch?.params.symbol?.toUpperCase() ?? state.instruments[0]?.symbol ?? null;
 
   const filtered = useMemo(() => {
@@ -126,13 +136,13 @@ export function Sidebar({ open }: { open: boolean }) {
   };
 
   return (
-    <nav id="sidebar" className={`sidebar${open ? " open" : ""}`} aria-label="Workspace">
+    <nav id="sidebar" ref={navRef} className={`sidebar${open ? " open" : ""}`} aria-label="Workspace">
       <div className="sb-head">
         <Link to="/" className="brand">
           Barb
         </Link>
-        <IconButton icon="search" label="Command palette (⌘K)" onClick={openPalette} />
-        <IconButton ref={closeRef} icon="x" label={isPhone ? "Close sidebar" : "Collapse sidebar"} onClick={closeSidebar} />
+        <IconButton icon="search" label="Command palette (⌘K)" onClick={onOpenPalette} />
+        <IconButton ref={closeRef} icon="x" label={isPhone ? "Close sidebar" : "Collapse sidebar"} onClick={onClose} />
       </div>
       <div style={{ padding: "0 12px", display: "flex", flexDirection: "column", gap: 8 }}>
         <Button variant="primary" onClick={newChat}>
