@@ -1,19 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  columnFormatter,
-  columnLabel,
-  dateGroup,
-  formatBarTime,
-  formatCell,
-  formatCost,
-  formatDuration,
-  formatNumber,
-  formatTokens,
-  formatUsage,
-  groupByDate,
-  niceTicks,
-  priceFormatter,
-} from "@/lib/format";
+import { columnFormatter, columnLabel, formatBarTime, formatCell, formatNumber, priceFormatter } from "@/lib/format";
+import { niceTicks } from "@/lib/ticks";
 
 describe("numbers and cells", () => {
   it("groups thousands and keeps integers whole", () => {
@@ -48,64 +35,12 @@ describe("numbers and cells", () => {
   });
 });
 
-describe("usage, cost and durations", () => {
-  it("formats cost with sub-cent precision", () => {
-    expect(formatCost(0)).toBe("$0");
-    expect(formatCost(0.0042)).toBe("$0.0042");
-    expect(formatCost(0.125)).toBe("$0.125");
-    expect(formatCost(2.5)).toBe("$2.50");
-  });
-
-  it("abbreviates token counts", () => {
-    expect(formatTokens(950)).toBe("950");
-    expect(formatTokens(1234)).toBe("1.2k");
-    expect(formatTokens(45_000)).toBe("45k");
-    expect(formatTokens(2_500_000)).toBe("2.5M");
-  });
-
-  it("summarises usage", () => {
-    expect(formatUsage({ input_tokens: 1200, output_tokens: 300, cache_read_tokens: 5000, cost_usd: 0.0123 })).toBe(
-      "$0.012 · 1.2k in / 300 out / 5.0k cached",
-    );
-  });
-
-  it("formats durations", () => {
-    expect(formatDuration(850)).toBe("850 ms");
-    expect(formatDuration(1234)).toBe("1.2 s");
-    expect(formatDuration(65_000)).toBe("1 m 05 s");
-  });
-
+describe("column formatting and ticks", () => {
   it("formats bar times in UTC", () => {
     expect(formatBarTime(1704067200, false)).toBe("2024-01-01");
     expect(formatBarTime(1704067200 + 3600 * 14.5, true)).toBe("2024-01-01 14:30");
   });
-});
 
-describe("date groups", () => {
-  const now = new Date(2026, 10, 28, 10, 0);
-  it("puts timestamps in sidebar groups", () => {
-    expect(dateGroup(new Date(2026, 10, 28, 1, 0).toISOString(), now)).toBe("Today");
-    expect(dateGroup(new Date(2026, 10, 27, 23, 0).toISOString(), now)).toBe("Yesterday");
-    expect(dateGroup(new Date(2026, 10, 23).toISOString(), now)).toBe("Previous 7 days");
-    expect(dateGroup(new Date(2026, 10, 5).toISOString(), now)).toBe("Previous 30 days");
-    expect(dateGroup(new Date(2026, 6, 5).toISOString(), now)).toBe("July 2026");
-    expect(dateGroup("nonsense", now)).toBe("Older");
-  });
-
-  it("keeps order within and across groups", () => {
-    const items = [
-      { id: 1, at: new Date(2026, 10, 28, 9).toISOString() },
-      { id: 2, at: new Date(2026, 10, 28, 8).toISOString() },
-      { id: 3, at: new Date(2026, 10, 27).toISOString() },
-    ];
-    expect(groupByDate(items, (i) => i.at, now).map(([g, list]) => [g, list.map((i) => i.id)])).toEqual([
-      ["Today", [1, 2]],
-      ["Yesterday", [3]],
-    ]);
-  });
-});
-
-describe("column formatting and ticks", () => {
   it("uses one number of decimals per column", () => {
     const price = columnFormatter({ type: "number" }, [26936.25, 26937, 26311.5]);
     expect([26936.25, 26937, 26311.5].map(price)).toEqual(["26,936.25", "26,937.00", "26,311.50"]);

@@ -1,4 +1,4 @@
-import type { ResultColumn, Usage } from "@/lib/api-types";
+import type { ResultColumn } from "@/lib/api-types";
 
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const MONTHS = [
@@ -62,67 +62,6 @@ export function formatCell(value: unknown, column: Pick<ResultColumn, "type" | "
   return String(value);
 }
 
-/** A cost in US dollars with enough precision for fractions of a cent. */
-export function formatCost(usd: number): string {
-  if (usd === 0) return "$0";
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(usd < 1 ? 3 : 2)}`;
-}
-
-/** Token counts: 950, 1.2k, 3.4M. */
-export function formatTokens(n: number): string {
-  if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
-  return `${(n / 1_000_000).toFixed(1)}M`;
-}
-
-export function formatUsage(usage: Usage): string {
-  const parts = [`${formatTokens(usage.input_tokens)} in`, `${formatTokens(usage.output_tokens)} out`];
-  const cached = usage.cache_read_tokens ?? 0;
-  if (cached > 0) parts.push(`${formatTokens(cached)} cached`);
-  const cost = usage.cost_usd === undefined ? "" : `${formatCost(usage.cost_usd)} · `;
-  return cost + parts.join(" / ");
-}
-
-/** Elapsed time: 850 ms, 1.2 s, 1 m 05 s. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${minutes} m ${String(seconds).padStart(2, "0")} s`;
-}
-
-export type DateGroup = "Today" | "Yesterday" | "Previous 7 days" | "Previous 30 days" | string;
-
-function startOfDay(d: Date): number {
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-}
-
-/** The sidebar group of a timestamp relative to `now`: Today, Yesterday, Previous 7/30 days, then "Month Year". */
-export function dateGroup(iso: string | undefined, now: Date = new Date()): DateGroup {
-  const date = iso ? new Date(iso) : null;
-  if (!date || Number.isNaN(date.getTime())) return "Older";
-  const days = Math.round((startOfDay(now) - startOfDay(date)) / 86_400_000);
-  if (days <= 0) return "Today";
-  if (days === 1) return "Yesterday";
-  if (days < 7) return "Previous 7 days";
-  if (days < 30) return "Previous 30 days";
-  return date.toLocaleDateString("en-US", { month: "long", year: "numeric" });
-}
-
-/** Groups items (already sorted newest first) by `dateGroup`, keeping the order of first appearance. */
-export function groupByDate<T>(items: T[], when: (item: T) => string | undefined, now: Date = new Date()): Array<[DateGroup, T[]]> {
-  const groups = new Map<DateGroup, T[]>();
-  for (const item of items) {
-    const key = dateGroup(when(item), now);
-    const list = groups.get(key);
-    if (list) list.push(item);
-    else groups.set(key, [item]);
-  }
-  return [...groups.entries()];
-}
-
 /** A bar time (epoch seconds, UTC) as a date, or date and time for intraday bars. */
 export function formatBarTime(seconds: number, intraday: boolean): string {
   const iso = new Date(seconds * 1000).toISOString();
@@ -156,16 +95,4 @@ export function priceFormatter(minMove: number): (price: number) => string {
   const decimals = fractionDigits(minMove, 8);
   const format = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   return (price) => format.format(price);
-}
-
-/** Round axis ticks (steps of 1, 2 or 5 × 10ⁿ) covering [lo, hi]. */
-export function niceTicks(lo: number, hi: number, count = 4): number[] {
-  if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? 10 * power;
-  const first = Math.ceil(lo / step) * step;
-  const out: number[] = [];
-  for (let t = first; t <= hi + step * 1e-9; t += step) out.push(Number(t.toPrecision(12)));
-  return out;
 }

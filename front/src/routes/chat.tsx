@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { Link, useParams } from "react-router";
-import { SidebarToggle, useLayout } from "@/components/layout/app-layout";
+import { SidebarToggle } from "@/components/layout/app-layout";
+import { useLayout } from "@/hooks/use-layout";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
 import { LlmNotice } from "@/components/chat/llm-notice";
 import { MessageList } from "@/components/chat/message-list";

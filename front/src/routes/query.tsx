@@ -8,7 +8,8 @@ import { Spinner } from "@/components/ui/spinner";
 import { isMod } from "@/hooks/use-hotkey";
 import type { DataCard, QueryResult, ValidationDetail } from "@/lib/api-types";
 import { ApiError } from "@/lib/errors";
-import { formatDuration, formatNumber } from "@/lib/format";
+import { formatNumber } from "@/lib/format";
+import { formatDuration } from "@/lib/usage";
 import { resultToCard } from "@/lib/result-card";
 import { useServices } from "@/state/services";
 

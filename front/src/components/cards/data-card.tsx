@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useLayout } from "@/components/layout/app-layout";
+import { useLayout } from "@/hooks/use-layout";
 import { BlockView } from "@/components/cards/block-view";
 import { QueryView } from "@/components/cards/query-view";
 import { Button, IconButton } from "@/components/ui/button";

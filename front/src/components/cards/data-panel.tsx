@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import type { PanelItem } from "@/components/layout/app-layout";
+import type { PanelItem } from "@/hooks/use-layout";
 import { DataCardView } from "@/components/cards/data-card";
 import { IconButton } from "@/components/ui/button";
 

@@ -1,5 +1,6 @@
 import type { Series } from "@/lib/blocks";
-import { columnLabel, formatCell, formatNumber, niceTicks } from "@/lib/format";
+import { columnLabel, formatCell, formatNumber } from "@/lib/format";
+import { niceTicks } from "@/lib/ticks";
 
 const W = 640;
 const H = 220;

@@ -6,7 +6,7 @@ import { VersionSwitch } from "@/components/chat/version-switch";
 import { IconButton } from "@/components/ui/button";
 import { Spinner } from "@/components/ui/spinner";
 import { copyText } from "@/lib/clipboard";
-import { formatUsage } from "@/lib/format";
+import { formatUsage } from "@/lib/usage";
 import { type ChatMessage, messageText } from "@/lib/messages";
 
 interface MessageListProps {

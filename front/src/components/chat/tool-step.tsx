@@ -3,7 +3,7 @@ import { DataCardView } from "@/components/cards/data-card";
 import { Icon } from "@/components/ui/icon";
 import { Spinner } from "@/components/ui/spinner";
 import { blockQuery } from "@/lib/blocks";
-import { formatDuration } from "@/lib/format";
+import { formatDuration } from "@/lib/usage";
 import type { ToolStep } from "@/lib/messages";
 
 const VERBS: Record<string, string> = { run_query: "Running query", run_backtest: "Running backtest" };

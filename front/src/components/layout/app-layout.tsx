@@ -1,36 +1,19 @@
-import { createContext, type CSSProperties, lazy, Suspense, use, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type CSSProperties, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Outlet, useLocation } from "react-router";
 import { Sidebar } from "@/components/layout/sidebar";
 import { UndoToasts } from "@/components/layout/undo-toasts";
 import { IconButton } from "@/components/ui/button";
 import { ResizeHandle } from "@/components/ui/resize-handle";
 import { isMod, useHotkey } from "@/hooks/use-hotkey";
+import { type Layout, LayoutContext, type PanelItem, useLayout } from "@/hooks/use-layout";
 import { useIsPhone } from "@/hooks/use-media-query";
 import { useOnline } from "@/hooks/use-online";
 import { useStoredNumber } from "@/hooks/use-stored-number";
-import type { DataCard } from "@/lib/api-types";
 import { useServices, useSession, useUserSwitchReset } from "@/state/services";
 
 const CommandPalette = lazy(() => import("@/components/layout/command-palette").then((m) => ({ default: m.CommandPalette })));
 const DataPanel = lazy(() => import("@/components/cards/data-panel").then((m) => ({ default: m.DataPanel })));
 
-/** A card opened full size in the data panel, with what it needs to show its query. */
-export interface PanelItem {
-  card: DataCard;
-  symbol: string;
-  query: unknown;
-}
-
-interface Layout {
-  isPhone: boolean;
-  sidebarOpen: boolean;
-  toggleSidebar: () => void;
-  panel: PanelItem | null;
-  openPanel: (item: PanelItem) => void;
-  closePanel: () => void;
-}
-
-const LayoutContext = createContext<Layout | null>(null);
 
 /** Navigation state asking the layout to focus the new page's heading (the palette sends it). */
 export interface FocusPageState {
@@ -60,11 +43,6 @@ function focusPageHeading(main: HTMLElement): () => void {
   return () => observer.disconnect();
 }
 
-export function useLayout(): Layout {
-  const layout = use(LayoutContext);
-  if (!layout) throw new Error("useLayout must be used inside <AppLayout>");
-  return layout;
-}
 
 /** The header's button that opens the sidebar drawer on phones (and brings back a collapsed sidebar). */
 export function SidebarToggle() {

@@ -10,7 +10,7 @@ import { useFocusTrap } from "@/hooks/use-focus-trap";
 import { useTheme } from "@/hooks/use-theme";
 import type { Conversation } from "@/lib/api-types";
 import { userMessage } from "@/lib/errors";
-import { groupByDate } from "@/lib/format";
+import { groupByDate } from "@/lib/date-groups";
 import type { ThemePreference } from "@/lib/theme";
 import { useServices, useSession, useStoreState } from "@/state/services";
 
