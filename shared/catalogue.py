@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shared.bars import get_bar_store
 from shared.market.exchanges import get_exchange
@@ -59,16 +59,35 @@ async def find_instrument(symbol: str) -> CatalogueEntry | None:
     return entry or _imported_entries().get(symbol.upper())
 
 
+class DataStatus(BaseModel):
+    """Whether an instrument has bars, their range (trade dates) and bar sizes, and whether they are synthetic."""
+
+    available: bool
+    sample: bool
+    first: str | None
+    last: str | None
+    bar_sizes: list[str]
+
+
+class InstrumentView(CatalogueEntry):
+    """An instrument as the API shows it: its catalogue entry and the status of its data."""
+
+    data: DataStatus
+
+
 def data_status(symbol: str) -> dict[str, Any]:
-    """Whether ``symbol`` has bars, their range and bar sizes, and whether they are synthetic."""
+    """:class:`DataStatus` of ``symbol``, as JSON."""
     store = get_bar_store()
     span = store.data_range(symbol)
     if span is None:
-        return {"available": False, "sample": False, "first": None, "last": None, "bar_sizes": []}
-    return {
-        "available": True,
-        "sample": store.is_sample(symbol),
-        "first": span[0].isoformat(),
-        "last": span[1].isoformat(),
-        "bar_sizes": store.bar_sizes(symbol),
-    }
+        status = DataStatus(available=False, sample=False, first=None, last=None, bar_sizes=[])
+    else:
+        first, last = span[0].isoformat(), span[1].isoformat()
+        status = DataStatus(
+            available=True,
+            sample=store.is_sample(symbol),
+            first=first,
+            last=last,
+            bar_sizes=store.bar_sizes(symbol),
+        )
+    return status.model_dump()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+from typing import Any
 
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -15,6 +17,7 @@ from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.auth import bearer_token
 from shared.web.errors import ApiError
+from shared.web.openapi import returns
 
 log = logging.getLogger("barb.admin")
 
@@ -43,6 +46,20 @@ def require_admin(request: Request) -> None:
         raise ApiError(401, "AUTH_INVALID", "The admin token is not valid.")
 
 
+class Reloaded(BaseModel):
+    reloaded: bool
+    instruments: list[str]
+    """The symbols whose files changed."""
+    generation: int
+    version: dict[str, str | None]
+    """``{old, new}`` manifest versions."""
+    changed: list[dict[str, Any]]
+    """``{symbol, bar_size, old, new}`` per changed file."""
+    status: str
+    reason: str | None
+
+
+@returns(Reloaded)
 async def reload_data(request: Request) -> JSONResponse:
     """Revalidate the manifest now and make every worker drop its in-memory bar caches.
 

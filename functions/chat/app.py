@@ -26,7 +26,7 @@ from shared.store import get_store
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import not_found
-from shared.web.openapi import accepts
+from shared.web.openapi import accepts, returns
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 from shared.web.sse import sse_response
@@ -87,6 +87,7 @@ def request_deps() -> ChatDeps:
 
 
 @accepts(body=ChatRequest)
+@returns(None, media_type="text/event-stream")
 async def stream(request: Request) -> Response:
     """Ask a question in a conversation; the answer streams as Server-Sent Events.
 
@@ -113,6 +114,13 @@ async def stream(request: Request) -> Response:
     return await sse_response(request, run.batches())
 
 
+class Stopping(BaseModel):
+    conversation_id: str
+    stopping: bool
+    """False when no answer was running."""
+
+
+@returns(Stopping)
 async def stop(request: Request) -> JSONResponse:
     """Stop the answer in progress in a conversation; what was produced so far is kept and stored.
 

@@ -128,6 +128,7 @@ async def rename(request: Request) -> JSONResponse:
     return JSONResponse(public(conversation))
 
 
+@returns(None, status=204)
 async def remove(request: Request) -> Response:
     """Soft-delete a conversation: it disappears and can no longer be chatted in."""
     user_id, conversation_id = await _owned(request)

@@ -11,13 +11,13 @@ from starlette.routing import BaseRoute, Route
 
 import functions
 from functions.instruments import bars
-from shared.catalogue import data_status, find_instrument, list_catalogue
+from shared.catalogue import InstrumentView, data_status, find_instrument, list_catalogue
 from shared.store import get_store
 from shared.store.models import CatalogueEntry
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import not_found
-from shared.web.openapi import accepts, public
+from shared.web.openapi import accepts, public, returns
 from shared.web.requests import parse_body, query_params
 
 
@@ -28,6 +28,10 @@ class CatalogueParams(BaseModel):
 
 class WorkspaceAdd(BaseModel):
     symbol: str = Field(min_length=1, max_length=20)
+
+
+class InstrumentList(BaseModel):
+    instruments: list[InstrumentView]
 
 
 def describe(entry: CatalogueEntry) -> dict[str, Any]:
@@ -44,6 +48,7 @@ async def _entry(symbol: str) -> CatalogueEntry:
 
 @public
 @accepts(query=CatalogueParams)
+@returns(InstrumentList)
 async def catalogue(request: Request) -> JSONResponse:
     """The instrument catalogue (`?search=` substring of symbol or name, `?category=`), with data status."""
     params = query_params(request, CatalogueParams)
@@ -52,11 +57,13 @@ async def catalogue(request: Request) -> JSONResponse:
 
 
 @public
+@returns(InstrumentView)
 async def instrument(request: Request) -> JSONResponse:
     """One instrument: sessions, contract facts, calendar and the range of its data."""
     return JSONResponse(describe(await _entry(request.path_params["symbol"])))
 
 
+@returns(InstrumentList)
 async def workspace(request: Request) -> JSONResponse:
     """The instruments in the caller's workspace, in the order they were added."""
     user = await require_user(request)
@@ -66,6 +73,7 @@ async def workspace(request: Request) -> JSONResponse:
 
 
 @accepts(body=WorkspaceAdd)
+@returns(InstrumentView, status=201)
 async def add_to_workspace(request: Request) -> JSONResponse:
     """Add `{symbol}` to the caller's workspace (idempotent; 404 for an unknown symbol)."""
     user = await require_user(request)
@@ -75,6 +83,7 @@ async def add_to_workspace(request: Request) -> JSONResponse:
     return JSONResponse(describe(entry), status_code=201)
 
 
+@returns(None, status=204)
 async def remove_from_workspace(request: Request) -> Response:
     """Remove a symbol from the caller's workspace."""
     user = await require_user(request)

@@ -25,7 +25,7 @@ from data_store import BarStore, DataStoreError
 from shared.bars import get_bar_store
 from shared.market.instruments import Instrument, get_instrument
 from shared.web.errors import ApiError, not_found
-from shared.web.openapi import accepts, public
+from shared.web.openapi import accepts, public, returns
 from shared.web.requests import query_params
 
 DEFAULT_LIMIT = 5_000
@@ -40,6 +40,17 @@ _CACHE_SIZE = 32
 _cache_lock = threading.Lock()
 _calendar_cache: OrderedDict[tuple[str, str], pl.DataFrame] = OrderedDict()
 """Whole-history daily/weekly/monthly frames keyed by (source file key, timeframe); files never change."""
+
+
+class BarsResponse(BaseModel):
+    """Bars as columns: ``data[name][i]`` is bar ``i``'s value of column ``name`` (``time`` in epoch seconds)."""
+
+    symbol: str
+    tf: str
+    columns: list[str]
+    data: dict[str, list[float | int | None]]
+    sample: bool
+    truncated: bool
 
 
 class BarsParams(BaseModel):
@@ -87,6 +98,7 @@ def parse_bound(value: str) -> date | datetime:
 
 @public
 @accepts(query=BarsParams)
+@returns(BarsResponse)
 async def bars(request: Request) -> Response:
     """OHLCV bars for charts, columnar (`?tf=daily|weekly|1h|…&from=&to=&limit=`), cacheable with an ETag."""
     symbol = request.path_params["symbol"].strip().upper()

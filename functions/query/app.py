@@ -17,12 +17,13 @@ from starlette.routing import BaseRoute, Route
 
 from functions.query import backtest
 from functions.query.edge import FAILED_STATUS, instrument_bars, invalid
+from functions.query.shapes import QueryResult
 from shared.script import QueryFailed, QueryInvalid, QueryTimeout, run_query
 from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.auth import require_user
 from shared.web.errors import ApiError
-from shared.web.openapi import accepts
+from shared.web.openapi import accepts, returns
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 
@@ -34,6 +35,7 @@ class QueryRequest(BaseModel):
 
 
 @accepts(body=QueryRequest)
+@returns(QueryResult)
 async def query(request: Request) -> JSONResponse:
     """Run a Barb Script query (`{instrument, query, explain?}`) and return its result object."""
     user = await require_user(request)

@@ -17,12 +17,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from functions.query.edge import FAILED_STATUS, instrument_bars, invalid
+from functions.query.shapes import BacktestResult
 from shared.backtest import BacktestTimeout, StrategyInvalid, run_backtest
 from shared.script import QueryFailed
 from shared.settings import get_settings
 from shared.web.auth import require_user
 from shared.web.errors import ApiError
-from shared.web.openapi import accepts
+from shared.web.openapi import accepts, returns
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
 
@@ -33,6 +34,7 @@ class BacktestRequest(BaseModel):
 
 
 @accepts(body=BacktestRequest)
+@returns(BacktestResult)
 async def backtest(request: Request) -> JSONResponse:
     """Backtest a strategy on an instrument's history.
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from anyio import to_thread
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -13,7 +15,7 @@ from starlette.routing import Route
 from shared.bars import get_bar_store
 from shared.settings import get_settings
 from shared.store import get_store
-from shared.web.openapi import public
+from shared.web.openapi import public, returns
 
 log = logging.getLogger("barb.health")
 Check = Callable[[], Awaitable[tuple[str, str | None]]]
@@ -38,7 +40,29 @@ CHECKS: dict[str, Check] = {"store": _store, "bucket": _bucket, "llm": _llm}
 """Named checks; ``degraded`` keeps the service up (200), ``down`` (or an exception) makes it 503."""
 
 
+class CheckResult(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    reason: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded", "down"]
+    checks: dict[str, CheckResult]
+    version: str
+
+
+class ClientConfig(BaseModel):
+    auth: Literal["local", "supabase"]
+    llm_configured: bool
+    version: str
+    chat_stream_url: str | None = None
+    """Where the SPA opens the chat stream when another origin serves it (a Lambda Function URL)."""
+    supabase_url: str | None = None
+    supabase_publishable_key: str | None = None
+
+
 @public
+@returns(Health, also=(503,))
 async def health(request: Request) -> JSONResponse:
     """Whether the service can serve: `ok`, `degraded` (200, with reasons) or `down` (503)."""
     checks: dict[str, dict[str, str]] = {}
@@ -56,6 +80,7 @@ async def health(request: Request) -> JSONResponse:
 
 
 @public
+@returns(ClientConfig)
 async def config(request: Request) -> JSONResponse:
     """What the SPA needs before sign-in: which sign-in to show, whether the chat can answer, and where the
     chat stream is served when it is not this API (``chat_stream_url``)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -9,7 +11,7 @@ from starlette.routing import Route
 
 from shared.settings import get_settings
 from shared.web.auth import local_issuer_for
-from shared.web.openapi import public
+from shared.web.openapi import accepts, public, returns
 from shared.web.requests import parse_body
 
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -24,7 +26,26 @@ class SignIn(BaseModel):
         return value.strip().lower() if isinstance(value, str) else value
 
 
+class LocalUser(BaseModel):
+    id: str
+    email: str
+
+
+class LocalSession(BaseModel):
+    access_token: str
+    token_type: str
+    expires_at: int
+    """Epoch seconds."""
+    user: LocalUser
+
+
+class Jwks(BaseModel):
+    keys: list[dict[str, Any]]
+
+
 @public
+@accepts(body=SignIn)
+@returns(LocalSession)
 async def sign_in(request: Request) -> JSONResponse:
     """Issue a token for an e-mail address; the user id is stable per address."""
     body = await parse_body(request, SignIn)
@@ -40,6 +61,7 @@ async def sign_in(request: Request) -> JSONResponse:
 
 
 @public
+@returns(Jwks)
 async def jwks(request: Request) -> JSONResponse:
     """The public key that signs local tokens (JWKS)."""
     return JSONResponse(local_issuer_for(get_settings()).jwks(), headers={"Cache-Control": "max-age=300"})

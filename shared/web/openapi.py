@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -44,6 +44,10 @@ class _Shapes:
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
+    media_type: str | None = None
+    """The success response's media type (None: undocumented); JSON when ``response`` is set."""
+    also: tuple[int, ...] = ()
+    """Other statuses whose body is the same model (``/health`` answers 503 with its checks)."""
 
 
 def _shapes(endpoint: Any) -> _Shapes:
@@ -57,19 +61,26 @@ def accepts(*, body: type[BaseModel] | None = None, query: type[BaseModel] | Non
         setattr(
             endpoint,
             _SHAPES_ATTRIBUTE,
-            _Shapes(body, query, _shapes(endpoint).response, _shapes(endpoint).status),
+            replace(_shapes(endpoint), body=body, query=query),
         )
         return endpoint
 
     return mark
 
 
-def returns(model: type[BaseModel], *, status: int = 200) -> Callable[[F], F]:
-    """Document the model of an endpoint's success response and its status."""
+def returns(
+    model: type[BaseModel] | None,
+    *,
+    status: int = 200,
+    media_type: str = "application/json",
+    also: tuple[int, ...] = (),
+) -> Callable[[F], F]:
+    """Document an endpoint's success response: its status and the model of its JSON body, or with
+    ``model=None`` a body of another ``media_type`` (a stream) or none at all (``status=204``)."""
 
     def mark(endpoint: F) -> F:
-        shapes = _shapes(endpoint)
-        setattr(endpoint, _SHAPES_ATTRIBUTE, _Shapes(shapes.body, shapes.query, model, status))
+        shape = replace(_shapes(endpoint), response=model, status=status, media_type=media_type, also=also)
+        setattr(endpoint, _SHAPES_ATTRIBUTE, shape)
         return endpoint
 
     return mark
@@ -120,9 +131,17 @@ def _operation(route: Route, method: str, schemas: dict[str, Any]) -> dict[str, 
     if shapes.body is not None:
         body = {"application/json": {"schema": _schema(shapes.body, "validation", schemas)}}
         operation["requestBody"] = {"required": True, "content": body}
-    if shapes.response is not None:
-        content = {"application/json": {"schema": _schema(shapes.response, "serialization", schemas)}}
-        operation["responses"][str(shapes.status)] = {"description": "success", "content": content}
+    if shapes.media_type is not None:
+        success: dict[str, Any] = {"description": "success"}
+        if shapes.response is not None:
+            schema = _schema(shapes.response, "serialization", schemas)
+            success["content"] = {shapes.media_type: {"schema": schema}}
+        elif shapes.media_type == "text/event-stream":  # the schema of each event's data
+            success["content"] = {shapes.media_type: {"schema": {"type": "object"}}}
+        elif shapes.status != 204:
+            success["content"] = {shapes.media_type: {"schema": {"type": "string"}}}
+        for status in (shapes.status, *shapes.also):
+            operation["responses"][str(status)] = success
         del operation["responses"]["2XX"]
     if description.strip():
         operation["description"] = description.strip()

@@ -88,3 +88,17 @@ def test_success_responses_carry_their_schema(client, auth_headers):
     # The documented view is what the API sends.
     body = client.post("/api/conversations", json={"instrument": "NQ"}, headers=auth_headers()).json()
     assert set(body) == set(view)
+
+
+def test_every_operation_documents_its_success_response(client):
+    """Each operation names its success status and body (a model, an event stream, or none for a 204)."""
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            statuses = set(operation["responses"]) - {"default"}
+            assert statuses and "2XX" not in statuses, (method, path)
+            for status in statuses:
+                assert status == "204" or "content" in operation["responses"][status], (method, path, status)
+    stream = paths["/api/chat/stream"]["post"]["responses"]["200"]["content"]
+    assert list(stream) == ["text/event-stream"]
+    assert set(paths["/health"]["get"]["responses"]) == {"200", "503", "default"}
