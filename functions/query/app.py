@@ -2,7 +2,8 @@
 
 422 ``QUERY_INVALID`` carries every validation error in ``details`` (``{step, expression, message, hint}``);
 404 for an unknown instrument or one without bars; 504 ``QUERY_TIMEOUT`` past the time budget; 429 past the
-per-user rate.
+per-user rate. The engine's errors carry their own status and code (``shared.script.errors``); the app's one
+handler renders them. The computation runs on the engine's pool thread and is awaited there: one hand-off.
 """
 
 from __future__ import annotations
@@ -10,19 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from functions.query import backtest
-from functions.query.edge import FAILED_STATUS, instrument_bars, invalid
+from functions.query.edge import instrument_bars
 from functions.query.shapes import QueryResult
-from shared.script import QueryFailed, QueryInvalid, QueryTimeout, run_query
+from shared.script import start_query
 from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.auth import require_user
-from shared.web.errors import ApiError
 from shared.web.openapi import accepts, returns
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
@@ -43,22 +42,10 @@ async def query(request: Request) -> JSONResponse:
     await check_rate(user.id, "query", settings.query_rate_per_minute)
     body = await parse_body(request, QueryRequest)
     instrument, bars, sample = instrument_bars(body.instrument)
-    try:
-        result = await run_in_threadpool(
-            run_query,
-            body.query,
-            instrument,
-            bars,
-            explain=body.explain,
-            timeout_s=settings.query_timeout_s,
-            owner=user.id,
-        )
-    except QueryInvalid as exc:
-        raise invalid("QUERY_INVALID", "query", exc.errors) from None
-    except QueryTimeout as exc:
-        raise ApiError(504, "QUERY_TIMEOUT", str(exc)) from None
-    except QueryFailed as exc:
-        raise ApiError(FAILED_STATUS.get(exc.code, 422), exc.code, exc.message) from None
+    job = start_query(
+        body.query, instrument, bars, explain=body.explain, timeout_s=settings.query_timeout_s, owner=user.id
+    )
+    result = await job.wait()
     result["source"]["sample"] = sample
     return JSONResponse(result)
 

@@ -11,18 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from functions.query.edge import FAILED_STATUS, instrument_bars, invalid
+from functions.query.edge import instrument_bars
 from functions.query.shapes import BacktestResult
-from shared.backtest import BacktestTimeout, StrategyInvalid, run_backtest
-from shared.script import QueryFailed
+from shared.backtest import start_backtest
 from shared.settings import get_settings
 from shared.web.auth import require_user
-from shared.web.errors import ApiError
 from shared.web.openapi import accepts, returns
 from shared.web.ratelimit import check_rate
 from shared.web.requests import parse_body
@@ -46,16 +43,8 @@ async def backtest(request: Request) -> JSONResponse:
     await check_rate(user.id, "backtest", settings.backtest_rate_per_minute)
     body = await parse_body(request, BacktestRequest)
     instrument, bars, sample = instrument_bars(body.instrument)
-    try:
-        result = await run_in_threadpool(
-            run_backtest, body.strategy, instrument, bars, timeout_s=settings.query_timeout_s, owner=user.id
-        )
-    except StrategyInvalid as exc:
-        raise invalid("STRATEGY_INVALID", "strategy", exc.errors) from None
-    except BacktestTimeout as exc:
-        raise ApiError(504, "BACKTEST_TIMEOUT", str(exc)) from None
-    except QueryFailed as exc:
-        raise ApiError(FAILED_STATUS.get(exc.code, 422), exc.code, exc.message) from None
+    job = start_backtest(body.strategy, instrument, bars, timeout_s=settings.query_timeout_s, owner=user.id)
+    result = await job.wait()
     payload = result.to_dict()
     payload["source"]["sample"] = sample
     return JSONResponse(payload)

@@ -20,9 +20,9 @@ from typing import Any, Protocol
 from anyio import to_thread
 
 from shared.assistant.cards import model_text, result_card
-from shared.backtest import BACKTEST_TOOL, RUN_BACKTEST, run_backtest_tool, tool_error_text
+from shared.backtest import BACKTEST_TOOL, RUN_BACKTEST, run_backtest_tool
 from shared.market.instruments import Instrument
-from shared.script import BarsInput, QueryError, QueryFailed, QueryInvalid, QueryTimeout, run_query
+from shared.script import BarsInput, QueryError, QueryInvalid, start_query
 from shared.script.reference import tool_reference
 
 RUN_QUERY = "run_query"
@@ -74,19 +74,6 @@ class ToolRunner(Protocol):
     async def __call__(self, name: str, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome: ...
 
 
-def _invalid_text(exc: QueryInvalid) -> str:
-    lines = ["The query is invalid; nothing was run. Fix every problem and call run_query again:"]
-    for err in exc.errors:
-        item = err.to_dict()
-        line = f"- {item.get('step')}: {item.get('message')}"
-        if item.get("expression"):
-            line += f" (in `{item['expression']}`)"
-        if item.get("hint"):
-            line += f". Hint: {item['hint']}"
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def _title(tool_input: dict[str, Any], fallback: str) -> str:
     title = tool_input.get("title")
     return title.strip() if isinstance(title, str) and title.strip() else fallback
@@ -96,7 +83,8 @@ def _title(tool_input: dict[str, Any], fallback: str) -> str:
 class EngineTools:
     """The production :class:`ToolRunner`: ``run_query`` and ``run_backtest`` on the conversation's instrument.
 
-    Both engines are CPU-bound and synchronous; they run in a worker thread so the event loop keeps streaming.
+    Both engines are CPU-bound; they run in the engine's pool (the backtest's cards are drawn in a worker
+    thread too) so the event loop keeps streaming.
     """
 
     instrument: Instrument
@@ -120,25 +108,21 @@ class EngineTools:
             message = "`query` must be a JSON object (the Barb Script query)."
             return ToolOutcome(message, True, message)
         try:
-            result = await to_thread.run_sync(self._run_query, query)
+            result = await start_query(query, self.instrument, self.bars, timeout_s=self.timeout_s).wait()
         except QueryInvalid as exc:
-            text = _invalid_text(exc)
-            return ToolOutcome(text, True, text.split("\n", 1)[1] if "\n" in text else text)
-        except (QueryFailed, QueryTimeout) as exc:
-            message = str(exc)
-            return ToolOutcome(f"The query failed: {message}", True, message)
+            return ToolOutcome(exc.fix_request(RUN_QUERY), True, "\n".join(e.bullet() for e in exc.errors))
+        except QueryError as exc:
+            return ToolOutcome(f"The query failed: {exc.message}", True, exc.message)
         card = result_card(result, tool_call_id=tool_call_id, title=_title(tool_input, "Query"))
         return ToolOutcome(model_text(result), card=card)
-
-    def _run_query(self, query: dict[str, Any]) -> dict[str, Any]:
-        return run_query(query, self.instrument, self.bars, timeout_s=self.timeout_s)
 
     async def _backtest(self, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome:
         try:
             summary, blocks = await to_thread.run_sync(self._run_backtest, tool_input)
+        except QueryInvalid as exc:
+            return ToolOutcome(exc.fix_request(RUN_BACKTEST), True, "\n".join(e.bullet() for e in exc.errors))
         except QueryError as exc:
-            text = tool_error_text(exc)
-            return ToolOutcome(text, True, text.split("\n", 1)[1] if "\n" in text else str(exc))
+            return ToolOutcome(f"The backtest failed: {exc.message}", True, exc.message)
         card = {
             "tool_call_id": tool_call_id,
             "title": _title(tool_input, "Backtest"),

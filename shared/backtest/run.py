@@ -6,12 +6,8 @@ read), :class:`~shared.script.QueryFailed` (with a stable ``code``) or :class:`B
 
 from __future__ import annotations
 
-import logging
 import time
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
-
-import polars as pl
 
 from shared.backtest.bars import IntrabarMinutes, load_bars
 from shared.backtest.metrics import Costs, build_curves, build_trades, compute_metrics, default_capital
@@ -19,32 +15,25 @@ from shared.backtest.results import BacktestResult
 from shared.backtest.simulate import simulate
 from shared.backtest.strategy import CheckedStrategy, check_strategy
 from shared.market.instruments import Instrument
-from shared.script import BarsInput, QueryError, QueryFailed, QueryInvalid, QueryTimeout, ScriptError
+from shared.script import BarsInput, Job, QueryInvalid, QueryTimeout
+from shared.script.errors import Subject, engine_failures
 from shared.script.pool import backtest_pool
 
 DEFAULT_TIMEOUT_S = 10.0
-_log = logging.getLogger(__name__)
 
 
 class StrategyInvalid(QueryInvalid):
-    """The strategy has one or more problems (``errors``); nothing was read or run."""
+    """The strategy has one or more problems (``errors``); nothing was read or run. 422 ``STRATEGY_INVALID``."""
 
-    def __init__(self, errors: list[ScriptError]) -> None:
-        super().__init__(errors)
+    subject = "strategy"
+    code_name = "STRATEGY_INVALID"
 
 
 class BacktestTimeout(QueryTimeout):
-    """The backtest did not finish within its time budget."""
+    """The backtest did not finish within its time budget. 504 ``BACKTEST_TIMEOUT``."""
 
-    def __init__(self, timeout_s: float) -> None:
-        super().__init__(timeout_s)
-        self.args = (
-            f"The backtest did not finish within {timeout_s:g} s. Narrow the period or use larger bars "
-            "(`from`: `daily` or `1h` instead of `1m`).",
-        )
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+    subject: Subject = "backtest"
+    advice = "Narrow the period or use larger bars (`from`: `daily` or `1h` instead of `1m`)."
 
 
 def _warnings(skipped: int, checked: CheckedStrategy) -> list[str]:
@@ -82,25 +71,35 @@ def _execute(checked: CheckedStrategy, instrument: Instrument, source: BarsInput
     )
 
 
-def _guarded(checked: CheckedStrategy, instrument: Instrument, source: BarsInput) -> BacktestResult:
-    try:
-        return _execute(checked, instrument, source)
-    except QueryError:
-        raise
-    except LookupError as exc:
-        raise QueryFailed(f"No data: {exc}", "NO_DATA") from exc
-    except MemoryError as exc:
-        raise QueryFailed(
-            "The backtest needs too much memory; narrow the period.", "QUERY_TOO_LARGE"
-        ) from exc
-    except pl.exceptions.PolarsError as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-        raise QueryFailed(f"The backtest could not be computed: {first}", "BACKTEST_FAILED") from exc
-    except Exception as exc:
-        _log.exception("backtest engine failure")
-        raise QueryFailed(
-            f"Internal error while running the backtest ({type(exc).__name__}).", "BACKTEST_INTERNAL"
-        ) from exc
+def _guarded(
+    checked: CheckedStrategy, instrument: Instrument, source: BarsInput, started: float
+) -> BacktestResult:
+    with engine_failures("backtest"):
+        result = _execute(checked, instrument, source)
+    result.elapsed_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def start_backtest(
+    strategy: Any,
+    instrument: Instrument,
+    source: BarsInput,
+    *,
+    timeout_s: float | None = None,
+    owner: str | None = None,
+) -> Job[BacktestResult]:
+    """Check ``strategy`` and hand it to the backtest pool; wait with ``.result()`` or ``await .wait()``.
+
+    Raises :class:`StrategyInvalid` (every problem, nothing read) or ``QueryFailed`` ``ENGINE_BUSY``.
+    """
+    started = time.perf_counter()
+    with engine_failures("backtest"):
+        checked, errors = check_strategy(strategy, instrument)
+    if errors or checked is None:
+        raise StrategyInvalid(errors)
+    budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
+    future = backtest_pool().submit(owner, _guarded, checked, instrument, source, started)
+    return Job(future, started, budget, BacktestTimeout)
 
 
 def run_backtest(
@@ -141,16 +140,4 @@ def run_backtest(
     BacktestTimeout
         The run did not finish within ``timeout_s``.
     """
-    started = time.perf_counter()
-    checked, errors = check_strategy(strategy, instrument)
-    if errors or checked is None:
-        raise StrategyInvalid(errors)
-    budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
-    future = backtest_pool().submit(owner, _guarded, checked, instrument, source)
-    try:
-        result = future.result(timeout=max(budget - (time.perf_counter() - started), 0.001))
-    except FutureTimeout as exc:
-        future.cancel()
-        raise BacktestTimeout(budget) from exc
-    result.elapsed_ms = (time.perf_counter() - started) * 1000
-    return result
+    return start_backtest(strategy, instrument, source, timeout_s=timeout_s, owner=owner).result()

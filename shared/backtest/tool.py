@@ -11,11 +11,11 @@ import contextlib
 import json
 from typing import Any
 
-from shared.backtest.run import StrategyInvalid, run_backtest
+from shared.backtest.run import run_backtest
 from shared.backtest.strategy import Strategy
 from shared.bars import get_bar_store
 from shared.market.instruments import Instrument
-from shared.script import BarsInput, QueryError, StoreBars
+from shared.script import BarsInput, StoreBars
 
 RUN_BACKTEST = "run_backtest"
 
@@ -69,21 +69,6 @@ BACKTEST_TOOL: dict[str, Any] = {
 }
 
 
-def tool_error_text(exc: QueryError) -> str:
-    """What the model reads when a call failed: every problem with its hint, or the failure."""
-    if isinstance(exc, StrategyInvalid):
-        lines = ["The strategy is invalid; nothing was run. Fix every problem and call run_backtest again:"]
-        for err in exc.errors:
-            line = f"- {err.step}: {err.message}"
-            if err.expression:
-                line += f" (in `{err.expression}`)"
-            if err.hint:
-                line += f". Hint: {err.hint}"
-            lines.append(line)
-        return "\n".join(lines)
-    return f"The backtest failed: {exc}"
-
-
 def run_backtest_tool(
     tool_input: dict[str, Any],
     instrument: Instrument,
@@ -94,7 +79,7 @@ def run_backtest_tool(
     """Run one ``run_backtest`` call: ``(summary for the model, UI blocks)``.
 
     ``bars`` defaults to the instrument's bars in the configured store. Raises :class:`StrategyInvalid`,
-    ``QueryFailed`` or ``BacktestTimeout`` (render them for the model with :func:`tool_error_text`).
+    ``QueryFailed`` or ``BacktestTimeout`` (``StrategyInvalid.fix_request`` words the problems for the model).
     """
     strategy = tool_input.get("strategy")
     if isinstance(strategy, str):

@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 1) -> int:
 def run(args: argparse.Namespace) -> int:
     """Parse, validate and run; see the module docstring for exit codes."""
     from shared.market.instruments import get_instrument
-    from shared.script import QueryFailed, QueryInvalid, QueryTimeout, StoreBars, run_query
+    from shared.script import QueryError, QueryInvalid, StoreBars, run_query
     from shared.settings import get_settings
 
     text = sys.stdin.read() if args.query == "-" else args.query
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except QueryInvalid as exc:
         return _fail(json.dumps({"errors": [e.to_dict() for e in exc.errors]}, indent=2), 2)
-    except (QueryFailed, QueryTimeout) as exc:
-        return _fail(str(exc))
+    except QueryError as exc:
+        return _fail(exc.message)
     print(json.dumps(result, indent=2, allow_nan=False))
     return 0

@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from shared.script.errors import QueryFailed
 from shared.script.parse import show
 from shared.script.registry import EvalContext, FunctionSpec
 from shared.script.validate import function_spec, parse_date_literal, parse_time_literal
@@ -39,8 +40,11 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
-class CompileError(Exception):
-    """An expression that passed validation but cannot be built (reported as a failed query)."""
+class CompileError(QueryFailed):
+    """An expression that passed validation but cannot be built: a failed query, not the caller's mistake."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"The query could not be built: {problem}")
 
 
 def _condition(expr: pl.Expr) -> pl.Expr:

@@ -5,18 +5,25 @@ stopped: its thread works on until it finishes. Without a bound, one user loopin
 every thread with abandoned work and make everyone else's trivial query wait. Each owner (a user) may have at
 most ``per_owner`` computations in the pool, abandoned ones included; one more is refused at once
 (:class:`EngineBusy`), and the other threads stay free for other users.
+
+A caller waits on a :class:`Job` (blocking or awaited), so an async edge hands work to the engine's thread once,
+not to a thread that then waits on another.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Generic, ParamSpec, TypeVar
 
 from shared.lazy import singleton
-from shared.script.errors import QueryFailed
+from shared.script.errors import QueryFailed, QueryTimeout
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -31,6 +38,37 @@ class EngineBusy(QueryFailed):
             "ends); try again in a few seconds, or narrow the query.",
             "ENGINE_BUSY",
         )
+
+
+@dataclass(frozen=True)
+class Job(Generic[T]):
+    """A computation in the pool with its time budget, counted from ``started`` (``time.perf_counter()``)."""
+
+    future: Future[T]
+    started: float
+    budget_s: float
+    timeout: type[QueryTimeout] = QueryTimeout
+
+    def _remaining(self) -> float:
+        return max(self.budget_s - (time.perf_counter() - self.started), 0.001)
+
+    def _expired(self) -> QueryTimeout:
+        self.future.cancel()  # a job still queued never runs; one running is abandoned (see the module doc)
+        return self.timeout(self.budget_s)
+
+    def result(self) -> T:
+        """Block until the result; :class:`QueryTimeout` (or ``timeout``) past the budget."""
+        try:
+            return self.future.result(timeout=self._remaining())
+        except FutureTimeout as exc:
+            raise self._expired() from exc
+
+    async def wait(self) -> T:
+        """Await the result without holding a thread; :class:`QueryTimeout` (or ``timeout``) past the budget."""
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(self.future), self._remaining())
+        except TimeoutError as exc:
+            raise self._expired() from exc
 
 
 class EnginePool:

@@ -1,65 +1,27 @@
 """``run_query``: validate, execute within a time budget, and build the result object.
 
-Timeout: the query runs in the engine's pool of worker threads (``shared.script.pool``) and the caller stops
-waiting after ``timeout_s`` (default 10 s), raising :class:`QueryTimeout`. Polars cannot interrupt a computation
-already running, so the abandoned worker finishes in the background; the pool bounds how many computations
-each user has in it, so one user's runaway queries cannot take every thread — a query queued behind others
-counts the wait against its own budget.
+Validation runs in the caller (it reads no data and takes well under a millisecond); the computation and the
+result object run in the engine's pool (``shared.script.pool``), whose threads are shared fairly between users,
+and the caller stops waiting after ``timeout_s`` (default 10 s), raising :class:`QueryTimeout`. Polars cannot
+interrupt a computation already running, so the abandoned worker finishes in the background; the pool bounds
+how many computations each user has in it. A query queued behind others counts the wait against its budget.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
 
-import polars as pl
-
-from data_store.errors import DataStoreError
 from shared.market.instruments import Instrument
 from shared.script.bars import BarsInput
-from shared.script.compile import CompileError
-from shared.script.errors import QueryError, QueryFailed, QueryInvalid, QueryTimeout
+from shared.script.errors import QueryInvalid, engine_failures
 from shared.script.execute import Execution, execute
 from shared.script.plan import Plan
-from shared.script.pool import query_pool
+from shared.script.pool import Job, query_pool
 from shared.script.results import build_result
 from shared.script.validate import build_plan
 
 DEFAULT_TIMEOUT_S = 10.0
-_log = logging.getLogger(__name__)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else type(exc).__name__
-
-
-def _guarded(plan, instrument: Instrument, bars: BarsInput, explain: bool) -> Execution:
-    """Execute, turning every failure into a typed :class:`QueryFailed`."""
-    try:
-        return execute(plan, instrument, bars, explain=explain)
-    except QueryError:
-        raise
-    except CompileError as exc:
-        raise QueryFailed(f"The query could not be built: {exc}", "QUERY_FAILED") from exc
-    except LookupError as exc:
-        raise QueryFailed(f"No data: {exc}", "NO_DATA") from exc
-    except DataStoreError as exc:
-        raise QueryFailed(
-            f"The bars cannot be read right now ({_first_line(exc)}); try again shortly.", "DATA_UNAVAILABLE"
-        ) from exc
-    except MemoryError as exc:
-        raise QueryFailed(
-            "The query needs too much memory; narrow the period or use larger bars.", "QUERY_TOO_LARGE"
-        ) from exc
-    except pl.exceptions.PolarsError as exc:
-        raise QueryFailed(f"The query could not be computed: {_first_line(exc)}", "QUERY_FAILED") from exc
-    except Exception as exc:
-        _log.exception("query engine failure")
-        raise QueryFailed(
-            f"Internal error while running the query ({type(exc).__name__}).", "QUERY_INTERNAL"
-        ) from exc
 
 
 def execute_plan(plan: Plan, instrument: Instrument, bars: BarsInput) -> Execution:
@@ -68,45 +30,54 @@ def execute_plan(plan: Plan, instrument: Instrument, bars: BarsInput) -> Executi
     For callers that need every bar with its computed columns, such as the backtest engine. Failures are
     :class:`QueryFailed`, exactly as in :func:`run_query`.
     """
-    return _guarded(plan, instrument, bars, False)
+    with engine_failures("query"):
+        return execute(plan, instrument, bars, explain=False)
 
 
-def run_query(
-    query: dict,
+def _compute(
+    plan: Plan, instrument: Instrument, bars: BarsInput, explain: bool, started: float
+) -> dict[str, Any]:
+    with engine_failures("query"):
+        execution = execute(plan, instrument, bars, explain=explain)
+        return build_result(plan, execution, (time.perf_counter() - started) * 1000, explain=explain)
+
+
+def start_query(
+    query: object,
     instrument: Instrument,
     bars: BarsInput,
     *,
     explain: bool = False,
     timeout_s: float | None = None,
     owner: str | None = None,
-) -> dict:
-    """Validate and run ``query`` on ``bars`` of ``instrument``; returns the §5 result object.
+) -> Job[dict[str, Any]]:
+    """Validate ``query`` and hand it to the engine's pool; wait with ``.result()`` or ``await .wait()``.
 
-    Raises :class:`QueryInvalid` with every problem (before reading data), :class:`QueryFailed` (``ENGINE_BUSY``
-    when ``owner``, the user, already has the most computations running that one user may) or
-    :class:`QueryTimeout`.
+    Raises :class:`QueryInvalid` with every problem at once (nothing is read) and :class:`QueryFailed`
+    ``ENGINE_BUSY`` when ``owner``, the user, already has the most computations running that one user may.
     """
     started = time.perf_counter()
-    try:
+    with engine_failures("query"):
         plan, errors = build_plan(query, instrument)
-    except Exception as exc:
-        _log.exception("query validation failure")
-        raise QueryFailed(
-            f"Internal error while checking the query ({type(exc).__name__}).", "QUERY_INTERNAL"
-        ) from exc
     if errors:
         raise QueryInvalid(errors)
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
-    future = query_pool().submit(owner, _guarded, plan, instrument, bars, explain)
-    try:
-        execution = future.result(timeout=max(budget - (time.perf_counter() - started), 0.001))
-    except FutureTimeout as exc:
-        future.cancel()
-        raise QueryTimeout(budget) from exc
-    try:
-        return build_result(plan, execution, (time.perf_counter() - started) * 1000, explain=explain)
-    except Exception as exc:
-        _log.exception("result building failure")
-        raise QueryFailed(
-            f"Internal error while building the result ({type(exc).__name__}).", "QUERY_INTERNAL"
-        ) from exc
+    future = query_pool().submit(owner, _compute, plan, instrument, bars, explain, started)
+    return Job(future, started, budget)
+
+
+def run_query(
+    query: object,
+    instrument: Instrument,
+    bars: BarsInput,
+    *,
+    explain: bool = False,
+    timeout_s: float | None = None,
+    owner: str | None = None,
+) -> dict[str, Any]:
+    """Validate and run ``query`` on ``bars`` of ``instrument``; returns the §5 result object.
+
+    Raises :class:`QueryInvalid` (every problem, before reading data), :class:`QueryFailed` (with a stable
+    ``code``) or :class:`QueryTimeout`; see :func:`start_query` for an async caller.
+    """
+    return start_query(query, instrument, bars, explain=explain, timeout_s=timeout_s, owner=owner).result()

@@ -9,7 +9,7 @@ import pytest
 
 import shared.backtest
 from data_store.layout import DataFolder
-from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, run_backtest_tool, tool_error_text
+from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, run_backtest_tool
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.lazy import reset_singletons
 from shared.script import FrameBars
@@ -47,7 +47,7 @@ def test_tool_runs_and_reports_problems_for_the_model(nq_bars):
     assert [b["type"] for b in blocks] == ["metrics-grid", "equity-curve", "trades", "candles"]
     with pytest.raises(StrategyInvalid) as caught:
         run_backtest_tool({"strategy": {"entry": "next(close) > close"}}, NQ, bars=bars)
-    text = tool_error_text(caught.value)
+    text = caught.value.fix_request("run_backtest")
     assert "- entry: `next()` looks into the future" in text and "- direction: direction is required" in text
 
 
