@@ -61,10 +61,10 @@ EXPRESSIONS = [
 
 def every_function() -> list[str]:
     """One call of each series function: declared defaults, ``close``/``open`` for columns, 20 for windows."""
-    from shared.script.registry import REGISTRY
+    from shared.script.registry import library
 
     calls = []
-    for spec in {spec.name: spec for spec in REGISTRY.values()}.values():
+    for spec in {spec.name: spec for spec in library().functions.values()}.values():
         if spec.kind != "series":
             continue
         columns = iter(["close", "open", "volume"])

@@ -3,14 +3,14 @@
 Rules (``entry``, ``exit``) and expression distances (``stop_loss: "atr(14) * 2"``) are Barb Script
 expressions. They are checked by the Barb Script validator (same messages and hints as queries) over the
 strategy's bars, plus two backtest rules: a rule must be a condition and a distance a number, and nothing may
-look into the future (functions declared ``lookahead=True``: ``next``, ``rank``, the final ``session_*`` values
-and the aggregates), since a signal is acted on at the next bar's open.
+look into the future (functions declared with a ``lookahead`` alternative: ``next``, ``rank``, the final
+``session_*`` values and the aggregates), since a signal is acted on at the next bar's open; the hint is the
+declaration's alternative.
 """
 
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +21,10 @@ from shared.backtest.distance import FORMS, Distance, level_problem, parse_dista
 from shared.backtest.types import Direction
 from shared.market.instruments import Instrument
 from shared.script.errors import ScriptError
+from shared.script.names import did_you_mean
 from shared.script.plan import Plan
-from shared.script.validate import build_plan, function_spec
+from shared.script.registry import FunctionSpec, function_spec
+from shared.script.validate import build_plan
 
 TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "daily")
 """Bar sizes a backtest runs on (longer bars would hold a position for weeks between decisions)."""
@@ -37,25 +39,6 @@ COLUMN_NAMES = {
     "trailing_stop": "bt_trailing_stop",
 }
 """The ``map`` column each rule or expression distance is computed into."""
-
-
-_LOOKAHEAD_HINTS = {
-    "session_high": "Use `session_high_sofar()`: the session's high up to this bar.",
-    "session_low": "Use `session_low_sofar()`: the session's low up to this bar.",
-    "session_close": "Use `close` (this bar's close); compare with `session_open()` for the session so far.",
-    "next": "Look back instead, e.g. `prev(close)`.",
-    "rank": "Compare with a rolling window instead, e.g. `volume > rolling_max(prev(volume), 20)`.",
-    "mean": "Use a rolling window: `rolling_mean(x, 20)` or `sma(x, 20)`.",
-    "median": "Use a rolling window such as `rolling_mean(x, 20)`.",
-    "max": "Use `rolling_max(x, n)` or `cummax(x)`.",
-    "min": "Use `rolling_min(x, n)` or `cummin(x)`.",
-    "sum": "Use `rolling_sum(x, n)` or `cumsum(x)`.",
-    "std": "Use `rolling_std(x, n)`.",
-    "count": "Use `rolling_count(cond, n)`.",
-    "pct": "Use `rolling_mean(cond, n) * 100` over a window of past bars.",
-    "first": "Use `prev(x, n)` or `session_open()`.",
-    "last": "Use the column itself: it is this bar's value.",
-}
 
 
 class Strategy(BaseModel):
@@ -184,8 +167,7 @@ def _model_errors(exc: ValidationError, raw: dict, errors: StrategyErrors) -> se
         failed.add(field)
         value = raw.get(field)
         if item["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(field, valid, n=1, cutoff=0.5)
-            hint = (f"Did you mean `{close[0]}`? " if close else "") + f"Valid: {', '.join(valid)}."
+            hint = did_you_mean(field, valid, cutoff=0.5) + f"Valid: {', '.join(valid)}."
             errors.add(field, value, f"unknown field '{field}'", hint)
         elif item["type"] == "missing":
             example = {"entry": '"entry": "rsi(close, 14) < 30"', "direction": '"direction": "long"'}
@@ -213,14 +195,15 @@ def _parse_model(raw: dict, errors: StrategyErrors) -> tuple[Strategy | None, St
         return None, Strategy(entry="true", direction="long")
 
 
-def _lookahead(tree: ast.expr) -> list[str]:
-    names = []
+def _lookahead(tree: ast.expr) -> list[FunctionSpec]:
+    """The look-ahead functions ``tree`` calls, each once, in order."""
+    found: dict[str, FunctionSpec] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             spec = function_spec(node.func.id)
-            if spec is not None and spec.lookahead and spec.name not in names:
-                names.append(spec.name)
-    return names
+            if spec is not None and spec.lookahead:
+                found.setdefault(spec.name, spec)
+    return list(found.values())
 
 
 def _rule_query(strategy: Strategy, expressions: dict[str, str], timeframe_ok: bool) -> dict[str, Any]:
@@ -271,13 +254,12 @@ def _check_types(
             level = level_problem(field, text, tree, direction)
             if level is not None:
                 errors.add(field, text, *level)
-        for name in _lookahead(tree):
+        for spec in _lookahead(tree):
             errors.add(
                 field,
                 text,
-                f"`{name}()` looks into the future, which a backtest rule cannot do",
-                _LOOKAHEAD_HINTS.get(name, "Use only values known at the bar's close.")
-                + " Rules are checked at each bar's close and acted on at the next bar's open.",
+                f"`{spec.name}()` looks into the future, which a backtest rule cannot do",
+                f"{spec.lookahead} Rules are checked at each bar's close and acted on at the next bar's open.",
             )
 
 

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from shared.script.names import did_you_mean, function_spec, map_name_for, unknown_function_hint
-from shared.script.parse import IF_NAME, INTRADAY, TIMEFRAMES, show
+from shared.script.expressions import IF_NAME, show
+from shared.script.names import did_you_mean, map_name_for, unknown_function_hint
 from shared.script.plan import ColumnInfo, ColumnType
-from shared.script.registry import FunctionSpec
+from shared.script.query import INTRADAY, TIMEFRAMES
+from shared.script.registry import FunctionSpec, function_spec
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _NUMERIC = ("number", "integer")

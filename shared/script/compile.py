@@ -20,9 +20,9 @@ from typing import Any
 import polars as pl
 
 from shared.script.errors import QueryFailed
-from shared.script.parse import show
-from shared.script.registry import EvalContext, FunctionSpec
-from shared.script.validate import function_spec, parse_date_literal, parse_time_literal
+from shared.script.expressions import show
+from shared.script.registry import EvalContext, FunctionSpec, function_spec
+from shared.script.validate import parse_date_literal, parse_time_literal
 
 _ARITHMETIC: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,

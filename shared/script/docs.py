@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from shared.script.reference import CATEGORY_TITLES, LANGUAGE, by_category
+from shared.script.reference import LANGUAGE, by_category
 from shared.script.registry import FunctionSpec
 
 
@@ -34,7 +34,7 @@ def _row(spec: FunctionSpec) -> str:
 def render() -> str:
     """The whole ``docs/functions.md``."""
     groups = by_category()
-    total = sum(len(specs) for specs in groups.values())
+    total = sum(len(specs) for _, specs in groups)
     lines = [
         "# Barb Script functions",
         "",
@@ -46,10 +46,10 @@ def render() -> str:
         LANGUAGE,
         "```",
     ]
-    for category, specs in groups.items():
+    for category, specs in groups:
         lines += [
             "",
-            f"## {CATEGORY_TITLES.get(category, category.title())}",
+            f"## {category.title}",
             "",
             "| function | returns | description | example | notes |",
             "|---|---|---|---|---|",

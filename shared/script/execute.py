@@ -22,8 +22,8 @@ from shared.market.instruments import Instrument
 from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
 from shared.script.compile import Compiler
 from shared.script.plan import Plan, StepPlan
-from shared.script.registry import EvalContext
-from shared.script.validate import function_spec, sort_column
+from shared.script.registry import EvalContext, function_spec
+from shared.script.validate import sort_column
 
 _LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
 """Functions whose values on a trade date do not depend on earlier trade dates."""

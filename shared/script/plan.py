@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from shared.market.instruments import Session
-from shared.script.parse import Query, Step
 from shared.script.period import Period
+from shared.script.query import Query, Step
 
 ResultKind = Literal["table", "grouped", "scalar", "values"]
 ColumnType = Literal["number", "integer", "boolean", "date", "time", "text", "any"]

@@ -8,28 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from shared.script.parse import QUERY_FIELDS, TIMEFRAMES
 from shared.script.period import PERIOD_FORMS
 from shared.script.plan import ORDER
-from shared.script.registry import FunctionSpec
-from shared.script.validate import load_functions
-
-CATEGORY_TITLES = {
-    "core": "Core",
-    "lag": "Lag",
-    "window": "Moving averages and windows",
-    "cumulative": "Cumulative",
-    "pattern": "Patterns",
-    "aggregate": "Aggregates (select, or broadcast in map/where over the period)",
-    "time": "Time (trade date: a Sunday evening is Monday)",
-    "calendar": "Calendar",
-    "price": "Price, candles and signals",
-    "oscillator": "Oscillators",
-    "volatility": "Volatility",
-    "trend": "Trend",
-    "volume": "Volume",
-    "session": "Session (reset at each session open)",
-}
+from shared.script.query import QUERY_FIELDS, TIMEFRAMES
+from shared.script.registry import Category, FunctionSpec, library
 
 LANGUAGE = f"""\
 A query is one JSON object. Fields: {", ".join(QUERY_FIELDS)}.
@@ -53,27 +35,16 @@ def _line(spec: FunctionSpec) -> str:
     return f"- {spec.signature}{mark}{aliases}{intraday} — {spec.description}"
 
 
-def unique_specs() -> list[FunctionSpec]:
-    """Every declared function once (aliases folded), in declaration order."""
-    seen: dict[str, FunctionSpec] = {}
-    for spec in load_functions().values():
-        seen.setdefault(spec.name, spec)
-    return list(seen.values())
-
-
-def by_category() -> dict[str, list[FunctionSpec]]:
-    """Functions grouped by category, in the order of :data:`CATEGORY_TITLES`, sorted by name inside."""
-    groups: dict[str, list[FunctionSpec]] = {c: [] for c in CATEGORY_TITLES}
-    for spec in unique_specs():
-        groups.setdefault(spec.category, []).append(spec)
-    return {c: sorted(specs, key=lambda s: s.name) for c, specs in groups.items() if specs}
+def by_category() -> list[tuple[Category, list[FunctionSpec]]]:
+    """Every function once (aliases folded) with its category, in the library's order, sorted by name inside."""
+    return [(c, sorted(c.specs, key=lambda s: s.name)) for c in library().categories if c.specs]
 
 
 @lru_cache(maxsize=1)
 def tool_reference() -> str:
     """The text the LLM gets with the query tool: language rules and every function."""
     parts = [LANGUAGE, "", "Functions:"]
-    for category, specs in by_category().items():
-        parts.append(f"{CATEGORY_TITLES.get(category, category.title())}:")
+    for category, specs in by_category():
+        parts.append(f"{category.title}:")
         parts.extend(_line(spec) for spec in specs)
     return "\n".join(parts)

@@ -1,8 +1,13 @@
 """The declaration of every Barb Script function.
 
-Each function is declared exactly once, with ``@function(...)`` on its implementation. The validator, the
-LLM's tool reference and ``docs/functions.md`` are all generated from these declarations, so a function's
-signature, defaults, ranges and description cannot drift apart.
+Each function is declared exactly once, with ``@category.function(...)`` on its implementation, in the module of
+its :class:`Category` (which carries the category's title). Everything about a function is on its declaration:
+the name (the Python name unless given), arguments, description, example, and for a look-ahead function what a
+trading rule should use instead. The validator, the LLM's tool reference, ``docs/functions.md`` and the
+backtest's look-ahead hints are all generated from these declarations, so they cannot drift apart.
+
+Declaring fills only the category's own list; :func:`library` gathers the categories of
+``shared.script.functions`` into the lookups on first use — importing a module changes no shared table.
 
 An implementation receives an :class:`EvalContext` and then its arguments, already checked and converted:
 ``column`` arguments arrive as ``pl.Expr`` (a number literal is broadcast with ``pl.lit``), ``int`` and
@@ -16,11 +21,14 @@ volume`` and the ``map`` columns defined so far. In later steps it is the previo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
+
+from shared.lazy import singleton
+from shared.script.expressions import IF_NAME
 
 ArgKind = Literal["column", "int", "number", "string", "bool"]
 FunctionKind = Literal["series", "aggregate"]
@@ -28,7 +36,7 @@ ReturnType = Literal["number", "integer", "boolean", "date", "time", "text"]
 Scale = Literal["level", "distance", "args"]
 """How a value relates to prices: a price ``level`` (``vwap()``), a ``distance`` between prices (``atr()``), or
 the scale of its column ``args`` (``prev(x)``, ``sma(x, n)``: a level of a level, a distance of a distance)."""
-Category = Literal[
+CategoryKey = Literal[
     "core",
     "lag",
     "window",
@@ -90,15 +98,16 @@ class FunctionSpec:
     """The declaration of one function."""
 
     name: str
-    category: Category
+    category: CategoryKey
     args: tuple[Arg, ...]
     description: str
     example: str
     impl: Callable[..., pl.Expr]
     kind: FunctionKind = "series"
     returns: ReturnType = "number"
-    lookahead: bool = False
-    """True when a value depends on later bars (never allowed in backtest entry/exit rules)."""
+    lookahead: str | None = None
+    """For a value that depends on later bars (never allowed in backtest rules), what a rule should use
+    instead (``"Look back instead, e.g. `prev(close)`."``); None for a value known at the bar's close."""
     format: str | None = None
     """Display format of the result (``weekday``, ``month``), kept when the value is numeric."""
     aliases: tuple[str, ...] = ()
@@ -114,64 +123,115 @@ class FunctionSpec:
 
     @property
     def signature(self) -> str:
+        """``sma(col, n)``: the call with its parameters, defaults shown."""
+        return self.signature_as(self.name)
+
+    def signature_as(self, name: str) -> str:
+        """The signature under another of its names (an alias)."""
         parts = []
         for arg in self.args:
             parts.append(arg.name if arg.required else f"{arg.name}={arg.default!r}".replace("'", '"'))
-        return f"{self.name}({', '.join(parts)})"
+        return f"{name}({', '.join(parts)})"
 
 
-REGISTRY: dict[str, FunctionSpec] = {}
-"""Every declared function by name (aliases included). Filled at import of ``shared.script.functions``."""
-
-SYNONYMS: dict[str, FunctionSpec] = {}
-"""The declared :attr:`FunctionSpec.synonyms` (names that are not callable) → the function they mean."""
+Implementation = Callable[..., pl.Expr]
 
 
-def function(
-    name: str,
-    *,
-    category: Category,
-    args: tuple[Arg, ...] = (),
-    description: str,
-    example: str,
-    kind: FunctionKind = "series",
-    returns: ReturnType = "number",
-    lookahead: bool = False,
-    format: str | None = None,
-    aliases: tuple[str, ...] = (),
-    synonyms: tuple[str, ...] = (),
-    intraday: bool = False,
-    scale: Scale | None = None,
-) -> Callable[[Callable[..., pl.Expr]], Callable[..., pl.Expr]]:
-    """Declare a Barb Script function; use as a decorator on its implementation."""
+@dataclass(frozen=True)
+class Category:
+    """A group of functions (one module of ``shared.script.functions``) with its title for references."""
 
-    def register(impl: Callable[..., pl.Expr]) -> Callable[..., pl.Expr]:
-        spec = FunctionSpec(
-            name=name,
-            category=category,
-            args=args,
-            description=description,
-            example=example,
-            impl=impl,
-            kind=kind,
-            returns=returns,
-            lookahead=lookahead,
-            format=format,
-            aliases=aliases,
-            synonyms=synonyms,
-            intraday=intraday,
-            scale=scale,
-        )
-        for key in (name, *aliases):
-            if key in REGISTRY or key in SYNONYMS:
-                raise ValueError(f"Barb Script function {key!r} is declared twice")
-            REGISTRY[key] = spec
-        for key in synonyms:
-            if key in REGISTRY or key in SYNONYMS or key != key.lower():
-                raise ValueError(
-                    f"Barb Script synonym {key!r} is a function name, declared twice or not lower case"
-                )
-            SYNONYMS[key] = spec
-        return impl
+    key: CategoryKey
+    title: str
+    specs: list[FunctionSpec] = field(default_factory=list, compare=False, repr=False)
+    """Its declarations, in the order of the module."""
 
-    return register
+    def function(
+        self,
+        *,
+        name: str | None = None,
+        args: tuple[Arg, ...] = (),
+        description: str,
+        example: str,
+        kind: FunctionKind = "series",
+        returns: ReturnType = "number",
+        lookahead: str | None = None,
+        format: str | None = None,
+        aliases: tuple[str, ...] = (),
+        synonyms: tuple[str, ...] = (),
+        intraday: bool = False,
+        scale: Scale | None = None,
+    ) -> Callable[[Implementation], FunctionSpec]:
+        """Declare a function of this category; use as a decorator on its implementation.
+
+        ``name`` defaults to the implementation's name without a trailing underscore (``range_`` → ``range``).
+        """
+
+        def declare(impl: Implementation) -> FunctionSpec:
+            spec = FunctionSpec(
+                name=name or impl.__name__.rstrip("_"),
+                category=self.key,
+                args=args,
+                description=description,
+                example=example,
+                impl=impl,
+                kind=kind,
+                returns=returns,
+                lookahead=lookahead,
+                format=format,
+                aliases=aliases,
+                synonyms=synonyms,
+                intraday=intraday,
+                scale=scale,
+            )
+            self.specs.append(spec)
+            return spec
+
+        return declare
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every declared function, by the names a query may call it by and by its synonyms elsewhere."""
+
+    categories: tuple[Category, ...]
+    functions: Mapping[str, FunctionSpec]
+    """Callable names (aliases included) → declaration."""
+    synonyms: Mapping[str, FunctionSpec]
+    """The declared :attr:`FunctionSpec.synonyms` (names that are not callable) → the function they mean."""
+
+    @classmethod
+    def of(cls, categories: tuple[Category, ...]) -> Library:
+        """The library of ``categories``; ``ValueError`` when a name is declared twice."""
+        functions: dict[str, FunctionSpec] = {}
+        synonyms: dict[str, FunctionSpec] = {}
+        for spec in (spec for category in categories for spec in category.specs):
+            for key in (spec.name, *spec.aliases):
+                if key in functions:
+                    raise ValueError(f"Barb Script function {key!r} is declared twice")
+                functions[key] = spec
+            for key in spec.synonyms:
+                if key in synonyms or key != key.lower():
+                    raise ValueError(f"Barb Script synonym {key!r} is declared twice or not lower case")
+                synonyms[key] = spec
+        clash = set(functions) & set(synonyms)
+        if clash:
+            raise ValueError(f"Barb Script synonyms {sorted(clash)} are also function names")
+        return cls(categories, functions, synonyms)
+
+    def unique(self) -> list[FunctionSpec]:
+        """Every function once (aliases folded), by category and in declaration order."""
+        return [spec for category in self.categories for spec in category.specs]
+
+
+@singleton
+def library() -> Library:
+    """The Barb Script function library, gathered from ``shared.script.functions`` on first use."""
+    from shared.script.functions import CATEGORIES  # the library's modules import this one
+
+    return Library.of(CATEGORIES)
+
+
+def function_spec(name: str) -> FunctionSpec | None:
+    """The declaration of a function by the name written in a query (``if`` included), or None."""
+    return library().functions.get("if" if name == IF_NAME else name)

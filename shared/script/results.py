@@ -15,7 +15,7 @@ import polars as pl
 
 from shared.script.execute import Execution
 from shared.script.plan import BASE_COLUMNS, ColumnInfo, Plan
-from shared.script.validate import function_spec
+from shared.script.registry import function_spec
 
 MAX_ROWS = 10_000
 _SUMMARY_COLUMNS = 4

@@ -20,22 +20,20 @@ from shared.script.check import (
     parse_time_literal,
 )
 from shared.script.errors import ScriptError
+from shared.script.expressions import parse_expression
 from shared.script.names import (
     did_you_mean,
-    function_spec,
-    load_functions,
     map_name_for,
     method_call_hint,
 )
-from shared.script.parse import INTRADAY, Query, Step, parse_expression, parse_query
 from shared.script.period import PERIOD_FORMS, parse_period
 from shared.script.plan import BASE_COLUMNS, ColumnInfo, ColumnType, Plan, StepPlan
+from shared.script.query import INTRADAY, Query, Step, parse_query
+from shared.script.registry import function_spec
 
 __all__ = [
     "build_plan",
     "expression_format",
-    "function_spec",
-    "load_functions",
     "parse_date_literal",
     "parse_time_literal",
     "sort_column",

@@ -12,7 +12,7 @@ from shared.assistant.prompt import PromptContext, build_system
 from shared.assistant.session import ChatDeps, prompt_context, title_from
 from shared.assistant.tools import tool_definitions
 from shared.market.instruments import get_instrument
-from shared.script.registry import REGISTRY
+from shared.script.registry import library
 from shared.settings import Settings
 from shared.store.sqlite import SqliteStore
 
@@ -77,7 +77,7 @@ def test_the_tool_reference_is_generated_from_every_declared_function() -> None:
     assert tool["input_schema"]["required"] == ["query", "title"]
     assert backtest["input_schema"]["required"] == ["strategy", "title"]
     description = tool["description"]
-    for name, spec in REGISTRY.items():
+    for name, spec in library().functions.items():
         assert f"- {spec.signature}" in description, name
     assert "session_high() ⚠" in description
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.script.docs import render
-from shared.script.reference import tool_reference, unique_specs
+from shared.script.reference import tool_reference
+from shared.script.registry import library
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "functions.md"
 
@@ -18,7 +19,7 @@ def test_committed_functions_doc_is_current():
 
 def test_every_function_is_in_the_doc_and_the_tool_reference():
     doc, reference = render(), tool_reference()
-    specs = unique_specs()
+    specs = library().unique()
     assert len(specs) >= 110
     for spec in specs:
         assert f"`{spec.signature}`" in doc

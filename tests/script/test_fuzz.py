@@ -11,12 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.script import FrameBars, QueryFailed, QueryInvalid, QueryTimeout, run_query
-from shared.script.registry import REGISTRY
-from shared.script.validate import load_functions
+from shared.script.registry import library
 from tests.script.bars_fixture import minute_bars, settlement_bars
 
-load_functions()
-FUNCTIONS = sorted(REGISTRY)
+FUNCTIONS = sorted(library().functions)
 NAMES = ["open", "high", "low", "close", "volume", "m1", "m2", "nope", "date", "time"]
 SETTINGS = settings(
     max_examples=120, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)

@@ -8,10 +8,9 @@ import pytest
 
 from shared.script import QueryInvalid, run_query, validate
 from shared.script.names import method_call_hint, unknown_function_hint
-from shared.script.registry import SYNONYMS
-from shared.script.validate import load_functions
+from shared.script.registry import library
 
-INTRADAY_FUNCTIONS = sorted({spec.name for spec in load_functions().values() if spec.intraday})
+INTRADAY_FUNCTIONS = sorted({spec.name for spec in library().functions.values() if spec.intraday})
 
 
 def _errors(query, nq) -> list[dict]:
@@ -144,8 +143,8 @@ def test_unknown_functions_suggest_the_function_meant(nq, name, meant):
 
 
 def test_every_suggestion_names_a_declared_function():
-    functions = load_functions()
-    for synonym, spec in SYNONYMS.items():
+    functions = library().functions
+    for synonym, spec in library().synonyms.items():
         assert synonym not in functions
         assert unknown_function_hint(synonym).startswith(f"Did you mean `{spec.name}`?")
         for call in _suggested_calls(method_call_hint(synonym, ("close",))):

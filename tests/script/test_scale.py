@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.script.parse import parse_expression
+from shared.script.expressions import parse_expression
 from shared.script.scale import price_weight
 
 

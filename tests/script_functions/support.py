@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 import shared.script.functions  # noqa: F401  (fills the registry)
-from shared.script.registry import REGISTRY, EvalContext
+from shared.script.registry import EvalContext, library
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data"
 DAILY = EvalContext()
@@ -16,7 +16,7 @@ DAILY = EvalContext()
 
 def call(name: str, *args: object, ctx: EvalContext = DAILY, **kwargs: object) -> pl.Expr:
     """Build the expression of ``name(args)`` with the declared defaults; a number for a column is a literal."""
-    spec = REGISTRY[name]
+    spec = library().functions[name]
     assert len(args) <= len(spec.args), f"{name} takes at most {len(spec.args)} arguments"
     values = []
     for position, arg in enumerate(spec.args):

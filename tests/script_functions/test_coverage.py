@@ -9,12 +9,12 @@ import polars as pl
 import pytest
 
 from shared.market.holidays import holidays
-from shared.script.registry import REGISTRY, Arg, EvalContext
+from shared.script.registry import Arg, EvalContext, library
 from tests.script_functions.support import call, values
 
 INTRADAY = EvalContext(timeframe="5m", intraday=True)
-SERIES_SPECS = sorted({spec.name for spec in REGISTRY.values() if spec.kind == "series"})
-AGGREGATE_SPECS = sorted({spec.name for spec in REGISTRY.values() if spec.kind == "aggregate"})
+SERIES_SPECS = sorted({spec.name for spec in library().functions.values() if spec.kind == "series"})
+AGGREGATE_SPECS = sorted({spec.name for spec in library().functions.values() if spec.kind == "aggregate"})
 
 
 def bars(size: int) -> pl.DataFrame:
@@ -50,7 +50,7 @@ def sample_argument(arg: Arg) -> object:
 
 
 def sample_call(name: str, ctx: EvalContext) -> pl.Expr:
-    return call(name, *(sample_argument(arg) for arg in REGISTRY[name].args), ctx=ctx)
+    return call(name, *(sample_argument(arg) for arg in library().functions[name].args), ctx=ctx)
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 40])
@@ -94,10 +94,15 @@ def test_calendar_flags_with_the_engines_holiday_records() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", sorted({spec.name for spec in REGISTRY.values() if any(a.kind == "column" for a in spec.args)})
+    "name",
+    sorted(
+        {spec.name for spec in library().functions.values() if any(a.kind == "column" for a in spec.args)}
+    ),
 )
 def test_conditions_are_accepted_wherever_a_column_is(name: str) -> None:
     condition = pl.col("close") > pl.col("open").shift(1)
-    arguments = [condition if arg.kind == "column" else sample_argument(arg) for arg in REGISTRY[name].args]
+    arguments = [
+        condition if arg.kind == "column" else sample_argument(arg) for arg in library().functions[name].args
+    ]
     result = bars(40).select(call(name, *arguments).alias("out"))
     assert result.height in (1, 40)

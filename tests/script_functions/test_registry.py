@@ -7,11 +7,10 @@ import typing
 
 import pytest
 
-import shared.script.functions  # noqa: F401
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, MAX_WINDOW
-from shared.script.registry import REGISTRY, SYNONYMS, Category, FunctionSpec
+from shared.script.registry import CategoryKey, FunctionSpec, library
 
-SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in REGISTRY.values()}
+SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in library().functions.values()}
 
 # The earlier engine's 109 names (prior-backend.md §3); every one must still exist.
 EARLIER_NAMES = [
@@ -135,7 +134,7 @@ LOOKAHEAD_SERIES = {"next", "rank", "session_high", "session_low", "session_clos
 def test_count_and_earlier_names() -> None:
     assert len(EARLIER_NAMES) == 109
     assert len(SPECS) >= 110
-    assert set(EARLIER_NAMES) <= set(REGISTRY)
+    assert set(EARLIER_NAMES) <= set(library().functions)
     for name in (
         "time",
         "vwap",
@@ -145,23 +144,23 @@ def test_count_and_earlier_names() -> None:
         "is_quad_witching",
         "day",
     ):
-        assert name in REGISTRY
+        assert name in library().functions
 
 
 def test_names_and_aliases_are_unique_identifiers() -> None:
     keys = [key for spec in SPECS.values() for key in (spec.name, *spec.aliases)]
-    assert len(keys) == len(set(keys)) == len(REGISTRY)
+    assert len(keys) == len(set(keys)) == len(library().functions)
     for key in keys:
         assert key.isidentifier() and key == key.lower()
 
 
 def test_synonyms_are_not_callable_and_name_one_function() -> None:
     synonyms = [key for spec in SPECS.values() for key in spec.synonyms]
-    assert len(synonyms) == len(set(synonyms)) == len(SYNONYMS)
+    assert len(synonyms) == len(set(synonyms)) == len(library().synonyms)
     for key in synonyms:
-        assert key.isidentifier() and key == key.lower() and key not in REGISTRY
+        assert key.isidentifier() and key == key.lower() and key not in library().functions
     assert {"avg": "mean", "moving_average": "sma", "shift": "prev"}.items() <= {
-        key: spec.name for key, spec in SYNONYMS.items()
+        key: spec.name for key, spec in library().synonyms.items()
     }.items()
 
 
@@ -175,7 +174,7 @@ def test_price_scales_follow_the_arguments() -> None:
 
 
 def test_every_category_is_used() -> None:
-    assert {spec.category for spec in SPECS.values()} == set(typing.get_args(Category))
+    assert {spec.category for spec in SPECS.values()} == set(typing.get_args(CategoryKey))
 
 
 def _parse_call_of(spec: FunctionSpec) -> list[ast.Call]:
@@ -233,7 +232,7 @@ def test_lookahead_flags() -> None:
     aggregates = {spec.name for spec in SPECS.values() if spec.kind == "aggregate"}
     assert flagged == LOOKAHEAD_SERIES | aggregates
     for name in ("session_open", "session_high_sofar", "session_low_sofar", "prev", "pivothigh", "vwap"):
-        assert not REGISTRY[name].lookahead
+        assert not library().functions[name].lookahead
 
 
 def test_kinds_and_formats() -> None:
@@ -252,6 +251,12 @@ def test_kinds_and_formats() -> None:
     } <= aggregates
     assert {"first", "last"} <= aggregates
     assert all(SPECS[name].category == "aggregate" for name in aggregates)
-    assert REGISTRY["dayofweek"].format == "weekday" and REGISTRY["month"].format == "month"
-    assert REGISTRY["time"].returns == "time" and REGISTRY["date"].returns == "date"
-    assert REGISTRY["vwap_day"] is REGISTRY["vwap"] and REGISTRY["day"] is REGISTRY["day_of_month"]
+    assert (
+        library().functions["dayofweek"].format == "weekday"
+        and library().functions["month"].format == "month"
+    )
+    assert library().functions["time"].returns == "time" and library().functions["date"].returns == "date"
+    assert (
+        library().functions["vwap_day"] is library().functions["vwap"]
+        and library().functions["day"] is library().functions["day_of_month"]
+    )

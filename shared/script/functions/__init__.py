@@ -1,6 +1,8 @@
-"""The Barb Script function library; importing this package fills ``shared.script.registry.REGISTRY``.
+"""The Barb Script function library: one module per :class:`~shared.script.registry.Category`.
 
-One module per category; each declares its functions with ``@function`` at import.
+Each module declares its functions on its ``category``; :data:`CATEGORIES` lists them in the order the
+references (the model's tool text, ``docs/functions.md``) present them. ``shared.script.registry.library()``
+reads this tuple; nothing else does.
 """
 
 from shared.script.functions import (
@@ -19,20 +21,26 @@ from shared.script.functions import (
     volume,
     window,
 )
+from shared.script.registry import Category
 
-__all__ = [
-    "aggregate",
-    "calendar",
-    "core",
-    "cumulative",
-    "lag",
-    "oscillators",
-    "pattern",
-    "price",
-    "session",
-    "time",
-    "trend",
-    "volatility",
-    "volume",
-    "window",
-]
+CATEGORIES: tuple[Category, ...] = tuple(
+    module.category
+    for module in (
+        core,
+        lag,
+        window,
+        cumulative,
+        pattern,
+        aggregate,
+        time,
+        calendar,
+        price,
+        oscillators,
+        volatility,
+        trend,
+        volume,
+        session,
+    )
+)
+
+__all__ = ["CATEGORIES"]

@@ -1,59 +1,80 @@
 """Aggregates: one value per group (``select``), or per table and broadcast to every row (``map``/``where``).
 
-All are marked look-ahead: broadcast over a table, the value depends on every bar, later ones included.
+All are look-ahead: broadcast over a table, the value depends on every bar, later ones included; each declares
+what a trading rule uses instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
 from shared.script.functions._shared import as_float, column, probability, truthy
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext, FunctionSpec, Implementation
+
+category = Category("aggregate", "Aggregates (select, or broadcast in map/where over the period)")
 
 
-def _aggregate(name: str, description: str, example: str, **declaration):
-    """The declaration of an aggregate of one column (``declaration``: further :func:`function` arguments)."""
-    return function(
-        name,
-        category="aggregate",
+def _aggregate(
+    description: str, example: str, instead: str, **declaration: Any
+) -> Callable[[Implementation], FunctionSpec]:
+    """The declaration of an aggregate of one column; ``instead`` is what a trading rule uses in its place."""
+    return category.function(
         args=(column(),),
         description=description,
         example=example,
         kind="aggregate",
-        lookahead=True,
+        lookahead=instead,
         **declaration,
     )
 
 
-@_aggregate("mean", "Average (nulls skipped).", "mean(range())", scale="args", synonyms=("avg", "average"))
+@_aggregate(
+    "Average (nulls skipped).",
+    "mean(range())",
+    "Use a rolling window: `rolling_mean(x, 20)` or `sma(x, 20)`.",
+    scale="args",
+    synonyms=("avg", "average"),
+)
 def mean(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).mean()
 
 
-@_aggregate("sum", "Total (nulls skipped; 0 for no rows).", "sum(volume)")
+@_aggregate(
+    "Total (nulls skipped; 0 for no rows).",
+    "sum(volume)",
+    "Use `rolling_sum(x, n)` or `cumsum(x)`.",
+)
 def sum_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.sum()
 
 
-@_aggregate("max", "Largest value.", "max(high)", scale="args")
+@_aggregate("Largest value.", "max(high)", "Use `rolling_max(x, n)` or `cummax(x)`.", scale="args")
 def max_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.max()
 
 
-@_aggregate("min", "Smallest value.", "min(low)", scale="args")
+@_aggregate("Smallest value.", "min(low)", "Use `rolling_min(x, n)` or `cummin(x)`.", scale="args")
 def min_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.min()
 
 
-@_aggregate("median", "Median (nulls skipped).", "median(volume)", scale="args")
+@_aggregate(
+    "Median (nulls skipped).",
+    "median(volume)",
+    "Use a rolling window such as `rolling_mean(x, 20)`.",
+    scale="args",
+)
 def median(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).median()
 
 
 @_aggregate(
-    "std",
     "Sample standard deviation (n − 1).",
     "std(change_pct(close))",
+    "Use `rolling_std(x, n)`.",
     scale="distance",
     synonyms=("stdev", "stddev"),
 )
@@ -61,50 +82,46 @@ def std(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).std(ddof=1)
 
 
-@_aggregate("first", "Value on the first row.", "first(open)", scale="args")
+@_aggregate("Value on the first row.", "first(open)", "Use `prev(x, n)` or `session_open()`.", scale="args")
 def first(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.first()
 
 
-@_aggregate("last", "Value on the last row.", "last(close)", scale="args")
+@_aggregate(
+    "Value on the last row.", "last(close)", "Use the column itself: it is this bar's value.", scale="args"
+)
 def last(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.last()
 
 
-@function(
-    "count",
-    category="aggregate",
+@category.function(
     description="Number of rows.",
     example="count()",
     kind="aggregate",
     returns="integer",
-    lookahead=True,
+    lookahead="Use `rolling_count(cond, n)`.",
 )
 def count(ctx: EvalContext) -> pl.Expr:
     return pl.len().cast(pl.Int64)
 
 
-@function(
-    "pct",
-    category="aggregate",
+@category.function(
     args=(column("cond"),),
     description="Percentage (0–100) of rows where the condition is true; null counts as false.",
     example="pct(close > open)",
     kind="aggregate",
-    lookahead=True,
+    lookahead="Use `rolling_mean(cond, n) * 100` over a window of past bars.",
 )
 def pct(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
     return truthy(cond).cast(pl.Float64).mean() * 100
 
 
-@function(
-    "percentile",
-    category="aggregate",
+@category.function(
     args=(column(), probability()),
     description="The p-quantile (p in 0…1, linear interpolation): percentile(col, 0.9) is the 90th percentile.",
     example="percentile(range(), 0.9)",
     kind="aggregate",
-    lookahead=True,
+    lookahead="Compare with a rolling window of past bars instead, e.g. `rolling_max(x, 20)`.",
     scale="args",
     synonyms=("quantile",),
 )
@@ -112,14 +129,12 @@ def percentile(ctx: EvalContext, x: pl.Expr, p: float) -> pl.Expr:
     return as_float(x).quantile(p, interpolation="linear")
 
 
-@function(
-    "correlation",
-    category="aggregate",
+@category.function(
     args=(column("a"), column("b")),
     description="Pearson correlation of a and b over rows where both are present.",
     example="correlation(change_pct(close), change_pct(volume))",
     kind="aggregate",
-    lookahead=True,
+    lookahead="Compute it over past bars in a query and use the number it gives in the rule.",
     synonyms=("corr",),
 )
 def correlation(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:

@@ -16,7 +16,9 @@ from functools import lru_cache
 import polars as pl
 
 from shared.script.functions._shared import require_date
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("calendar", "Calendar")
 
 _YEARS = range(1900, 2101)
 _FRIDAY = 4
@@ -84,9 +86,7 @@ def _flag(ctx: EvalContext, kind: str, name: str) -> pl.Expr:
     )
 
 
-@function(
-    "is_opex",
-    category="calendar",
+@category.function(
     description="Monthly options expiration day: the third Friday of the month (the trading day before it when "
     "that Friday is a holiday).",
     example="is_opex()",
@@ -96,9 +96,7 @@ def is_opex(ctx: EvalContext) -> pl.Expr:
     return _flag(ctx, "opex", "is_opex")
 
 
-@function(
-    "is_quad_witching",
-    category="calendar",
+@category.function(
     description="Quarterly expiration (quad witching): the opex day of March, June, September and December.",
     example="is_quad_witching()",
     returns="boolean",
@@ -107,9 +105,7 @@ def is_quad_witching(ctx: EvalContext) -> pl.Expr:
     return _flag(ctx, "quad_witching", "is_quad_witching")
 
 
-@function(
-    "is_month_start",
-    category="calendar",
+@category.function(
     description="First trading day of the month (weekends and known holidays skipped).",
     example="is_month_start()",
     returns="boolean",
@@ -118,9 +114,7 @@ def is_month_start(ctx: EvalContext) -> pl.Expr:
     return _flag(ctx, "month_start", "is_month_start")
 
 
-@function(
-    "is_month_end",
-    category="calendar",
+@category.function(
     description="Last trading day of the month (weekends and known holidays skipped).",
     example="is_month_end()",
     returns="boolean",
@@ -129,9 +123,7 @@ def is_month_end(ctx: EvalContext) -> pl.Expr:
     return _flag(ctx, "month_end", "is_month_end")
 
 
-@function(
-    "is_quarter_end",
-    category="calendar",
+@category.function(
     description="Last trading day of March, June, September or December.",
     example="is_quarter_end()",
     returns="boolean",

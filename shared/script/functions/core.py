@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.functions._shared import as_float, column, truthy
-from shared.script.registry import Arg, EvalContext, function
+from shared.script.registry import Arg, Category, EvalContext
+
+category = Category("core", "Core")
 
 
-@function(
-    "abs",
-    category="core",
+@category.function(
     args=(column("x"),),
     description="Absolute value.",
     example="abs(change(close))",
@@ -20,9 +20,7 @@ def abs_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).abs()
 
 
-@function(
-    "log",
-    category="core",
+@category.function(
     args=(column("x"),),
     description="Natural logarithm; null for zero or negative values.",
     example="log(close)",
@@ -31,9 +29,7 @@ def log(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return pl.when(x > 0).then(as_float(x).log())
 
 
-@function(
-    "sqrt",
-    category="core",
+@category.function(
     args=(column("x"),),
     description="Square root; null for negative values.",
     example="sqrt(volume)",
@@ -42,9 +38,7 @@ def sqrt(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return pl.when(x >= 0).then(as_float(x).sqrt())
 
 
-@function(
-    "sign",
-    category="core",
+@category.function(
     args=(column("x"),),
     description="Sign: −1, 0 or 1.",
     example="sign(close - open)",
@@ -54,9 +48,7 @@ def sign(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return as_float(x).sign().cast(pl.Int64)
 
 
-@function(
-    "round",
-    category="core",
+@category.function(
     args=(column("x"), Arg("n", "int", 0, min=0, max=12)),
     description="Round to n decimals.",
     example="round(close / 10, 0)",
@@ -66,9 +58,7 @@ def round_(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return as_float(x).round(n)
 
 
-@function(
-    "if",
-    category="core",
+@category.function(
     args=(Arg("cond", "column"), Arg("then", "column"), Arg("otherwise", "column")),
     description="Per row: `then` where the condition is true, otherwise `otherwise` (a null condition takes `otherwise`).",
     example="if(close > open, high - close, close - low)",

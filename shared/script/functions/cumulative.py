@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.functions._shared import column
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("cumulative", "Cumulative")
 
 
-@function(
-    "cummax",
-    category="cumulative",
+@category.function(
     args=(column(),),
     description="Highest value so far (nulls skipped).",
     example="cummax(high)",
@@ -20,9 +20,7 @@ def cummax(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.cum_max().forward_fill()
 
 
-@function(
-    "cummin",
-    category="cumulative",
+@category.function(
     args=(column(),),
     description="Lowest value so far (nulls skipped).",
     example="cummin(low)",
@@ -32,9 +30,7 @@ def cummin(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return x.cum_min().forward_fill()
 
 
-@function(
-    "cumsum",
-    category="cumulative",
+@category.function(
     args=(column(),),
     description="Running sum (nulls skipped).",
     example="cumsum(change(close))",

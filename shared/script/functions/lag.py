@@ -5,12 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.functions._shared import column, window
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("lag", "Lag")
 
 
-@function(
-    "prev",
-    category="lag",
+@category.function(
     args=(column(), window(default=1)),
     description="Value n bars earlier; null on the first n bars.",
     example="prev(close)",
@@ -21,13 +21,11 @@ def prev(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return x.shift(n)
 
 
-@function(
-    "next",
-    category="lag",
+@category.function(
     args=(column(), window(default=1)),
     description="Value n bars later; null on the last n bars. Looks into the future.",
     example="next(close) - close",
-    lookahead=True,
+    lookahead="Look back instead, e.g. `prev(close)`.",
     scale="args",
     synonyms=("lead",),
 )

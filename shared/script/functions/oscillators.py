@@ -7,12 +7,12 @@ import polars as pl
 from shared.script import kernels
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, col, column, window
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("oscillator", "Oscillators")
 
 
-@function(
-    "rsi",
-    category="oscillator",
+@category.function(
     args=(column(), window(default=14)),
     description="Relative Strength Index on Wilder's averages of gains and losses (Pine ta.rsi); first value "
     "on bar n; null when the price did not move over the whole average.",
@@ -22,9 +22,7 @@ def rsi(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.kernel([x], lambda values: kernels.rsi(values, n))
 
 
-@function(
-    "stoch_k",
-    category="oscillator",
+@category.function(
     args=(window(default=14), window("smooth", 1)),
     description="Stochastic %K: where close sits in the n-bar high–low range, 0–100, averaged over `smooth` "
     "bars (1 = raw %K, as TradingView's default).",
@@ -34,9 +32,7 @@ def stoch_k(ctx: EvalContext, n: int, smooth: int) -> pl.Expr:
     return s.kernel(s.hlc(), lambda high, low, close: kernels.stochastic(high, low, close, n, smooth))
 
 
-@function(
-    "stoch_d",
-    category="oscillator",
+@category.function(
     args=(window(default=14), window("smooth_k", 1), window("d", 3)),
     description="Stochastic %D: the d-bar SMA of stoch_k(n, smooth_k).",
     example="stoch_d(14, 1, 3)",
@@ -48,9 +44,7 @@ def stoch_d(ctx: EvalContext, n: int, smooth_k: int, d: int) -> pl.Expr:
     )
 
 
-@function(
-    "cci",
-    category="oscillator",
+@category.function(
     args=(window(default=20, maximum=MAX_WEIGHTED_WINDOW),),
     description="Commodity Channel Index of the typical price: (tp − sma(tp, n)) / (0.015 · mean deviation).",
     example="cci(20) > 100",
@@ -59,9 +53,7 @@ def cci(ctx: EvalContext, n: int) -> pl.Expr:
     return s.kernel(s.hlc(), lambda high, low, close: kernels.cci(high, low, close, n))
 
 
-@function(
-    "williams_r",
-    category="oscillator",
+@category.function(
     args=(window(default=14),),
     description="Williams %R: −100 · (highest high − close) / (highest high − lowest low), from −100 to 0.",
     example="williams_r(14) < -80",
@@ -70,9 +62,7 @@ def williams_r(ctx: EvalContext, n: int) -> pl.Expr:
     return s.kernel(s.hlc(), lambda high, low, close: kernels.williams_r(high, low, close, n))
 
 
-@function(
-    "mfi",
-    category="oscillator",
+@category.function(
     args=(window(default=14),),
     description="Money Flow Index: 100 · (money flow on up bars) / (all money flow) over n bars, money flow = "
     "typical price · volume (Pine ta.mfi); first value on bar n.",
@@ -85,9 +75,7 @@ def mfi(ctx: EvalContext, n: int) -> pl.Expr:
     )
 
 
-@function(
-    "roc",
-    category="oscillator",
+@category.function(
     args=(column(), window(default=1)),
     description="Rate of change: percentage change from n bars earlier.",
     example="roc(close, 10)",
@@ -97,9 +85,7 @@ def roc(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.pct_change(value, value.shift(n))
 
 
-@function(
-    "momentum",
-    category="oscillator",
+@category.function(
     args=(column(), window(default=10)),
     description="Momentum: value minus the value n bars earlier.",
     example="momentum(close, 10) > 0",

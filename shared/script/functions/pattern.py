@@ -6,16 +6,16 @@ import polars as pl
 
 from shared.script import kernels
 from shared.script.functions._shared import MAX_WINDOW, as_float, col, column, truthy, window
-from shared.script.registry import Arg, EvalContext, function
+from shared.script.registry import Arg, Category, EvalContext
+
+category = Category("pattern", "Patterns")
 
 
 def _row_index() -> pl.Expr:
     return pl.int_range(pl.len(), dtype=pl.Int64)
 
 
-@function(
-    "streak",
-    category="pattern",
+@category.function(
     args=(column("cond"),),
     description="Consecutive bars, up to and including this one, where the condition holds (0 when it does not).",
     example="streak(close > prev(close))",
@@ -28,9 +28,7 @@ def streak(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
     return hits - at_last_miss
 
 
-@function(
-    "bars_since",
-    category="pattern",
+@category.function(
     args=(column("cond"),),
     description="Bars since the condition was last true (0 on that bar); null before it first holds.",
     example="bars_since(volume > 2 * sma(volume, 20))",
@@ -41,13 +39,11 @@ def bars_since(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
     return index - pl.when(truthy(cond)).then(index).forward_fill()
 
 
-@function(
-    "rank",
-    category="pattern",
+@category.function(
     args=(column(),),
     description="Percentile rank of the value within the whole column, in (0, 1] (ties averaged). Looks into the future.",
     example="rank(volume)",
-    lookahead=True,
+    lookahead="Compare with a rolling window instead, e.g. `volume > rolling_max(prev(volume), 20)`.",
 )
 def rank(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return pl.map_batches([x], _percentile_rank, return_dtype=pl.Float64)
@@ -63,9 +59,7 @@ def _percentile_rank(columns: list[pl.Series]) -> pl.Series:
     return x.rank("average") / x.count()
 
 
-@function(
-    "rising",
-    category="pattern",
+@category.function(
     args=(column(), window(default=1)),
     description="True when the value is above each of the previous n values (Pine ta.rising).",
     example="rising(close, 3)",
@@ -75,9 +69,7 @@ def rising(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return x > x.shift(1).rolling_max(n)
 
 
-@function(
-    "falling",
-    category="pattern",
+@category.function(
     args=(column(), window(default=1)),
     description="True when the value is below each of the previous n values (Pine ta.falling).",
     example="falling(close, 3)",
@@ -87,9 +79,7 @@ def falling(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return x < x.shift(1).rolling_min(n)
 
 
-@function(
-    "valuewhen",
-    category="pattern",
+@category.function(
     args=(column("cond"), column(), Arg("n", "int", 0, min=0, max=MAX_WINDOW)),
     description="Value of col on the (n+1)-th most recent bar where the condition held (n=0: the latest, "
     "this bar included); null until then.",
@@ -117,9 +107,7 @@ def _pivot(source: str, n_left: int, n_right: int, higher: bool) -> pl.Expr:
 _PIVOT_ARGS = (window("n_left", 5), window("n_right", 5))
 
 
-@function(
-    "pivothigh",
-    category="pattern",
+@category.function(
     args=_PIVOT_ARGS,
     description="A high strictly above the n_left highs before it and the n_right highs after it, reported on "
     "the bar that confirms it (n_right bars later, so no look-ahead); null elsewhere.",
@@ -130,9 +118,7 @@ def pivothigh(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
     return _pivot("high", n_left, n_right, higher=True)
 
 
-@function(
-    "pivotlow",
-    category="pattern",
+@category.function(
     args=_PIVOT_ARGS,
     description="A low strictly below the n_left lows before it and the n_right lows after it, reported on the "
     "confirming bar (n_right bars later); null elsewhere.",

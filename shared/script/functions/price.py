@@ -6,12 +6,12 @@ import polars as pl
 
 from shared.script.functions import _shared
 from shared.script.functions._shared import both, col, column, full_length, pct_change, safe_div, window
-from shared.script.registry import Arg, EvalContext, function
+from shared.script.registry import Arg, Category, EvalContext
+
+category = Category("price", "Price, candles and signals")
 
 
-@function(
-    "gap",
-    category="price",
+@category.function(
     description="Open minus the previous bar's close.",
     example="gap()",
     scale="distance",
@@ -20,9 +20,7 @@ def gap(ctx: EvalContext) -> pl.Expr:
     return col("open") - col("close").shift(1)
 
 
-@function(
-    "gap_pct",
-    category="price",
+@category.function(
     description="Gap as a percentage of the previous close.",
     example="gap_pct() > 1",
 )
@@ -30,9 +28,7 @@ def gap_pct(ctx: EvalContext) -> pl.Expr:
     return pct_change(col("open"), col("close").shift(1))
 
 
-@function(
-    "change",
-    category="price",
+@category.function(
     args=(column(), window(default=1)),
     description="Difference from n bars earlier.",
     example="change(close, 5)",
@@ -44,9 +40,7 @@ def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return value - value.shift(n)
 
 
-@function(
-    "change_pct",
-    category="price",
+@category.function(
     args=(column(), window(default=1)),
     description="Percentage change from n bars earlier.",
     example="change_pct(close) <= -2.5",
@@ -57,14 +51,12 @@ def change_pct(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return pct_change(value, value.shift(n))
 
 
-@function("range", category="price", description="High minus low.", example="range()", scale="distance")
+@category.function(description="High minus low.", example="range()", scale="distance")
 def range_(ctx: EvalContext) -> pl.Expr:
     return col("high") - col("low")
 
 
-@function(
-    "range_pct",
-    category="price",
+@category.function(
     description="High minus low as a percentage of the low.",
     example="range_pct()",
 )
@@ -72,9 +64,7 @@ def range_pct(ctx: EvalContext) -> pl.Expr:
     return pct_change(col("high"), col("low"))
 
 
-@function(
-    "midpoint",
-    category="price",
+@category.function(
     description="Middle of the bar: (high + low) / 2.",
     example="midpoint()",
     scale="level",
@@ -84,9 +74,7 @@ def midpoint(ctx: EvalContext) -> pl.Expr:
     return (col("high") + col("low")) / 2
 
 
-@function(
-    "typical_price",
-    category="price",
+@category.function(
     description="Typical price: (high + low + close) / 3.",
     example="typical_price()",
     scale="level",
@@ -96,9 +84,7 @@ def typical_price(ctx: EvalContext) -> pl.Expr:
     return _shared.typical_price()
 
 
-@function(
-    "body",
-    category="price",
+@category.function(
     description="Close minus open (negative on red bars).",
     example="abs(body())",
     scale="distance",
@@ -107,9 +93,7 @@ def body(ctx: EvalContext) -> pl.Expr:
     return col("close") - col("open")
 
 
-@function(
-    "body_pct",
-    category="price",
+@category.function(
     description="Close minus open as a percentage of the open.",
     example="body_pct()",
 )
@@ -117,9 +101,7 @@ def body_pct(ctx: EvalContext) -> pl.Expr:
     return pct_change(col("close"), col("open"))
 
 
-@function(
-    "upper_wick",
-    category="price",
+@category.function(
     description="High minus the larger of open and close.",
     example="upper_wick() > 2 * abs(body())",
     scale="distance",
@@ -128,9 +110,7 @@ def upper_wick(ctx: EvalContext) -> pl.Expr:
     return col("high") - pl.max_horizontal(col("open"), col("close"))
 
 
-@function(
-    "lower_wick",
-    category="price",
+@category.function(
     description="The smaller of open and close minus low.",
     example="lower_wick()",
     scale="distance",
@@ -139,19 +119,17 @@ def lower_wick(ctx: EvalContext) -> pl.Expr:
     return pl.min_horizontal(col("open"), col("close")) - col("low")
 
 
-@function("green", category="price", description="Close above open.", example="green()", returns="boolean")
+@category.function(description="Close above open.", example="green()", returns="boolean")
 def green(ctx: EvalContext) -> pl.Expr:
     return col("close") > col("open")
 
 
-@function("red", category="price", description="Close below open.", example="red()", returns="boolean")
+@category.function(description="Close below open.", example="red()", returns="boolean")
 def red(ctx: EvalContext) -> pl.Expr:
     return col("close") < col("open")
 
 
-@function(
-    "doji",
-    category="price",
+@category.function(
     args=(Arg("threshold", "number", 0.1, min=0.0, max=1.0),),
     description="Body smaller than threshold × range; null on a bar with zero range.",
     example="doji(0.1)",
@@ -161,9 +139,7 @@ def doji(ctx: EvalContext, threshold: float) -> pl.Expr:
     return safe_div((col("close") - col("open")).abs(), col("high") - col("low")) < threshold
 
 
-@function(
-    "inside_bar",
-    category="price",
+@category.function(
     description="High below and low above the previous bar's (strictly).",
     example="inside_bar()",
     returns="boolean",
@@ -172,9 +148,7 @@ def inside_bar(ctx: EvalContext) -> pl.Expr:
     return both(col("high") < col("high").shift(1), col("low") > col("low").shift(1))
 
 
-@function(
-    "outside_bar",
-    category="price",
+@category.function(
     description="High above and low below the previous bar's (strictly).",
     example="outside_bar()",
     returns="boolean",
@@ -183,9 +157,7 @@ def outside_bar(ctx: EvalContext) -> pl.Expr:
     return both(col("high") > col("high").shift(1), col("low") < col("low").shift(1))
 
 
-@function(
-    "crossover",
-    category="price",
+@category.function(
     args=(column("a"), column("b")),
     description="True when a crosses above b on this bar (a ≤ b on the previous bar, a > b now); either may be a number.",
     example="crossover(rsi(close, 14), 30)",
@@ -197,9 +169,7 @@ def crossover(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return both(a.shift(1) <= b.shift(1), a > b)
 
 
-@function(
-    "crossunder",
-    category="price",
+@category.function(
     args=(column("a"), column("b")),
     description="True when a crosses below b on this bar (a ≥ b on the previous bar, a < b now); either may be a number.",
     example="crossunder(close, sma(close, 50))",

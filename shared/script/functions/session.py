@@ -9,12 +9,12 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.functions._shared import col, per_session
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("session", "Session (reset at each session open)")
 
 
-@function(
-    "session_open",
-    category="session",
+@category.function(
     description="Open of the session's first bar.",
     example="close - session_open()",
     scale="level",
@@ -23,45 +23,37 @@ def session_open(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("open").first())
 
 
-@function(
-    "session_high",
-    category="session",
+@category.function(
     description="High of the whole session (its final value: looks into the future within the session).",
     example="high == session_high()",
-    lookahead=True,
+    lookahead="Use `session_high_sofar()`: the session's high up to this bar.",
     scale="level",
 )
 def session_high(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("high").max())
 
 
-@function(
-    "session_low",
-    category="session",
+@category.function(
     description="Low of the whole session (its final value: looks into the future within the session).",
     example="low == session_low()",
-    lookahead=True,
+    lookahead="Use `session_low_sofar()`: the session's low up to this bar.",
     scale="level",
 )
 def session_low(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("low").min())
 
 
-@function(
-    "session_close",
-    category="session",
+@category.function(
     description="Close of the session's last bar (looks into the future within the session).",
     example="session_close() - close",
-    lookahead=True,
+    lookahead="Use `close` (this bar's close); compare with `session_open()` for the session so far.",
     scale="level",
 )
 def session_close(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("close").last())
 
 
-@function(
-    "session_high_sofar",
-    category="session",
+@category.function(
     description="Highest high of the session up to and including this bar (no look-ahead).",
     example="high == session_high_sofar()",
     scale="level",
@@ -70,9 +62,7 @@ def session_high_sofar(ctx: EvalContext) -> pl.Expr:
     return per_session(ctx, col("high").cum_max())
 
 
-@function(
-    "session_low_sofar",
-    category="session",
+@category.function(
     description="Lowest low of the session up to and including this bar (no look-ahead).",
     example="low == session_low_sofar()",
     scale="level",

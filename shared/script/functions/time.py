@@ -11,21 +11,21 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script.functions._shared import missing, require_date
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("time", "Time (trade date: a Sunday evening is Monday)")
 
 
 def _minute_of_day(ctx: EvalContext) -> pl.Expr | None:
     return pl.col("minute").cast(pl.Int64) if ctx.intraday else None
 
 
-@function("year", category="time", description="Year of the trade date.", example="year()", returns="integer")
+@category.function(description="Year of the trade date.", example="year()", returns="integer")
 def year(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "year").dt.year().cast(pl.Int64)
 
 
-@function(
-    "quarter",
-    category="time",
+@category.function(
     description="Quarter 1–4 of the trade date.",
     example="quarter()",
     returns="integer",
@@ -34,9 +34,7 @@ def quarter(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "quarter").dt.quarter().cast(pl.Int64)
 
 
-@function(
-    "month",
-    category="time",
+@category.function(
     description="Month 1–12 of the trade date (shown as the month name).",
     example="month()",
     returns="integer",
@@ -46,9 +44,7 @@ def month(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "month").dt.month().cast(pl.Int64)
 
 
-@function(
-    "week",
-    category="time",
+@category.function(
     description="ISO week number 1–53 of the trade date.",
     example="week()",
     returns="integer",
@@ -57,9 +53,7 @@ def week(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "week").dt.week().cast(pl.Int64)
 
 
-@function(
-    "day_of_month",
-    category="time",
+@category.function(
     description="Day of the month 1–31 of the trade date.",
     example="day_of_month()",
     returns="integer",
@@ -69,9 +63,7 @@ def day_of_month(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "day_of_month").dt.day().cast(pl.Int64)
 
 
-@function(
-    "dayofweek",
-    category="time",
+@category.function(
     description="Weekday of the trade date, 0 = Monday … 6 = Sunday (shown as the day name).",
     example="dayofweek()",
     returns="integer",
@@ -82,9 +74,7 @@ def dayofweek(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "dayofweek").dt.weekday().cast(pl.Int64) - 1
 
 
-@function(
-    "date",
-    category="time",
+@category.function(
     description="The trade date (compare with 'YYYY-MM-DD').",
     example="date() >= '2024-03-01'",
     returns="date",
@@ -93,9 +83,7 @@ def date(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "date").cast(pl.Date)
 
 
-@function(
-    "hour",
-    category="time",
+@category.function(
     description="Hour 0–23 of the bar's open time (display time zone).",
     example="hour()",
     returns="integer",
@@ -106,9 +94,7 @@ def hour(ctx: EvalContext) -> pl.Expr:
     return missing(pl.Int64) if minutes is None else minutes // 60
 
 
-@function(
-    "minute",
-    category="time",
+@category.function(
     description="Minute 0–59 of the bar's open time.",
     example="minute()",
     returns="integer",
@@ -119,9 +105,7 @@ def minute(ctx: EvalContext) -> pl.Expr:
     return missing(pl.Int64) if minutes is None else minutes % 60
 
 
-@function(
-    "time",
-    category="time",
+@category.function(
     description="Open time of the bar, HH:MM in the display time zone (compare with 'HH:MM').",
     example="time() < '10:00'",
     returns="time",

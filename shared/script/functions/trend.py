@@ -7,7 +7,9 @@ import polars as pl
 from shared.script import kernels
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MIN_MULTIPLIER, column, multiplier, window
-from shared.script.registry import Arg, EvalContext, function
+from shared.script.registry import Arg, Category, EvalContext
+
+category = Category("trend", "Trend")
 
 _MACD_ARGS = (column(), window("fast", 12), window("slow", 26))
 _SIGNAL_ARGS = (*_MACD_ARGS, window("sig", 9))
@@ -18,9 +20,7 @@ def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
     return s.kernel([x], lambda values: kernels.macd(values, fast, slow, sig)[part])
 
 
-@function(
-    "macd",
-    category="trend",
+@category.function(
     args=_MACD_ARGS,
     description="MACD line: ema(col, fast) − ema(col, slow); first value on bar slow − 1.",
     example="macd(close, 12, 26) > 0",
@@ -30,9 +30,7 @@ def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
     return s.kernel([x], lambda values: kernels.macd_line(values, fast, slow))
 
 
-@function(
-    "macd_signal",
-    category="trend",
+@category.function(
     args=_SIGNAL_ARGS,
     description="MACD signal line: ema(macd, sig).",
     example="crossover(macd(close, 12, 26), macd_signal(close, 12, 26, 9))",
@@ -42,9 +40,7 @@ def macd_signal(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) ->
     return _macd(x, fast, slow, sig, 1)
 
 
-@function(
-    "macd_hist",
-    category="trend",
+@category.function(
     args=_SIGNAL_ARGS,
     description="MACD histogram: macd − signal.",
     example="macd_hist(close, 12, 26, 9) > 0",
@@ -58,9 +54,7 @@ def _directional(n: int, part: int) -> pl.Expr:
     return s.kernel(s.hlc(), lambda high, low, close: kernels.directional(high, low, close, n)[part])
 
 
-@function(
-    "plus_di",
-    category="trend",
+@category.function(
     args=(window(default=14),),
     description="Plus directional indicator (+DI): upward directional movement as a percentage of the true range, Wilder-averaged over n bars.",
     example="plus_di(14) > minus_di(14)",
@@ -69,9 +63,7 @@ def plus_di(ctx: EvalContext, n: int) -> pl.Expr:
     return _directional(n, 0)
 
 
-@function(
-    "minus_di",
-    category="trend",
+@category.function(
     args=(window(default=14),),
     description="Minus directional indicator (−DI): downward directional movement as a percentage of the true range, Wilder-averaged.",
     example="minus_di(14)",
@@ -80,9 +72,7 @@ def minus_di(ctx: EvalContext, n: int) -> pl.Expr:
     return _directional(n, 1)
 
 
-@function(
-    "adx",
-    category="trend",
+@category.function(
     args=(window(default=14),),
     description="Average Directional Index: rma of 100·|+DI − −DI| / (+DI + −DI) over n bars (Pine ta.dmi(n, n)).",
     example="adx(14) > 25",
@@ -98,9 +88,7 @@ def _supertrend(n: int, mult: float, part: int) -> pl.Expr:
     return s.kernel(s.hlc(), lambda high, low, close: kernels.supertrend(high, low, close, n, mult)[part])
 
 
-@function(
-    "supertrend",
-    category="trend",
+@category.function(
     args=_SUPERTREND_ARGS,
     description="SuperTrend line: a trailing band at hl2 ∓ mult·atr(n) below price in an uptrend, above it in a "
     "downtrend (Pine ta.supertrend(mult, n)).",
@@ -111,9 +99,7 @@ def supertrend(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _supertrend(n, mult, 0)
 
 
-@function(
-    "supertrend_dir",
-    category="trend",
+@category.function(
     args=_SUPERTREND_ARGS,
     description="SuperTrend direction: 1 = uptrend, −1 = downtrend.",
     example="supertrend_dir(10, 3) == 1",
@@ -123,9 +109,7 @@ def supertrend_dir(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _supertrend(n, mult, 1).cast(pl.Int64)
 
 
-@function(
-    "sar",
-    category="trend",
+@category.function(
     args=(
         Arg("accel", "number", 0.02, min=MIN_MULTIPLIER, max=1.0),
         Arg("max_accel", "number", 0.2, min=MIN_MULTIPLIER, max=1.0),

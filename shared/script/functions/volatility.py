@@ -13,7 +13,9 @@ import polars as pl
 from shared.script import kernels
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import col, column, multiplier, window
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("volatility", "Volatility")
 
 _BB_ARGS = (column(), window(default=20), multiplier(default=2.0))
 _KC_ARGS = (window(default=20), multiplier(default=1.5))
@@ -29,9 +31,7 @@ def _keltner(n: int, mult: float, combine: Callable[..., np.ndarray]) -> pl.Expr
     return s.kernel(s.hlc(), lambda high, low, close: combine(*kernels.keltner(high, low, close, n, mult)))
 
 
-@function(
-    "tr",
-    category="volatility",
+@category.function(
     description="True range: max(high − low, |high − previous close|, |low − previous close|); high − low on the "
     "first bar.",
     example="tr()",
@@ -41,9 +41,7 @@ def tr(ctx: EvalContext) -> pl.Expr:
     return s.true_range()
 
 
-@function(
-    "atr",
-    category="volatility",
+@category.function(
     args=(window(default=14),),
     description="Average true range: Wilder's average (rma) of tr() (Pine ta.atr); first value on bar n − 1.",
     example="atr(14)",
@@ -53,9 +51,7 @@ def atr(ctx: EvalContext, n: int) -> pl.Expr:
     return s.atr(n)
 
 
-@function(
-    "natr",
-    category="volatility",
+@category.function(
     args=(window(default=14),),
     description="ATR as a percentage of close.",
     example="natr(14) > 3",
@@ -67,9 +63,7 @@ def natr(ctx: EvalContext, n: int) -> pl.Expr:
     )
 
 
-@function(
-    "bbands_upper",
-    category="volatility",
+@category.function(
     args=_BB_ARGS,
     description="Upper Bollinger band: sma(col, n) + mult · population standard deviation (Pine ta.bb).",
     example="close > bbands_upper(close, 20, 2)",
@@ -79,9 +73,7 @@ def bbands_upper(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     return _bollinger(x, n, mult, lambda values, middle, width: middle + width)
 
 
-@function(
-    "bbands_lower",
-    category="volatility",
+@category.function(
     args=_BB_ARGS,
     description="Lower Bollinger band: sma(col, n) − mult · population standard deviation.",
     example="close < bbands_lower(close, 20, 2)",
@@ -91,9 +83,7 @@ def bbands_lower(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     return _bollinger(x, n, mult, lambda values, middle, width: middle - width)
 
 
-@function(
-    "bbands_middle",
-    category="volatility",
+@category.function(
     args=(column(), window(default=20)),
     description="Middle Bollinger band: sma(col, n).",
     example="bbands_middle(close, 20)",
@@ -103,9 +93,7 @@ def bbands_middle(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.sma(x, n)
 
 
-@function(
-    "bbands_width",
-    category="volatility",
+@category.function(
     args=_BB_ARGS,
     description="Bollinger band width in percent of the middle band: (upper − lower) / middle · 100 (Pine ta.bbw).",
     example="bbands_width(close, 20, 2) < 5",
@@ -114,9 +102,7 @@ def bbands_width(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     return _bollinger(x, n, mult, lambda values, middle, width: 100 * kernels.divide(2 * width, middle))
 
 
-@function(
-    "bbands_pctb",
-    category="volatility",
+@category.function(
     args=_BB_ARGS,
     description="Bollinger %B: (col − lower) / (upper − lower); 0 at the lower band, 1 at the upper.",
     example="bbands_pctb(close, 20, 2) > 1",
@@ -127,9 +113,7 @@ def bbands_pctb(ctx: EvalContext, x: pl.Expr, n: int, mult: float) -> pl.Expr:
     )
 
 
-@function(
-    "kc_upper",
-    category="volatility",
+@category.function(
     args=_KC_ARGS,
     description="Upper Keltner channel: ema(close, n) + mult · ema(tr(), n) (Pine ta.kc with true range).",
     example="close > kc_upper(20, 1.5)",
@@ -139,9 +123,7 @@ def kc_upper(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _keltner(n, mult, lambda middle, width: middle + width)
 
 
-@function(
-    "kc_lower",
-    category="volatility",
+@category.function(
     args=_KC_ARGS,
     description="Lower Keltner channel: ema(close, n) − mult · ema(tr(), n).",
     example="close < kc_lower(20, 1.5)",
@@ -151,9 +133,7 @@ def kc_lower(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _keltner(n, mult, lambda middle, width: middle - width)
 
 
-@function(
-    "kc_middle",
-    category="volatility",
+@category.function(
     args=(window(default=20),),
     description="Middle Keltner line: ema(close, n).",
     example="kc_middle(20)",
@@ -163,9 +143,7 @@ def kc_middle(ctx: EvalContext, n: int) -> pl.Expr:
     return s.ema(col("close"), n)
 
 
-@function(
-    "kc_width",
-    category="volatility",
+@category.function(
     args=_KC_ARGS,
     description="Keltner channel width in percent of the middle line: (upper − lower) / middle · 100 "
     "(same unit as bbands_width).",
@@ -175,9 +153,7 @@ def kc_width(ctx: EvalContext, n: int, mult: float) -> pl.Expr:
     return _keltner(n, mult, lambda middle, width: 100 * kernels.divide(2 * width, middle))
 
 
-@function(
-    "donchian_upper",
-    category="volatility",
+@category.function(
     args=(window(default=20),),
     description="Donchian channel top: highest high of the last n bars (current included).",
     example="high >= donchian_upper(20)",
@@ -187,9 +163,7 @@ def donchian_upper(ctx: EvalContext, n: int) -> pl.Expr:
     return s.highest(col("high"), n)
 
 
-@function(
-    "donchian_lower",
-    category="volatility",
+@category.function(
     args=(window(default=20),),
     description="Donchian channel bottom: lowest low of the last n bars (current included).",
     example="low <= donchian_lower(20)",
@@ -199,9 +173,7 @@ def donchian_lower(ctx: EvalContext, n: int) -> pl.Expr:
     return s.lowest(col("low"), n)
 
 
-@function(
-    "donchian_middle",
-    category="volatility",
+@category.function(
     args=(window(default=20),),
     description="Donchian channel middle: (highest high + lowest low) / 2 over n bars.",
     example="close > donchian_middle(20)",

@@ -8,12 +8,12 @@ import polars as pl
 from shared.script import kernels
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import col, window
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("volume", "Volume")
 
 
-@function(
-    "obv",
-    category="volume",
+@category.function(
     description="On-balance volume: running sum of volume signed by the close's change; 0 on the first bar "
     "(Pine ta.obv).",
     example="obv() > sma(obv(), 20)",
@@ -23,9 +23,7 @@ def obv(ctx: EvalContext) -> pl.Expr:
     return signed.fill_null(0.0).cum_sum()
 
 
-@function(
-    "vwap",
-    category="volume",
+@category.function(
     description="Volume-weighted average typical price since the session's open (resets each session; on "
     "daily bars it is the typical price).",
     example="close > vwap()",
@@ -53,9 +51,7 @@ def _session_vwap(columns: list[pl.Series]) -> pl.Series:
     return kernels.to_series(kernels.session_vwap(*arrays, session))
 
 
-@function(
-    "ad_line",
-    category="volume",
+@category.function(
     description="Accumulation/distribution line: running sum of volume · ((close − low) − (high − close)) / "
     "(high − low); a bar with zero range adds 0.",
     example="ad_line()",
@@ -66,9 +62,7 @@ def ad_line(ctx: EvalContext) -> pl.Expr:
     return (location * s.as_float(col("volume"))).cum_sum()
 
 
-@function(
-    "volume_ratio",
-    category="volume",
+@category.function(
     args=(window(default=20),),
     description="Volume divided by its n-bar simple average.",
     example="volume_ratio(20) > 2",
@@ -77,9 +71,7 @@ def volume_ratio(ctx: EvalContext, n: int) -> pl.Expr:
     return s.safe_div(col("volume"), s.sma(col("volume"), n))
 
 
-@function(
-    "volume_sma",
-    category="volume",
+@category.function(
     args=(window(default=20),),
     description="Simple moving average of volume over n bars.",
     example="volume > 2 * volume_sma(20)",

@@ -8,26 +8,14 @@ import polars as pl
 
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, column, window
-from shared.script.registry import EvalContext, function
+from shared.script.registry import Category, EvalContext
+
+category = Category("window", "Moving averages and windows")
 
 _X_N = (column(), window())
 
 
-@function(
-    "rolling_mean",
-    category="window",
-    args=_X_N,
-    description="Mean of the last n values (current bar included); null until n values.",
-    example="rolling_mean(volume, 20)",
-    scale="args",
-)
-def rolling_mean(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.sma(x, n)
-
-
-@function(
-    "rolling_sum",
-    category="window",
+@category.function(
     args=_X_N,
     description="Sum of the last n values.",
     example="rolling_sum(volume, 5)",
@@ -36,9 +24,7 @@ def rolling_sum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return x.rolling_sum(n)
 
 
-@function(
-    "rolling_max",
-    category="window",
+@category.function(
     args=_X_N,
     description="Highest of the last n values.",
     example="rolling_max(high, 20)",
@@ -49,9 +35,7 @@ def rolling_max(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.highest(x, n)
 
 
-@function(
-    "rolling_min",
-    category="window",
+@category.function(
     args=_X_N,
     description="Lowest of the last n values.",
     example="rolling_min(low, 20)",
@@ -62,9 +46,7 @@ def rolling_min(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.lowest(x, n)
 
 
-@function(
-    "rolling_std",
-    category="window",
+@category.function(
     args=(column(), window(minimum=2)),
     description="Sample standard deviation (n − 1) of the last n values.",
     example="rolling_std(change_pct(close), 20)",
@@ -74,9 +56,7 @@ def rolling_std(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.as_float(x).rolling_std(n, ddof=1)
 
 
-@function(
-    "rolling_count",
-    category="window",
+@category.function(
     args=(column("cond"), window()),
     description="How many of the last n bars meet the condition (null counts as false).",
     example="rolling_count(close > open, 10)",
@@ -86,22 +66,19 @@ def rolling_count(ctx: EvalContext, cond: pl.Expr, n: int) -> pl.Expr:
     return s.truthy(cond).cast(pl.Int64).rolling_sum(n)
 
 
-@function(
-    "sma",
-    category="window",
+@category.function(
     args=_X_N,
-    description="Simple moving average (same as rolling_mean).",
+    description="Simple moving average: the mean of the last n values (current bar included); null until n values.",
     example="sma(close, 50)",
     scale="args",
+    aliases=("rolling_mean",),
     synonyms=("moving_average", "ma"),
 )
 def sma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.sma(x, n)
 
 
-@function(
-    "ema",
-    category="window",
+@category.function(
     args=_X_N,
     description="Exponential moving average, α = 2/(n+1), seeded with the SMA of the first n values (Pine ta.ema).",
     example="ema(close, 21)",
@@ -112,9 +89,7 @@ def ema(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.ema(x, n)
 
 
-@function(
-    "wma",
-    category="window",
+@category.function(
     args=(column(), window(maximum=MAX_WEIGHTED_WINDOW)),
     description="Linearly weighted moving average (weights 1…n, newest bar heaviest).",
     example="wma(close, 10)",
@@ -124,9 +99,7 @@ def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.wma(x, n)
 
 
-@function(
-    "hma",
-    category="window",
+@category.function(
     args=(column(), window(minimum=2, maximum=MAX_WEIGHTED_WINDOW)),
     description="Hull moving average: wma(2·wma(col, n/2) − wma(col, n), √n).",
     example="hma(close, 20)",
@@ -138,9 +111,7 @@ def hma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
     return s.wma(2 * s.wma(x, half) - s.wma(x, n), root)
 
 
-@function(
-    "vwma",
-    category="window",
+@category.function(
     args=(window(default=20),),
     description="Volume-weighted moving average of close over n bars: Σ(close·volume) / Σ(volume).",
     example="vwma(20)",
@@ -151,9 +122,7 @@ def vwma(ctx: EvalContext, n: int) -> pl.Expr:
     return s.safe_div((s.col("close") * volume).rolling_sum(n), volume.rolling_sum(n))
 
 
-@function(
-    "rma",
-    category="window",
+@category.function(
     args=_X_N,
     description="Wilder's moving average, α = 1/n, seeded with the SMA of the first n values (Pine ta.rma).",
     example="rma(range(), 14)",
