@@ -25,8 +25,8 @@ from shared.market.instruments import get_instrument
 from shared.script import FrameBars
 from shared.script.bars import BarRequest, anchor_session, build_bars
 from shared.script.compile import Compiler
+from shared.script.declarations import EvalContext
 from shared.script.expressions import parse_expression
-from shared.script.registry import EvalContext
 
 SYMBOL = "NQ"
 

@@ -20,10 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from shared.backtest.distance import FORMS, Distance, level_problem, parse_distance, parse_slippage
 from shared.backtest.types import Direction
 from shared.market.instruments import Instrument
+from shared.script.declarations import FunctionSpec
 from shared.script.errors import ScriptError
 from shared.script.names import did_you_mean
 from shared.script.plan import Plan
-from shared.script.registry import FunctionSpec, function_spec
+from shared.script.registry import function_spec
 from shared.script.validate import build_plan
 
 TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "daily")

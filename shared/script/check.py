@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from shared.script.declarations import FunctionSpec
 from shared.script.expressions import IF_NAME, show
 from shared.script.names import did_you_mean, map_name_for, unknown_function_hint
 from shared.script.plan import ColumnInfo, ColumnType
 from shared.script.query import INTRADAY, TIMEFRAMES
-from shared.script.registry import FunctionSpec, function_spec
+from shared.script.registry import function_spec
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _NUMERIC = ("number", "integer")

@@ -19,9 +19,10 @@ from typing import Any
 
 import polars as pl
 
+from shared.script.declarations import EvalContext, FunctionSpec
 from shared.script.errors import QueryFailed
 from shared.script.expressions import show
-from shared.script.registry import EvalContext, FunctionSpec, function_spec
+from shared.script.registry import function_spec
 from shared.script.validate import parse_date_literal, parse_time_literal
 
 _ARITHMETIC: dict[type, Callable[[Any, Any], Any]] = {

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from shared.script.declarations import FunctionSpec
 from shared.script.reference import LANGUAGE, by_category
-from shared.script.registry import FunctionSpec
 
 
 def _cell(text: str) -> str:

@@ -21,8 +21,9 @@ from shared.market.holidays import Holiday, holidays
 from shared.market.instruments import Instrument
 from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
 from shared.script.compile import Compiler
+from shared.script.declarations import EvalContext
 from shared.script.plan import Plan, StepPlan
-from shared.script.registry import EvalContext, function_spec
+from shared.script.registry import function_spec
 from shared.script.validate import sort_column
 
 _LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})

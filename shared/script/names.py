@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from shared.script.registry import FunctionSpec, function_spec, library
+from shared.script.declarations import FunctionSpec
+from shared.script.registry import function_spec, library
 
 _CUTOFF = 0.6
 GENERIC_CALL_EXAMPLE = "sma(close, 20)"

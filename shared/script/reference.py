@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from shared.script.declarations import Category, FunctionSpec
 from shared.script.period import PERIOD_FORMS
 from shared.script.plan import ORDER
 from shared.script.query import QUERY_FIELDS, TIMEFRAMES
-from shared.script.registry import Category, FunctionSpec, library
+from shared.script.registry import library
 
 LANGUAGE = f"""\
 A query is one JSON object. Fields: {", ".join(QUERY_FIELDS)}.

@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from shared.script.declarations import FunctionSpec
 from shared.script.plan import PRICE_COLUMNS
-from shared.script.registry import FunctionSpec, function_spec
+from shared.script.registry import function_spec
 
 _CONDITION_ARG = "cond"
 """The declared name of condition arguments (``if(cond, …)``, ``valuewhen(cond, …)``), which carry no price."""

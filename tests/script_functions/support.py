@@ -8,7 +8,8 @@ from pathlib import Path
 import polars as pl
 
 import shared.script.functions  # noqa: F401  (fills the registry)
-from shared.script.registry import EvalContext, library
+from shared.script.declarations import EvalContext
+from shared.script.registry import library
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data"
 DAILY = EvalContext()

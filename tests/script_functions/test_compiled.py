@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from shared.script import kernels, loops
-from shared.script.registry import EvalContext
+from shared.script.declarations import EvalContext
 from tests.script_functions.support import aapl_bars, call, values
 
 RNG = np.random.default_rng(7)

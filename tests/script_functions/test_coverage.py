@@ -9,7 +9,8 @@ import polars as pl
 import pytest
 
 from shared.market.holidays import holidays
-from shared.script.registry import Arg, EvalContext, library
+from shared.script.declarations import Arg, EvalContext
+from shared.script.registry import library
 from tests.script_functions.support import call, values
 
 INTRADAY = EvalContext(timeframe="5m", intraday=True)

@@ -7,8 +7,9 @@ import typing
 
 import pytest
 
+from shared.script.declarations import CategoryKey, FunctionSpec
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, MAX_WINDOW
-from shared.script.registry import CategoryKey, FunctionSpec, library
+from shared.script.registry import library
 
 SPECS: dict[str, FunctionSpec] = {spec.name: spec for spec in library().functions.values()}
 

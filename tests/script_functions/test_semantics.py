@@ -9,8 +9,8 @@ from typing import NamedTuple
 import polars as pl
 import pytest
 
+from shared.script.declarations import EvalContext
 from shared.script.errors import QueryFailed
-from shared.script.registry import EvalContext
 from tests.script_functions.support import call, values
 
 X = pl.col("x")

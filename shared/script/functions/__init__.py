@@ -5,6 +5,7 @@ references (the model's tool text, ``docs/functions.md``) present them. ``shared
 reads this tuple; nothing else does.
 """
 
+from shared.script.declarations import Category
 from shared.script.functions import (
     aggregate,
     calendar,
@@ -21,7 +22,6 @@ from shared.script.functions import (
     volume,
     window,
 )
-from shared.script.registry import Category
 
 CATEGORIES: tuple[Category, ...] = tuple(
     module.category

@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 
 from shared.script import kernels
+from shared.script.declarations import REQUIRED, Arg, EvalContext
 from shared.script.errors import QueryFailed
-from shared.script.registry import REQUIRED, Arg, EvalContext
 
 MAX_WINDOW = 100_000
 """Largest window any function accepts (bars)."""

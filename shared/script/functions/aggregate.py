@@ -11,8 +11,8 @@ from typing import Any
 
 import polars as pl
 
+from shared.script.declarations import Category, EvalContext, FunctionSpec, Implementation
 from shared.script.functions._shared import as_float, column, probability, truthy
-from shared.script.registry import Category, EvalContext, FunctionSpec, Implementation
 
 category = Category("aggregate", "Aggregates (select, or broadcast in map/where over the period)")
 

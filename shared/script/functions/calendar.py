@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions._shared import require_date
-from shared.script.registry import Category, EvalContext
 
 category = Category("calendar", "Calendar")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from shared.script.declarations import Arg, Category, EvalContext
 from shared.script.functions._shared import as_float, column, truthy
-from shared.script.registry import Arg, Category, EvalContext
 
 category = Category("core", "Core")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions._shared import column, window
-from shared.script.registry import Category, EvalContext
 
 category = Category("lag", "Lag")
 

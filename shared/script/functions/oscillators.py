@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script import kernels
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, col, column, window
-from shared.script.registry import Category, EvalContext
 
 category = Category("oscillator", "Oscillators")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script import kernels
+from shared.script.declarations import Arg, Category, EvalContext
 from shared.script.functions._shared import MAX_WINDOW, as_float, col, column, truthy, window
-from shared.script.registry import Arg, Category, EvalContext
 
 category = Category("pattern", "Patterns")
 

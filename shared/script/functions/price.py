@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from shared.script.declarations import Arg, Category, EvalContext
 from shared.script.functions import _shared
 from shared.script.functions._shared import both, col, column, full_length, pct_change, safe_div, window
-from shared.script.registry import Arg, Category, EvalContext
 
 category = Category("price", "Price, candles and signals")
 

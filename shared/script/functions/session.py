@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions._shared import col, per_session
-from shared.script.registry import Category, EvalContext
 
 category = Category("session", "Session (reset at each session open)")
 

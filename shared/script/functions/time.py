@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions._shared import missing, require_date
-from shared.script.registry import Category, EvalContext
 
 category = Category("time", "Time (trade date: a Sunday evening is Monday)")
 

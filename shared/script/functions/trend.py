@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script import kernels
+from shared.script.declarations import Arg, Category, EvalContext
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MIN_MULTIPLIER, column, multiplier, window
-from shared.script.registry import Arg, Category, EvalContext
 
 category = Category("trend", "Trend")
 

@@ -6,9 +6,9 @@ import numpy as np
 import polars as pl
 
 from shared.script import kernels
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import col, window
-from shared.script.registry import Category, EvalContext
 
 category = Category("volume", "Volume")
 

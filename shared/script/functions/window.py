@@ -6,9 +6,9 @@ import math
 
 import polars as pl
 
+from shared.script.declarations import Category, EvalContext
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, column, window
-from shared.script.registry import Category, EvalContext
 
 category = Category("window", "Moving averages and windows")
 
