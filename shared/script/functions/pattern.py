@@ -31,7 +31,7 @@ def streak(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
 @category.function(
     args=(column("cond"),),
     description="Bars since the condition was last true (0 on that bar); null before it first holds.",
-    example="bars_since(volume > 2 * sma(volume, 20))",
+    example="bars_since(volume > 1.5 * sma(volume, 20))",
     returns="integer",
 )
 def bars_since(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
