@@ -12,6 +12,7 @@ import logging
 from starlette.applications import Starlette
 
 import functions
+from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.spa import spa_routes
@@ -21,11 +22,11 @@ def create_app() -> Starlette:
     """The container app; serves the SPA too when ``SPA_DIR`` (``front/dist``) holds a build."""
     spa_dir = get_settings().spa_dir
     if (spa_dir / "index.html").is_file():
-        return build_app(functions.all_routes(), fallback=spa_routes(spa_dir))
+        return build_app(functions.all_routes(), fallback=spa_routes(spa_dir), checks=SERVICE_CHECKS)
     logging.getLogger("barb.server").warning(
         "no SPA build at %s (build front/ or set SPA_DIR): serving the API only", spa_dir.resolve()
     )
-    return build_app(functions.all_routes())
+    return build_app(functions.all_routes(), checks=SERVICE_CHECKS)
 
 
 app = create_app()

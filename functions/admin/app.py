@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from shared.bars import get_bar_store
+from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
 from shared.web.app import build_app
 from shared.web.auth import bearer_token
@@ -79,4 +80,4 @@ async def reload_data(request: Request) -> JSONResponse:
 
 
 routes: list[BaseRoute] = [Route("/api/admin/reload-data", reload_data, methods=["POST"])]
-app = build_app(routes)
+app = build_app(routes, checks=SERVICE_CHECKS)

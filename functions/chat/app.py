@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 from shared.assistant.runs import BackgroundRun, request_stop
 from shared.assistant.session import ChatDeps, begin, continue_answer
 from shared.bars import get_bar_store
+from shared.health_checks import SERVICE_CHECKS
 from shared.lazy import singleton
 from shared.settings import get_settings
 from shared.store import get_store
@@ -142,4 +143,4 @@ routes: list[BaseRoute] = [
     Route("/api/chat/stream", stream, methods=["POST"]),
     Route("/api/chat/{conversation_id}/stop", stop, methods=["POST"]),
 ]
-app = build_app(routes)
+app = build_app(routes, checks=SERVICE_CHECKS)

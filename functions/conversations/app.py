@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from shared.catalogue import find_instrument
+from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
 from shared.store import get_store
 from shared.store.cursor import InvalidCursor
@@ -179,4 +180,4 @@ routes = [
         "/api/conversations/{conversation_id}/messages/{message_id}/select", select_version, methods=["POST"]
     ),
 ]
-app = build_app(routes)
+app = build_app(routes, checks=SERVICE_CHECKS)

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 import functions
 from functions.instruments import bars
 from shared.catalogue import InstrumentView, data_status, find_instrument, list_catalogue
+from shared.health_checks import SERVICE_CHECKS
 from shared.store import get_store
 from shared.store.models import CatalogueEntry
 from shared.web.app import build_app
@@ -101,4 +102,4 @@ routes: list[BaseRoute] = [
     *bars.routes,
 ]
 # On Lambda this function answers /api/openapi.json for the whole API (template.yaml routes it here).
-app = build_app(routes, documented=functions.all_routes)
+app = build_app(routes, documented=functions.all_routes, checks=SERVICE_CHECKS)

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from functions.query import backtest
 from functions.query.edge import instrument_bars
 from functions.query.shapes import QueryResult
+from shared.health_checks import SERVICE_CHECKS
 from shared.script import start_query
 from shared.settings import get_settings
 from shared.web.app import build_app
@@ -51,4 +52,4 @@ async def query(request: Request) -> JSONResponse:
 
 
 routes: list[BaseRoute] = [Route("/api/query", query, methods=["POST"]), *backtest.routes]
-app = build_app(routes)
+app = build_app(routes, checks=SERVICE_CHECKS)

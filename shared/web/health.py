@@ -3,41 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Literal
 
-from anyio import to_thread
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from shared.bars import get_bar_store
 from shared.settings import get_settings
-from shared.store import get_store
 from shared.web.openapi import public, returns
 
 log = logging.getLogger("barb.health")
 Check = Callable[[], Awaitable[tuple[str, str | None]]]
-
-
-async def _store() -> tuple[str, str | None]:
-    await get_store().ping()
-    return "ok", None
-
-
-async def _bucket() -> tuple[str, str | None]:
-    return await to_thread.run_sync(get_bar_store().health)
-
-
-async def _llm() -> tuple[str, str | None]:
-    if get_settings().llm_configured:
-        return "ok", None
-    return "degraded", "ANTHROPIC_API_KEY is not set: the chat cannot answer (queries still work)"
-
-
-CHECKS: dict[str, Check] = {"store": _store, "bucket": _bucket, "llm": _llm}
-"""Named checks; ``degraded`` keeps the service up (200), ``down`` (or an exception) makes it 503."""
+"""A named check of ``/health``: ``(status, reason)``; ``degraded`` keeps the service up (200), ``down`` (or an
+exception) makes it 503. The function layer hands them to ``build_app``."""
 
 
 class CheckResult(BaseModel):
@@ -61,22 +41,27 @@ class ClientConfig(BaseModel):
     supabase_publishable_key: str | None = None
 
 
-@public
-@returns(Health, also=(503,))
-async def health(request: Request) -> JSONResponse:
-    """Whether the service can serve: `ok`, `degraded` (200, with reasons) or `down` (503)."""
-    checks: dict[str, dict[str, str]] = {}
-    for name, check in CHECKS.items():
-        try:
-            status, reason = await check()
-        except Exception as exc:
-            log.warning("health check %s failed: %s", name, exc)
-            status, reason = "down", str(exc) or type(exc).__name__
-        checks[name] = {"status": status} | ({"reason": reason} if reason else {})
-    statuses = {c["status"] for c in checks.values()}
-    overall = "down" if "down" in statuses else "degraded" if "degraded" in statuses else "ok"
-    body = {"status": overall, "checks": checks, "version": get_settings().version}
-    return JSONResponse(body, status_code=503 if overall == "down" else 200)
+def health_endpoint(checks: Mapping[str, Check]) -> Callable[[Request], Awaitable[JSONResponse]]:
+    """``GET /health`` running ``checks`` in order."""
+
+    @public
+    @returns(Health, also=(503,))
+    async def health(request: Request) -> JSONResponse:
+        """Whether the service can serve: `ok`, `degraded` (200, with reasons) or `down` (503)."""
+        results: dict[str, dict[str, str]] = {}
+        for name, check in checks.items():
+            try:
+                status, reason = await check()
+            except Exception as exc:
+                log.warning("health check %s failed: %s", name, exc)
+                status, reason = "down", str(exc) or type(exc).__name__
+            results[name] = {"status": status} | ({"reason": reason} if reason else {})
+        statuses = {c["status"] for c in results.values()}
+        overall = "down" if "down" in statuses else "degraded" if "degraded" in statuses else "ok"
+        body = {"status": overall, "checks": results, "version": get_settings().version}
+        return JSONResponse(body, status_code=503 if overall == "down" else 200)
+
+    return health
 
 
 @public
@@ -100,4 +85,9 @@ async def config(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
-routes = [Route("/health", health, methods=["GET"]), Route("/api/config", config, methods=["GET"])]
+def health_routes(checks: Mapping[str, Check]) -> list[Route]:
+    """``GET /health`` (running ``checks``) and ``GET /api/config``."""
+    return [
+        Route("/health", health_endpoint(checks), methods=["GET"]),
+        Route("/api/config", config, methods=["GET"]),
+    ]

@@ -11,6 +11,7 @@ from data_store.layout import DataFolder
 from data_store.s3 import make_s3_client
 from shared.bars import get_bar_store
 from shared.cli import main as barb
+from shared.health_checks import SERVICE_CHECKS
 from shared.lazy import reset_singletons
 from shared.market import instruments
 from shared.web.app import build_app
@@ -56,7 +57,7 @@ def test_settings_select_the_bucket_and_imported_symbols_register(bucket_env, ba
 
 
 def test_health_is_degraded_but_serving_when_the_bucket_is_down(bucket_env) -> None:
-    client = TestClient(build_app([]))
+    client = TestClient(build_app([], checks=SERVICE_CHECKS))
     healthy = client.get("/health").json()
     assert healthy["checks"]["bucket"] == {"status": "ok"}
     store = get_bar_store()

@@ -5,7 +5,8 @@ The layers, top to bottom (a module may import its own layer or any below it, ne
     functions
     shared.web, shared.cli                 the edges
     shared.assistant                       the chat
-    shared.backtest, shared.catalogue      what the chat and the edges use
+    shared.backtest, shared.catalogue,     what the chat and the edges use
+    shared.health_checks
     shared.script, shared.store, shared.ingest, shared.bars
     shared.market, shared.settings, ...    facts, configuration, the error root, the caller
     data_store                             bars from the bucket
@@ -27,6 +28,7 @@ LAYERS: dict[str, int] = {
     "shared.assistant": 4,
     "shared.backtest": 3,
     "shared.catalogue": 3,
+    "shared.health_checks": 3,
     "shared.script": 2,
     "shared.store": 2,
     "shared.ingest": 2,
