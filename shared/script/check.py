@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from shared.script.declarations import FunctionSpec
+from shared.script.declarations import Arg, FunctionSpec
 from shared.script.expressions import IF_NAME, show
 from shared.script.names import did_you_mean, map_name_for, unknown_function_hint
 from shared.script.plan import ColumnInfo, ColumnType
@@ -279,17 +279,17 @@ class ExprChecker:
                 bound[kw.arg] = kw.value
         kinds: list[ColumnType] = []
         for arg_spec in spec.args:
-            value = bound.get(arg_spec.name)
-            if value is None:
+            given = bound.get(arg_spec.name)
+            if given is None:
                 if arg_spec.required:
                     self.report(f"{shown}() is missing its argument '{arg_spec.name}'", usage)
                 continue
-            kinds.append(self._check_arg(shown, arg_spec, value, usage))
+            kinds.append(self._check_arg(shown, arg_spec, given, usage))
         for extra in node.args[len(spec.args) :]:
             self.visit(extra)
         return kinds
 
-    def _check_arg(self, shown: str, arg_spec, value: ast.expr, usage: str) -> ColumnType:
+    def _check_arg(self, shown: str, arg_spec: Arg, value: ast.expr, usage: str) -> ColumnType:
         literal = literal_value(value)
         label = f"{shown}() argument '{arg_spec.name}'"
         if arg_spec.kind == "column":
@@ -310,8 +310,7 @@ class ExprChecker:
             if not isinstance(literal, bool):
                 self.report(f"{label} must be true or false", usage)
             return "boolean"
-        is_number = isinstance(literal, (int, float)) and not isinstance(literal, bool)
-        if not is_number:
+        if not isinstance(literal, int | float) or isinstance(literal, bool):
             what = "a whole number" if arg_spec.kind == "int" else "a number"
             self.report(f"{label} must be {what} written in the query, not `{show(value)}`", usage)
             return "number"

@@ -52,10 +52,15 @@ def _condition(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null(False)
 
 
+_DIVIDE: dict[type, Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+}
+
+
 def _safe_divide(op: type, left: pl.Expr, right: pl.Expr) -> pl.Expr:
-    quotient = {ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}[op](
-        left, right
-    )
+    quotient = _DIVIDE[op](left, right)
     return pl.when(right != 0).then(quotient).otherwise(None)
 
 
@@ -76,7 +81,7 @@ class Compiler:
 
     def compile(self, node: ast.expr) -> pl.Expr:
         """The Polars expression of a checked AST node."""
-        method = getattr(self, f"_{type(node).__name__}", None)
+        method: Callable[[ast.expr], pl.Expr] | None = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             raise CompileError(f"`{show(node)}` is not supported")
         return method(node)
@@ -99,7 +104,8 @@ class Compiler:
         if op in _ARITHMETIC:
             if op is ast.Pow:
                 left = left.cast(pl.Float64)
-            return _ARITHMETIC[op](left, right)
+            arithmetic: pl.Expr = _ARITHMETIC[op](left, right)
+            return arithmetic
         return _safe_divide(op, left, right)
 
     def _BoolOp(self, node: ast.BoolOp) -> pl.Expr:

@@ -12,8 +12,10 @@ same and far fewer bars are read.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import polars as pl
 
@@ -69,7 +71,7 @@ def _is_local(step: StepPlan) -> bool:
     return True
 
 
-def _dtype_of(frame: pl.LazyFrame):
+def _dtype_of(frame: pl.LazyFrame) -> Callable[[pl.Expr], pl.DataType]:
     def dtype_of(expr: pl.Expr) -> pl.DataType:
         return frame.select(expr.alias("__probe")).collect_schema()["__probe"]
 
@@ -143,7 +145,7 @@ def _public(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _first_step(
     plan: Plan, instrument: Instrument, bars: BarsInput, explain: bool
-) -> tuple[StepOutput, dict]:
+) -> tuple[StepOutput, dict[str, Any]]:
     step = plan.steps[0]
     ctx = _context(plan, step, instrument)
     local = _is_local(step)

@@ -79,13 +79,13 @@ class Query:
     steps: list[Step] = field(default_factory=list)
     multi_step: bool = False
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The normalized query as JSON, as echoed in results."""
         steps = [_step_dict(step, first=i == 0) for i, step in enumerate(self.steps)]
         return {"steps": steps} if self.multi_step else steps[0]
 
 
-def _step_dict(step: Step, *, first: bool) -> dict:
+def _step_dict(step: Step, *, first: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if first:
         if step.session:
@@ -113,7 +113,9 @@ def _step_dict(step: Step, *, first: bool) -> dict:
 class _StepParser:
     """Normalizes one step object, collecting every structural problem."""
 
-    def __init__(self, raw: dict, label: str, errors: list[ScriptError], *, allowed: tuple[str, ...]) -> None:
+    def __init__(
+        self, raw: dict[str, Any], label: str, errors: list[ScriptError], *, allowed: tuple[str, ...]
+    ) -> None:
         self.raw, self.label, self.errors, self.allowed = raw, label, errors, allowed
 
     def error(self, step: str, expression: Any, message: str, hint: str | None = None) -> None:

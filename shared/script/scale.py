@@ -37,8 +37,8 @@ def price_weight(tree: ast.expr) -> float | None:
 def _walk(node: ast.expr) -> _Linear | None:
     if isinstance(node, ast.Constant):
         value = node.value
-        is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return _Linear(0.0, float(value)) if is_number else None
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        return _Linear(0.0, float(value)) if isinstance(value, int | float) and is_number else None
     if isinstance(node, ast.Name):
         return _Linear(1.0) if node.id in PRICE_COLUMNS else None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):

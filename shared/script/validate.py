@@ -122,7 +122,9 @@ class _Validator:
         except ValueError as exc:
             self.error(step, "period", step.period, f"invalid period: {exc}", f"Use {PERIOD_FORMS}.")
 
-    def _expr(self, step: Step, field: str, text: str, columns: dict[str, ColumnInfo], names: frozenset[str]):
+    def _expr(
+        self, step: Step, field: str, text: str, columns: dict[str, ColumnInfo], names: frozenset[str]
+    ) -> tuple[ast.expr | None, Found]:
         parsed = parse_expression(text)
         for problem in parsed.problems:
             hint = method_call_hint(*problem.method) if problem.method else problem.hint
@@ -221,7 +223,15 @@ class _Validator:
         problem = intraday_problem(spec, self.timeframe) if spec is not None else None
         return f" {problem[1]}" if problem else ""
 
-    def _select(self, step: Step, plan: StepPlan, columns, names, *, grouped: bool) -> None:
+    def _select(
+        self,
+        step: Step,
+        plan: StepPlan,
+        columns: dict[str, ColumnInfo],
+        names: frozenset[str],
+        *,
+        grouped: bool,
+    ) -> None:
         if step.select is None:
             return
         for name, text in step.select:
@@ -248,9 +258,17 @@ class _Validator:
                 )
             plan.select.append((name, tree))
 
-    def _outputs(self, step: Step, plan: StepPlan, columns, group_keys: list[str], *, first: bool):
+    def _outputs(
+        self,
+        step: Step,
+        plan: StepPlan,
+        columns: dict[str, ColumnInfo],
+        group_keys: list[str],
+        *,
+        first: bool,
+    ) -> dict[str, ColumnInfo]:
         selects = {name: tree for name, tree in plan.select}
-        infos = {}
+        infos: dict[str, ColumnInfo] = {}
         for name, _ in step.select or ():
             tree = selects.get(name)
             found_type: ColumnType = "any"
@@ -294,7 +312,9 @@ class _Validator:
                     )
 
 
-def build_plan(raw: object, instrument: Instrument, columns_hint: list[str] | None = None):
+def build_plan(
+    raw: object, instrument: Instrument, columns_hint: list[str] | None = None
+) -> tuple[Plan, list[ScriptError]]:
     """Parse and check a query; returns ``(plan, errors)``. The plan is runnable only when errors is empty."""
     query, errors = parse_query(raw)
     base = tuple(c for c in BASE_COLUMNS if columns_hint is None or c in columns_hint)
@@ -309,7 +329,9 @@ def build_plan(raw: object, instrument: Instrument, columns_hint: list[str] | No
     return plan, errors + validator.errors
 
 
-def validate(query: dict, instrument: Instrument, columns_hint: list[str] | None = None) -> list[ScriptError]:
+def validate(
+    query: object, instrument: Instrument, columns_hint: list[str] | None = None
+) -> list[ScriptError]:
     """Every problem of ``query`` for ``instrument``, without reading data (an empty list means valid).
 
     ``columns_hint`` lists the base columns of the instrument's bars when they differ from OHLCV.

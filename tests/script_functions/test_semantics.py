@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import NamedTuple
 
 import polars as pl
 import pytest
 
+from shared.market.holidays import Holiday
 from shared.script.declarations import EvalContext
 from shared.script.errors import QueryFailed
 from tests.script_functions.support import call, values
@@ -275,11 +275,6 @@ def test_date_functions_read_the_steps_date_column() -> None:
         call("quarter", ctx=EvalContext(timeframe="step", session_keys=(), date_col=None))
 
 
-class _Holiday(NamedTuple):
-    date: dt.date
-    kind: str
-
-
 CALENDAR_DATES = [dt.date(2024, 3, d) for d in (14, 15)] + [
     dt.date(2024, 4, 19),
     dt.date(2024, 8, 30),
@@ -307,9 +302,9 @@ CALENDAR_DATES = [dt.date(2024, 3, d) for d in (14, 15)] + [
         (
             # Labor Day 2024 and Good Friday 2025 closed; an early close does not move anything.
             [
-                _Holiday(dt.date(2024, 9, 2), "closed"),
+                Holiday(dt.date(2024, 9, 2), "Labor Day", "closed"),
                 dt.date(2025, 4, 18),
-                _Holiday(dt.date(2024, 12, 31), "early_close"),
+                Holiday(dt.date(2024, 12, 31), "New Year's Eve", "early_close", dt.time(13, 0)),
             ],
             {
                 "is_opex": [False, True, True, False, False, False, False, True, False],

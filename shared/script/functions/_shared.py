@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import polars as pl
@@ -71,7 +71,7 @@ def both(left: pl.Expr, right: pl.Expr) -> pl.Expr:
     return pl.when(left.is_not_null() & right.is_not_null()).then(left & right)
 
 
-def missing(dtype: pl.DataType) -> pl.Expr:
+def missing(dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
     """A null on every row."""
     return pl.repeat(None, pl.len(), dtype=dtype)
 
@@ -84,7 +84,7 @@ def full_length(x: pl.Expr) -> pl.Expr:
 def kernel(inputs: list[pl.Expr], compute: Callable[..., np.ndarray]) -> pl.Expr:
     """Run a whole-column NumPy kernel (``shared.script.kernels``) on the evaluated inputs; NaN becomes null."""
 
-    def run(columns: list[pl.Series]) -> pl.Series:
+    def run(columns: Sequence[pl.Series]) -> pl.Series:
         return kernels.to_series(compute(*(kernels.to_array(column) for column in columns)))
 
     return pl.map_batches(inputs, run, return_dtype=pl.Float64)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from shared.market.holidays import Holiday
 from shared.script.declarations import Category, EvalContext
 from shared.script.functions._shared import require_date
 
@@ -25,13 +26,14 @@ _FRIDAY = 4
 
 
 def _closed_days(ctx: EvalContext) -> frozenset[date]:
-    entries: Iterable = ctx.extras.get("calendar") or ()
-    closed = set()
+    entries: Iterable[Holiday | date] = ctx.extras.get("calendar") or ()
+    closed: set[date] = set()
     for entry in entries:
-        if isinstance(entry, date):
+        if isinstance(entry, Holiday):
+            if entry.kind == "closed":
+                closed.add(entry.date)
+        else:
             closed.add(entry)
-        elif getattr(entry, "kind", "closed") == "closed":
-            closed.add(entry.date)
     return frozenset(closed)
 
 

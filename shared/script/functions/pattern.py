@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from shared.script import kernels
@@ -49,7 +51,7 @@ def rank(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
     return pl.map_batches([x], _percentile_rank, return_dtype=pl.Float64)
 
 
-def _percentile_rank(columns: list[pl.Series]) -> pl.Series:
+def _percentile_rank(columns: Sequence[pl.Series]) -> pl.Series:
     """NumPy's sort for numbers (a null is missing; a float column holding NaN keeps Polars' NaN order)."""
     (x,) = columns
     if x.dtype.is_float() and not x.is_nan().any():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import polars as pl
 
@@ -36,7 +38,7 @@ def vwap(ctx: EvalContext) -> pl.Expr:
     return pl.map_batches([*inputs, *(pl.col(key) for key in keys)], _session_vwap, return_dtype=pl.Float64)
 
 
-def _session_vwap(columns: list[pl.Series]) -> pl.Series:
+def _session_vwap(columns: Sequence[pl.Series]) -> pl.Series:
     """One compiled pass when sessions are runs of one sorted key (every first step), else Polars windows."""
     typical, volume, *keys = columns
     if len(keys) > 1 or any(key.null_count() or not key.is_sorted() for key in keys):
