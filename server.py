@@ -14,8 +14,7 @@ from starlette.applications import Starlette
 import functions
 from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
-from shared.web.app import build_app
-from shared.web.spa import spa_routes
+from shared.web import build_app, spa_routes
 
 
 def create_app() -> Starlette:

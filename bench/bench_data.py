@@ -98,8 +98,8 @@ def main() -> None:
 
     from data_store.layout import DataFolder
     from data_store.s3 import make_s3_client
+    from shared.ingest import upload_folder
     from shared.ingest.sample import generate_minute_bars
-    from shared.ingest.upload import upload_folder
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from shared.script import FrameBars, StoreBars, run_query, validate
 
 CACHE = Path("var/bench")

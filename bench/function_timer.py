@@ -20,10 +20,8 @@ import polars as pl
 
 import shared
 import shared.script.functions  # fills the registry
-from shared.market.holidays import holidays
-from shared.market.instruments import get_instrument
-from shared.script import FrameBars
-from shared.script.bars import BarRequest, anchor_session, build_bars
+from shared.market import get_instrument, holidays
+from shared.script import BarRequest, FrameBars, anchor_session, build_bars
 from shared.script.compile import Compiler
 from shared.script.declarations import EvalContext
 from shared.script.expressions import parse_expression

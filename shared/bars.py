@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from data_store import BarStore, StoreConfig
 from data_store.manifest import Manifest
 from shared.lazy import singleton
-from shared.market.instruments import Instrument, register_instrument
+from shared.market import Instrument, register_instrument
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

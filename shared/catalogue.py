@@ -11,10 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from shared.bars import get_bar_store
-from shared.market.exchanges import get_exchange
-from shared.market.instruments import Instrument
-from shared.store import get_store
-from shared.store.models import CatalogueEntry
+from shared.market import Instrument, get_exchange
+from shared.store import CatalogueEntry, get_store
 
 
 def entry_from_instrument(instrument: Instrument) -> CatalogueEntry:

@@ -13,12 +13,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from shared.bars import get_bar_store
+from shared.errors import BarbError
 from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
-from shared.web.app import build_app
-from shared.web.auth import bearer_token
-from shared.web.errors import ApiError
-from shared.web.openapi import returns
+from shared.web import bearer_token, build_app, returns
 
 log = logging.getLogger("barb.admin")
 
@@ -32,19 +30,19 @@ def require_admin(request: Request) -> None:
     logs, proxies and browser history.
     """
     if any(part in name.lower() for name in request.query_params for part in _SECRET_LIKE):
-        raise ApiError(
+        raise BarbError(
             400,
             "TOKEN_IN_QUERY",
             "Send the admin token in the Authorization header (Bearer), never in the URL.",
         )
     expected = get_settings().secret("admin_token")
     if not expected:
-        raise ApiError(503, "ADMIN_DISABLED", "Admin actions are disabled: ADMIN_TOKEN is not configured.")
+        raise BarbError(503, "ADMIN_DISABLED", "Admin actions are disabled: ADMIN_TOKEN is not configured.")
     presented = bearer_token(request)
     if presented is None:
-        raise ApiError(401, "AUTH_MISSING", "Send Authorization: Bearer <ADMIN_TOKEN>.")
+        raise BarbError(401, "AUTH_MISSING", "Send Authorization: Bearer <ADMIN_TOKEN>.")
     if not hmac.compare_digest(presented.encode(), expected.encode()):
-        raise ApiError(401, "AUTH_INVALID", "The admin token is not valid.")
+        raise BarbError(401, "AUTH_INVALID", "The admin token is not valid.")
 
 
 class Reloaded(BaseModel):

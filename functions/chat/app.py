@@ -17,20 +17,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from shared.assistant.runs import BackgroundRun, request_stop
-from shared.assistant.session import ChatDeps, begin, continue_answer
+from shared.assistant import BackgroundRun, ChatDeps, begin, continue_answer, request_stop
 from shared.bars import get_bar_store
+from shared.errors import not_found
 from shared.health_checks import SERVICE_CHECKS
 from shared.lazy import singleton
 from shared.settings import get_settings
 from shared.store import get_store
-from shared.web.app import build_app
-from shared.web.auth import require_user
-from shared.web.errors import not_found
-from shared.web.openapi import accepts, returns
-from shared.web.ratelimit import check_rate
-from shared.web.requests import parse_body
-from shared.web.sse import sse_response
+from shared.web import accepts, build_app, check_rate, parse_body, require_user, returns, sse_response
 
 
 class ChatRequest(BaseModel):

@@ -10,16 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from shared.catalogue import find_instrument
+from shared.errors import BarbError, not_found
 from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
-from shared.store import get_store
-from shared.store.cursor import InvalidCursor
-from shared.store.models import Conversation, Message
-from shared.web.app import build_app
-from shared.web.auth import require_user
-from shared.web.errors import ApiError, not_found
-from shared.web.openapi import accepts, returns
-from shared.web.requests import parse_body, query_params
+from shared.store import Conversation, InvalidCursor, Message, get_store
+from shared.web import accepts, build_app, parse_body, query_params, require_user, returns
 
 
 class NewConversation(BaseModel):
@@ -96,7 +91,7 @@ async def list_conversations(request: Request) -> JSONResponse:
             user.id, instrument=params.instrument, limit=params.limit, cursor=params.cursor
         )
     except InvalidCursor:
-        raise ApiError(422, "VALIDATION_ERROR", "The cursor is not valid; start again without it.") from None
+        raise BarbError(422, "VALIDATION_ERROR", "The cursor is not valid; start again without it.") from None
     return JSONResponse({"conversations": [public(c) for c in page.items], "next_cursor": page.next_cursor})
 
 

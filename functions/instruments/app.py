@@ -12,14 +12,10 @@ from starlette.routing import BaseRoute, Route
 import functions
 from functions.instruments import bars
 from shared.catalogue import InstrumentView, data_status, find_instrument, list_catalogue
+from shared.errors import not_found
 from shared.health_checks import SERVICE_CHECKS
-from shared.store import get_store
-from shared.store.models import CatalogueEntry
-from shared.web.app import build_app
-from shared.web.auth import require_user
-from shared.web.errors import not_found
-from shared.web.openapi import accepts, public, returns
-from shared.web.requests import parse_body, query_params
+from shared.store import CatalogueEntry, get_store
+from shared.web import accepts, build_app, parse_body, public, query_params, require_user, returns
 
 
 class CatalogueParams(BaseModel):

@@ -23,10 +23,9 @@ from starlette.routing import BaseRoute, Route
 
 from data_store import BarStore, DataStoreError
 from shared.bars import get_bar_store
-from shared.market.instruments import Instrument, get_instrument
-from shared.web.errors import ApiError, not_found
-from shared.web.openapi import accepts, public, returns
-from shared.web.requests import query_params
+from shared.errors import BarbError, not_found
+from shared.market import Instrument, get_instrument
+from shared.web import accepts, public, query_params, returns
 
 DEFAULT_LIMIT = 5_000
 MAX_LIMIT = 20_000
@@ -109,7 +108,7 @@ async def bars(request: Request) -> Response:
     if not sizes:
         if instrument is None:
             raise not_found(f"Instrument {symbol!r}")
-        raise ApiError(404, "NO_DATA", f"{symbol} has no bars yet.")
+        raise BarbError(404, "NO_DATA", f"{symbol} has no bars yet.")
     manifest = store.manifest()
     keys = [manifest.instruments[symbol].bars[size].key for size in sizes]
     etag = 'W/"' + hashlib.sha256(repr((keys, params.model_dump())).encode()).hexdigest()[:32] + '"'
@@ -119,7 +118,7 @@ async def bars(request: Request) -> Response:
     try:
         frame, truncated = await run_in_threadpool(load_bars, store, symbol, instrument, params)
     except DataStoreError as exc:
-        raise ApiError(503, "DATA_UNAVAILABLE", f"Bars for {symbol} are unavailable right now.") from exc
+        raise BarbError(503, "DATA_UNAVAILABLE", f"Bars for {symbol} are unavailable right now.") from exc
     body = {
         "symbol": symbol,
         "tf": params.tf,
@@ -186,7 +185,7 @@ def _intraday(
 ) -> pl.DataFrame:
     scan = store.scan(symbol, "1m")
     if scan is None:
-        raise ApiError(404, "NO_DATA", f"{symbol} has no one-minute bars; ask for tf=daily.")
+        raise BarbError(404, "NO_DATA", f"{symbol} has no one-minute bars; ask for tf=daily.")
     if start is None:
         start = _window_start(store, symbol, minutes * limit, end)
     scan = scan.filter(_bound_filter(start, ">="))

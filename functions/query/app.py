@@ -21,11 +21,7 @@ from functions.query.shapes import QueryResult
 from shared.health_checks import SERVICE_CHECKS
 from shared.script import start_query
 from shared.settings import get_settings
-from shared.web.app import build_app
-from shared.web.auth import require_user
-from shared.web.openapi import accepts, returns
-from shared.web.ratelimit import check_rate
-from shared.web.requests import parse_body
+from shared.web import accepts, build_app, check_rate, parse_body, require_user, returns
 
 
 class QueryRequest(BaseModel):

@@ -19,10 +19,7 @@ from functions.query.edge import instrument_bars
 from functions.query.shapes import BacktestResult
 from shared.backtest import start_backtest
 from shared.settings import get_settings
-from shared.web.auth import require_user
-from shared.web.openapi import accepts, returns
-from shared.web.ratelimit import check_rate
-from shared.web.requests import parse_body
+from shared.web import accepts, check_rate, parse_body, require_user, returns
 
 
 class BacktestRequest(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shared.bars import get_bar_store
 from shared.errors import BarbError, not_found
-from shared.market.instruments import Instrument, get_instrument
+from shared.market import Instrument, get_instrument
 from shared.script import StoreBars
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import anthropic
 
-from shared.store.models import Message
+from shared.store import Message
 
 log = logging.getLogger(__name__)
 

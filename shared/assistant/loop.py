@@ -29,7 +29,7 @@ import anthropic
 from shared.assistant.pricing import cost_usd
 from shared.assistant.tools import ToolOutcome, ToolRunner
 from shared.assistant.wire import stream_message
-from shared.store.models import NewToolCall, Usage
+from shared.store import NewToolCall, Usage
 
 log = logging.getLogger(__name__)
 

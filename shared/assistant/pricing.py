@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from shared.store.models import Usage
+from shared.store import Usage
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from shared.market.instruments import Instrument
+from shared.market import Instrument
 
 CACHE = {"type": "ephemeral"}
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 
 from shared.assistant.loop import ChatEvent
 from shared.background import background_work
-from shared.store.base import Store
+from shared.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -28,13 +28,10 @@ from shared.assistant.prompt import PromptContext, build_system
 from shared.assistant.runs import LocalStops, watch_stop
 from shared.assistant.tools import EngineTools, ToolRunner
 from shared.background import background_work
-from shared.market.calendar import instrument_holidays
-from shared.market.events import upcoming_events
-from shared.market.instruments import Instrument, get_instrument
+from shared.market import Instrument, get_instrument, instrument_holidays, upcoming_events
 from shared.script import StoreBars
 from shared.settings import Settings
-from shared.store.base import Store
-from shared.store.models import DEFAULT_TITLE, Conversation, MessageStatus, NewAnswer, QuestionSaved
+from shared.store import DEFAULT_TITLE, Conversation, MessageStatus, NewAnswer, QuestionSaved, Store
 
 log = logging.getLogger(__name__)
 

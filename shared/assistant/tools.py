@@ -21,9 +21,8 @@ from anyio import to_thread
 
 from shared.assistant.cards import model_text, result_card
 from shared.backtest import BACKTEST_TOOL, RUN_BACKTEST, run_backtest_tool
-from shared.market.instruments import Instrument
-from shared.script import BarsInput, QueryError, QueryInvalid, start_query
-from shared.script.reference import tool_reference
+from shared.market import Instrument
+from shared.script import BarsInput, QueryError, QueryInvalid, start_query, tool_reference
 
 RUN_QUERY = "run_query"
 

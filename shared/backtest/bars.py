@@ -15,10 +15,8 @@ import numpy as np
 import polars as pl
 
 from shared.backtest.strategy import COLUMN_NAMES, DISTANCE_FIELDS, CheckedStrategy
-from shared.market.instruments import Instrument
-from shared.script import BarsInput, QueryFailed
-from shared.script.bars import BarRequest, anchor_session, build_bars
-from shared.script.run import execute_plan
+from shared.market import Instrument
+from shared.script import BarRequest, BarsInput, QueryFailed, anchor_session, build_bars, execute_plan
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from shared.backtest.types import Direction, DistanceKind
-from shared.script.scale import price_weight
+from shared.script import price_weight
 
 _NUMBER = r"(\d+(?:\.\d*)?|\.\d+)"
 _PERCENT = re.compile(rf"^{_NUMBER}\s*%$")

@@ -18,7 +18,7 @@ import polars as pl
 from shared.backtest.bars import StrategyBars
 from shared.backtest.metrics import Curves, Trade, daily_equity
 from shared.backtest.strategy import CheckedStrategy
-from shared.market.instruments import Instrument
+from shared.market import Instrument
 
 MAX_TRADE_ROWS = 10_000
 MAX_EQUITY_POINTS = 5_000

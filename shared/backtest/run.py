@@ -14,10 +14,8 @@ from shared.backtest.metrics import Costs, build_curves, build_trades, compute_m
 from shared.backtest.results import BacktestResult
 from shared.backtest.simulate import simulate
 from shared.backtest.strategy import CheckedStrategy, check_strategy
-from shared.market.instruments import Instrument
-from shared.script import BarsInput, Job, QueryInvalid, QueryTimeout
-from shared.script.errors import Subject, engine_failures
-from shared.script.pool import backtest_pool
+from shared.market import Instrument
+from shared.script import BarsInput, Job, QueryInvalid, QueryTimeout, Subject, backtest_pool, engine_failures
 
 DEFAULT_TIMEOUT_S = 10.0
 

@@ -19,13 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shared.backtest.distance import FORMS, Distance, level_problem, parse_distance, parse_slippage
 from shared.backtest.types import Direction
-from shared.market.instruments import Instrument
-from shared.script.declarations import FunctionSpec
-from shared.script.errors import ScriptError
-from shared.script.names import did_you_mean
-from shared.script.plan import Plan
-from shared.script.registry import function_spec
-from shared.script.validate import build_plan
+from shared.market import Instrument
+from shared.script import FunctionSpec, Plan, ScriptError, build_plan, did_you_mean, function_spec
 
 TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "daily")
 """Bar sizes a backtest runs on (longer bars would hold a position for weeks between decisions)."""

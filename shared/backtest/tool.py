@@ -14,7 +14,7 @@ from typing import Any
 from shared.backtest.run import run_backtest
 from shared.backtest.strategy import Strategy
 from shared.bars import get_bar_store
-from shared.market.instruments import Instrument
+from shared.market import Instrument
 from shared.script import BarsInput, StoreBars
 
 RUN_BACKTEST = "run_backtest"

@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+__all__ = ["COMMANDS", "build_parser", "main"]
+
 COMMANDS = ("serve", "data", "query")
 """Modules of ``shared.cli`` that define commands, in the order ``barb --help`` lists them."""
 

@@ -14,8 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from data_store.s3 import make_s3_client
-from shared.ingest import formats
-from shared.ingest.entries import DEFAULT_TYPE, describe_defaults
+from shared.ingest import DEFAULT_TYPE, describe_defaults, formats
 from shared.settings import get_settings
 
 _HELP_WIDTH = 78
@@ -83,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_import(args: argparse.Namespace) -> int:
     """Import one file and print the report; exit code 2 with the problems when the file is refused."""
-    from shared.ingest.importer import ImportOptions, import_file
+    from shared.ingest import ImportOptions, import_file
 
     try:
         options = ImportOptions(
@@ -112,7 +111,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_upload(args: argparse.Namespace) -> int:
     """Upload the data folder and print what was sent."""
-    from shared.ingest.upload import upload_folder
+    from shared.ingest import upload_folder
 
     client = make_s3_client(args.endpoint_url, get_settings().s3_region)
     try:
@@ -129,7 +128,7 @@ def run_upload(args: argparse.Namespace) -> int:
 
 def run_sample_data(args: argparse.Namespace) -> int:
     """Generate the sample set into the data folder."""
-    from shared.ingest.sample_set import write_sample_data
+    from shared.ingest import write_sample_data
 
     symbols = [s.strip() for s in args.symbols.split(",") if s.strip()]
     write_sample_data(args.data_dir, symbols, args.years, args.seed)

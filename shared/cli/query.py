@@ -52,7 +52,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Parse, validate and run; see the module docstring for exit codes."""
-    from shared.market.instruments import get_instrument
+    from shared.market import get_instrument
     from shared.script import QueryError, QueryInvalid, StoreBars, run_query
     from shared.settings import get_settings
 

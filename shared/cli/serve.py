@@ -7,8 +7,8 @@ import threading
 
 import uvicorn
 
-from shared.ingest.sample_set import ensure_sample_data
-from shared.script.kernels import warm_up
+from shared.ingest import ensure_sample_data
+from shared.script import warm_up
 from shared.settings import get_settings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from shared.market.instruments import Instrument, Session, catalogue_instruments, get_instrument
+from shared.market import Instrument, Session, catalogue_instruments, get_instrument
 
 if TYPE_CHECKING:  # the ``barb`` parser imports this module for its help text: Polars stays unloaded
     from data_store.layout import DataFolder

@@ -22,8 +22,7 @@ from data_store.layout import DataFolder
 from shared.ingest.entries import TYPE_DEFAULTS, EntryOptions, resolve_entry
 from shared.ingest.formats import DEFAULT_TIMEZONE
 from shared.ingest.vendor_csv import MAX_REPORTED, VendorFileError, read_vendor_file
-from shared.market.calendar import assign_trade_date_and_minute, trading_days
-from shared.market.instruments import Instrument, register_instrument
+from shared.market import Instrument, assign_trade_date_and_minute, register_instrument, trading_days
 
 
 class ImportOptions(BaseModel):

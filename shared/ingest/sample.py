@@ -17,8 +17,7 @@ from decimal import Decimal
 import numpy as np
 import polars as pl
 
-from shared.market.calendar import is_trading_day, trading_sessions
-from shared.market.instruments import Instrument, get_instrument
+from shared.market import Instrument, get_instrument, is_trading_day, trading_sessions
 
 _MINUTE_US = 60_000_000
 _TRADING_DAYS_PER_YEAR = 252

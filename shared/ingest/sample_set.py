@@ -13,7 +13,7 @@ from pathlib import Path
 
 from data_store.layout import DataFolder
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 
 DEFAULT_SYMBOLS = ("NQ", "ES", "CL", "GC")
 

@@ -11,24 +11,54 @@ could not be computed, with a stable ``code``) or :class:`QueryTimeout`; never a
 :class:`shared.errors.BarbError` carrying the HTTP status and code the API renders.
 """
 
-from shared.script.bars import BarsInput, FrameBars, StoreBars
-from shared.script.errors import QueryError, QueryFailed, QueryInvalid, QueryTimeout, ScriptError
-from shared.script.pool import Job
-from shared.script.run import DEFAULT_TIMEOUT_S, run_query, start_query
-from shared.script.validate import validate
+from shared.script.bars import BarRequest, BarsInput, FrameBars, StoreBars, anchor_session, build_bars
+from shared.script.declarations import FunctionSpec
+from shared.script.errors import (
+    QueryError,
+    QueryFailed,
+    QueryInvalid,
+    QueryTimeout,
+    ScriptError,
+    Subject,
+    engine_failures,
+)
+from shared.script.kernels import warm_up
+from shared.script.names import did_you_mean
+from shared.script.plan import Plan
+from shared.script.pool import Job, backtest_pool
+from shared.script.reference import tool_reference
+from shared.script.registry import function_spec
+from shared.script.run import DEFAULT_TIMEOUT_S, execute_plan, run_query, start_query
+from shared.script.scale import price_weight
+from shared.script.validate import build_plan, validate
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
+    "BarRequest",
     "BarsInput",
     "FrameBars",
+    "FunctionSpec",
     "Job",
+    "Plan",
     "QueryError",
     "QueryFailed",
     "QueryInvalid",
     "QueryTimeout",
     "ScriptError",
     "StoreBars",
+    "Subject",
+    "anchor_session",
+    "backtest_pool",
+    "build_bars",
+    "build_plan",
+    "did_you_mean",
+    "engine_failures",
+    "execute_plan",
+    "function_spec",
+    "price_weight",
     "run_query",
     "start_query",
+    "tool_reference",
     "validate",
+    "warm_up",
 ]

@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from shared.lazy import singleton
-from shared.market.instruments import Instrument, Session
+from shared.market import Instrument, Session
 from shared.settings import get_settings
 
 INTRADAY_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240}

@@ -19,8 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from shared.market.holidays import Holiday, holidays
-from shared.market.instruments import Instrument
+from shared.market import Holiday, Instrument, holidays
 from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
 from shared.script.compile import Compiler
 from shared.script.declarations import EvalContext

@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
-from shared.market.instruments import Session
+from shared.market import Session
 from shared.script.period import Period
 from shared.script.query import Query, Step
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from shared.market.instruments import Instrument
+from shared.market import Instrument
 from shared.script.bars import BarsInput
 from shared.script.errors import QueryInvalid, engine_failures
 from shared.script.execute import Execution, execute

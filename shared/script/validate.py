@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 
-from shared.market.instruments import Instrument
+from shared.market import Instrument
 from shared.script.check import (
     ExprChecker,
     Found,

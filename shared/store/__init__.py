@@ -5,6 +5,18 @@ from __future__ import annotations
 from shared.lazy import singleton
 from shared.settings import get_settings
 from shared.store.base import Store
+from shared.store.cursor import InvalidCursor
+from shared.store.models import (
+    DEFAULT_TITLE,
+    CatalogueEntry,
+    Conversation,
+    Message,
+    MessageStatus,
+    NewAnswer,
+    NewToolCall,
+    QuestionSaved,
+    Usage,
+)
 
 
 @singleton
@@ -27,3 +39,18 @@ def get_store() -> Store:
     from shared.store.sqlite import SqliteStore
 
     return SqliteStore(settings.sqlite_path)
+
+
+__all__ = [
+    "DEFAULT_TITLE",
+    "CatalogueEntry",
+    "Conversation",
+    "InvalidCursor",
+    "Message",
+    "MessageStatus",
+    "NewAnswer",
+    "NewToolCall",
+    "QuestionSaved",
+    "Store",
+    "Usage",
+]

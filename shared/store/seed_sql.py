@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from shared.market.exchanges import Exchange, list_exchanges
-from shared.market.instruments import Instrument, catalogue_instruments
+from shared.market import Exchange, Instrument, catalogue_instruments, list_exchanges
 
 SqlValue = str | float | int | None | Sequence[str] | dict[str, Any]
 

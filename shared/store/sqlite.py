@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.market.exchanges import get_exchange
+from shared.market import get_exchange
 from shared.store import sqlite_messages as sm
 from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor

@@ -19,8 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shared.market.exchanges import list_exchanges
-from shared.market.instruments import catalogue_instruments
+from shared.market import catalogue_instruments, list_exchanges
 from shared.store.sqlite_schema import MIGRATIONS
 
 T = TypeVar("T")

@@ -25,8 +25,7 @@ from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 from postgrest.types import ReturnMethod
 
 from shared.identity import current_user
-from shared.market.exchanges import list_exchanges
-from shared.market.instruments import catalogue_instruments
+from shared.market import catalogue_instruments, list_exchanges
 from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import (

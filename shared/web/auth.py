@@ -16,10 +16,10 @@ import httpx
 import jwt
 from starlette.requests import Request
 
+from shared.errors import BarbError
 from shared.identity import User, set_current_user
 from shared.lazy import singleton
 from shared.settings import Settings, get_settings
-from shared.web.errors import ApiError
 from shared.web.local_issuer import LocalIssuer, local_issuer
 
 ALGORITHMS = ("ES256", "RS256")
@@ -77,7 +77,7 @@ class JwksVerifier:
         return self._keys.get(kid)
 
     async def verify(self, token: str) -> dict[str, Any]:
-        """The token's claims; raises ``ApiError`` (401) or ``JwksUnavailable``."""
+        """The token's claims; raises ``BarbError`` (401) or ``JwksUnavailable``."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -102,13 +102,13 @@ class JwksVerifier:
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
         except jwt.ExpiredSignatureError:
-            raise ApiError(401, "AUTH_EXPIRED", "Your session has expired; sign in again.") from None
+            raise BarbError(401, "AUTH_EXPIRED", "Your session has expired; sign in again.") from None
         except jwt.PyJWTError as exc:
             raise _invalid(f"The token is not valid ({exc}).") from None
 
 
-def _invalid(message: str) -> ApiError:
-    return ApiError(401, "AUTH_INVALID", message)
+def _invalid(message: str) -> BarbError:
+    return BarbError(401, "AUTH_INVALID", message)
 
 
 def _http_fetcher(url: str, timeout_s: float) -> JwksFetcher:
@@ -172,16 +172,16 @@ async def require_user(request: Request, *, allow_anonymous: bool = False) -> Us
     """The verified caller; 401 ``AUTH_MISSING|AUTH_INVALID|AUTH_EXPIRED``, 503 ``AUTH_UNAVAILABLE``."""
     token = bearer_token(request)
     if token is None:
-        raise ApiError(401, "AUTH_MISSING", "Sign in to use this endpoint (no Bearer token was sent).")
+        raise BarbError(401, "AUTH_MISSING", "Sign in to use this endpoint (no Bearer token was sent).")
     try:
         claims = await get_verifier().verify(token)
     except JwksUnavailable:
-        raise ApiError(
+        raise BarbError(
             503, "AUTH_UNAVAILABLE", "Sign-in keys cannot be fetched right now; try again."
         ) from None
     is_anonymous = bool(claims.get("is_anonymous", False))
     if is_anonymous and not allow_anonymous:
-        raise ApiError(401, "AUTH_INVALID", "Sign in with a real account to use this endpoint.")
+        raise BarbError(401, "AUTH_INVALID", "Sign in with a real account to use this endpoint.")
     user = User(id=str(claims["sub"]), email=claims.get("email"), is_anonymous=is_anonymous, token=token)
     request.state.user_id = user.id
     set_current_user(user)

@@ -13,11 +13,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from shared.errors import BarbError, not_found
+from shared.errors import BarbError
 from shared.secrets import SecretUnavailable
 from shared.web.requestid import current_request_id
 
-__all__ = ["EXCEPTION_HANDLERS", "ApiError", "error_response", "not_found"]
+__all__ = ["EXCEPTION_HANDLERS", "error_response"]
 
 log = logging.getLogger("barb.errors")
 _STATUS_CODES = {
@@ -32,10 +32,6 @@ _STATUS_CODES = {
     422: ("VALIDATION_ERROR", "The request body is not valid."),
     429: ("RATE_LIMITED", "Too many requests; try again shortly."),
 }
-
-
-ApiError = BarbError
-"""The edge's name for :class:`shared.errors.BarbError` (the same class)."""
 
 
 def error_response(

@@ -6,7 +6,8 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.web.errors import ApiError, error_response
+from shared.errors import BarbError
+from shared.web.errors import error_response
 
 log = logging.getLogger("barb.web")
 
@@ -35,7 +36,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise ApiError(413, "PAYLOAD_TOO_LARGE", self._message())
+                    raise BarbError(413, "PAYLOAD_TOO_LARGE", self._message())
             return message
 
         await self.app(scope, limited_receive, send)

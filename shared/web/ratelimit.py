@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
+from shared.errors import BarbError
 from shared.store import get_store
-from shared.web.errors import ApiError
 
 
 async def check_rate(user_id: str, bucket: str, per_minute: int) -> None:
@@ -17,7 +17,7 @@ async def check_rate(user_id: str, bucket: str, per_minute: int) -> None:
     wait = await get_store().take_rate(user_id, bucket, per_minute)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
-        raise ApiError(
+        raise BarbError(
             429,
             "RATE_LIMITED",
             f"Too many requests; try again in {seconds} s.",

@@ -8,7 +8,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from shared.web.errors import ApiError
+from shared.errors import BarbError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -20,8 +20,8 @@ def _details(exc: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def _invalid(message: str, details: list[dict[str, str]] | None = None) -> ApiError:
-    return ApiError(422, "VALIDATION_ERROR", message, details=details)
+def _invalid(message: str, details: list[dict[str, str]] | None = None) -> BarbError:
+    return BarbError(422, "VALIDATION_ERROR", message, details=details)
 
 
 def _is_json(content_type: str) -> bool:
@@ -37,7 +37,7 @@ async def parse_body(request: Request, model: type[M]) -> M:
     """
     content_type = request.headers.get("content-type")
     if content_type is not None and not _is_json(content_type):
-        raise ApiError(
+        raise BarbError(
             415, "UNSUPPORTED_MEDIA_TYPE", f"Send the body as application/json, not {content_type}."
         )
     raw = await request.body()

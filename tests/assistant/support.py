@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from shared.ingest.sample_set import write_sample_data
+from shared.ingest import write_sample_data
 
 SAMPLE_SYMBOLS = ("NQ", "ES")
 SAMPLE_END = date(2026, 11, 20)

@@ -6,7 +6,7 @@ from typing import Any
 
 from data_store import BarStore
 from shared.assistant.cards import MODEL_TEXT_LIMIT, model_text, result_blocks, result_card
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from shared.script import StoreBars, run_query
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shared.assistant.context import KEEP_TURNS, SUMMARY_TRIGGER_TURNS, replay, summarize, summary_due
-from shared.store.models import Message, NewAnswer, NewToolCall
+from shared.store import Message, NewAnswer, NewToolCall
 from shared.store.sqlite import SqliteStore
 from tests.fake_anthropic import FakeAnthropic, reply
 

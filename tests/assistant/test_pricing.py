@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from shared.assistant.pricing import PRICES, cost_usd, price_for
-from shared.store.models import Usage
+from shared.store import Usage
 
 
 def test_dated_ids_resolve_to_their_family() -> None:

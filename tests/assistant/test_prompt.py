@@ -11,7 +11,7 @@ from data_store import BarStore
 from shared.assistant.prompt import PromptContext, build_system
 from shared.assistant.session import ChatDeps, prompt_context, title_from
 from shared.assistant.tools import tool_definitions
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from shared.script.registry import library
 from shared.settings import Settings
 from shared.store.sqlite import SqliteStore

@@ -11,7 +11,7 @@ import yaml
 from data_store import BarStore
 from shared.assistant.cards import model_text, result_blocks
 from shared.assistant.prompt import EXAMPLES
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from shared.script import StoreBars, run_query, validate
 
 QUESTIONS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text())

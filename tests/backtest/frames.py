@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 
 from shared.backtest import BacktestResult, run_backtest
-from shared.market.instruments import Instrument, get_instrument
+from shared.market import Instrument, get_instrument
 from shared.script import FrameBars
 
 NQ: Instrument = get_instrument("NQ")  # type: ignore[assignment]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.backtest import StrategyInvalid, check_strategy, run_backtest
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 
 NQ = get_instrument("NQ")
 

@@ -8,10 +8,8 @@ import polars as pl
 import pytest
 
 from shared.ingest.sample import generate_minute_bars
-from shared.market.instruments import get_instrument
-from shared.script import FrameBars, QueryFailed
-from shared.script.run import execute_plan
-from shared.script.validate import build_plan
+from shared.market import get_instrument
+from shared.script import FrameBars, QueryFailed, build_plan, execute_plan
 
 
 def test_execute_plan_returns_every_bar_with_map_columns():

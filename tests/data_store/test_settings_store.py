@@ -14,7 +14,7 @@ from shared.cli import main as barb
 from shared.health_checks import SERVICE_CHECKS
 from shared.lazy import reset_singletons
 from shared.market import instruments
-from shared.web.app import build_app
+from shared.web import build_app
 from tests.data_store.bars_fixture import minute_bars
 from tests.data_store.conftest import start_moto
 

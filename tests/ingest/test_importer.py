@@ -14,7 +14,7 @@ from data_store import BarStore, StoreConfig
 from data_store.layout import DataFolder
 from shared.bars import register_catalogue_entries
 from shared.cli import main as barb
-from shared.ingest.importer import ImportOptions, import_file
+from shared.ingest import ImportOptions, import_file
 from shared.ingest.vendor_csv import VendorFileError
 from shared.lazy import reset_singletons
 from shared.market import instruments

@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, time
 import polars as pl
 import pytest
 
+from shared.market import get_instrument
 from shared.market.calendar import (
     assign_trade_date_and_minute,
     close_time,
@@ -15,7 +16,6 @@ from shared.market.calendar import (
     trading_sessions,
 )
 from shared.market.holidays import easter_sunday, holidays, nth_weekday
-from shared.market.instruments import get_instrument
 
 NQ = get_instrument("NQ")
 

@@ -10,9 +10,9 @@ from datetime import date, datetime, time, timedelta
 import exchange_calendars as xc
 import pytest
 
+from shared.market import get_instrument
 from shared.market.calendar import close_time, day_type, holiday_on
 from shared.market.holidays import CHICAGO, NEW_YORK, nth_weekday
-from shared.market.instruments import get_instrument
 
 START, END = date(2008, 1, 1), date(2026, 12, 31)
 

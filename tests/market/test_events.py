@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from shared.market import get_instrument
 from shared.market.events import (
     EVENTS,
     FOMC_YEARS,
@@ -13,7 +14,6 @@ from shared.market.events import (
     upcoming_events,
     vix_expiration_date,
 )
-from shared.market.instruments import get_instrument
 
 YEAR = (date(2024, 1, 1), date(2024, 12, 31))
 

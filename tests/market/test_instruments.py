@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from shared.market.exchanges import get_exchange
+from shared.market import get_exchange
 from shared.market.instruments import (
     Instrument,
     Session,

@@ -21,9 +21,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from shared.web.app import build_app
+from shared.errors import BarbError
+from shared.web import build_app
 from shared.web.auth import JwksVerifier, require_user
-from shared.web.errors import ApiError
 
 
 class JwksServer:
@@ -201,7 +201,7 @@ def test_unknown_kid_refetch_respects_the_cooldown():
 
     async def forge_five() -> None:
         for _ in range(5):
-            with pytest.raises(ApiError):
+            with pytest.raises(BarbError):
                 await verifier.verify(make_token(key, "nope", "ES256", "i"))
 
     asyncio.run(forge_five())

@@ -9,7 +9,7 @@ import pytest
 
 from data_store.layout import DataFolder
 from shared.lazy import reset_singletons
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from tests.platform.test_errors import assert_error
 from tests.script.bars_fixture import minute_bars, settlement_bars
 

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from shared.web.app import build_app
+from shared.web import build_app
 
 
 def assert_error(response, status: int, code: str) -> dict:

@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 import functions
 from data_store.layout import DataFolder
 from shared.lazy import reset_singletons
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from tests.lambda_runtime import call_handler
 from tests.platform.lambda_events import (
     ADMIN_TOKEN,

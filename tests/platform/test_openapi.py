@@ -26,7 +26,7 @@ def test_each_function_documents_only_its_own_routes(barb_env):
     from starlette.testclient import TestClient
 
     from functions.conversations.app import routes
-    from shared.web.app import build_app
+    from shared.web import build_app
 
     with TestClient(build_app(routes)) as client:
         paths = client.get("/api/openapi.json").json()["paths"]

@@ -22,7 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from shared.lazy import reset_singletons
 from shared.settings import Settings
-from shared.web.app import build_app
+from shared.web import build_app
 from shared.web.security import (
     API_POLICY,
     CHART_LOGO_STYLE,

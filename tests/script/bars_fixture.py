@@ -11,8 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from shared.market.calendar import assign_trade_date_and_minute, trading_sessions
-from shared.market.instruments import Instrument
+from shared.market import Instrument, assign_trade_date_and_minute, trading_sessions
 
 _MINUTE = timedelta(minutes=1)
 

@@ -7,7 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from shared.market.instruments import Instrument, get_instrument
+from shared.market import Instrument, get_instrument
 from shared.script import FrameBars, run_query
 from tests.script.bars_fixture import minute_bars, settlement_bars
 

@@ -113,7 +113,7 @@ def test_monthly_quarterly_yearly_labels(run):
 
 def test_linear_pass_and_group_by_fallback_agree(nq, minutes):
     # A missing volume sends the builder to the group-by path; every other value must be identical.
-    from shared.script.bars import BarRequest, FrameBars, build_bars
+    from shared.script import BarRequest, FrameBars, build_bars
 
     holed = minutes.with_columns(
         pl.when(pl.int_range(pl.len()) == 1000).then(None).otherwise(pl.col("volume")).alias("volume")
@@ -149,8 +149,8 @@ def test_frame_cache_keeps_recent_files_within_budget(tmp_path, minutes):
 
 def test_stock_pre_market_bars_stay_in_time_order():
     # A stock anchored at its 09:30 open, with pre-market trades from 08:00: bins keep time order.
-    from shared.market.instruments import Instrument
-    from shared.script.bars import BarRequest, FrameBars, build_bars
+    from shared.market import Instrument
+    from shared.script import BarRequest, FrameBars, build_bars
 
     stock = Instrument(
         symbol="XYZ",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from data_store.layout import DataFolder
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from tests.script.bars_fixture import minute_bars, settlement_bars
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared.script import tool_reference
 from shared.script.docs import render
-from shared.script.reference import tool_reference
 from shared.script.registry import library
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "functions.md"

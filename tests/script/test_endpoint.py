@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from data_store.layout import DataFolder
 from shared.lazy import reset_singletons
-from shared.market.instruments import get_instrument
+from shared.market import get_instrument
 from tests.script.bars_fixture import minute_bars, settlement_bars
 
 

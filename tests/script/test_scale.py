@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from shared.script import price_weight
 from shared.script.expressions import parse_expression
-from shared.script.scale import price_weight
 
 
 def _weight(text: str) -> float | None:

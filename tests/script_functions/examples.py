@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
-from shared.market.instruments import Instrument, get_instrument
-from shared.script import FrameBars, run_query
-from shared.script.declarations import FunctionSpec
+from shared.market import Instrument, get_instrument
+from shared.script import FrameBars, FunctionSpec, run_query
 
 PINNED = Path(__file__).with_name("examples.json")
 _DIGITS = 9  # significant digits kept: the same on every platform, still sensitive to any real change

@@ -8,7 +8,7 @@ import math
 import polars as pl
 import pytest
 
-from shared.market.holidays import holidays
+from shared.market import holidays
 from shared.script.declarations import Arg, EvalContext
 from shared.script.registry import library
 from tests.script_functions.support import call, values

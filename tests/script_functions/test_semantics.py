@@ -8,9 +8,9 @@ import math
 import polars as pl
 import pytest
 
-from shared.market.holidays import Holiday
+from shared.market import Holiday
+from shared.script import QueryFailed
 from shared.script.declarations import EvalContext
-from shared.script.errors import QueryFailed
 from tests.script_functions.support import call, values
 
 X = pl.col("x")

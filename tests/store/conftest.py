@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from shared.store.base import Store
+from shared.store import Store
 from shared.store.sqlite import SqliteStore
 from tests.store.identities import Identities, SqliteIdentities, SupabaseIdentities
 from tests.store.pg import PgCluster

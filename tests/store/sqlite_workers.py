@@ -7,7 +7,7 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-from shared.store.models import NewAnswer, NewToolCall, Usage
+from shared.store import NewAnswer, NewToolCall, Usage
 from shared.store.sqlite import SqliteStore
 
 

@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 
-from shared.store.base import Store
+from shared.store import Store
 from shared.store.errors import AnswerRunning, StoreInvalid, StoreUnavailable
 from shared.store.models import DEFAULT_TITLE, INTERRUPTED_CODE, NewAnswer, NewToolCall, Usage
 from shared.store.sqlite import SqliteStore

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from shared.store.base import Store
+from shared.store import Store
 from shared.store.models import INTERRUPTED_CODE, Message, NewAnswer
 from shared.store.sqlite import SqliteStore
 from shared.store.sqlite_schema import MIGRATIONS as SQLITE_MIGRATIONS

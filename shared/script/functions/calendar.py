@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from shared.market.holidays import Holiday
+from shared.market import Holiday
 from shared.script.declarations import Category, EvalContext
 from shared.script.functions._shared import require_date
 
