@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model, field_validator
+from pydantic import BaseModel, Field, field_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from shared.catalogue import find_instrument
 from shared.errors import BarbError, not_found
 from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
-from shared.store import Conversation, InvalidCursor, Message, get_store
+from shared.store import Conversation, ConversationView, InvalidCursor, Message, get_store
 from shared.web import accepts, build_app, parse_body, query_params, require_user, returns
 
 
@@ -39,22 +39,8 @@ class ListParams(BaseModel):
     cursor: str | None = None
 
 
-_INTERNAL = {"summary", "summary_through", "user_id", "current_leaf"}
-"""What clients never see of a conversation (the model's rolling summary, the owner's id, the tree's
-bookkeeping: the messages returned are the current path)."""
-ConversationView = create_model(
-    "ConversationView",
-    __doc__="A conversation as clients see it.",
-    **{
-        name: (field.annotation, field)
-        for name, field in Conversation.model_fields.items()
-        if name not in _INTERNAL
-    },
-)
-
-
 class ConversationPage(BaseModel):
-    conversations: list[ConversationView]  # type: ignore[valid-type]
+    conversations: list[ConversationView]
     next_cursor: str | None
 
 
@@ -63,8 +49,9 @@ class MessageList(BaseModel):
 
 
 def public(conversation: Conversation) -> dict[str, Any]:
-    """A conversation as clients see it (``ConversationView``)."""
-    return conversation.model_dump(mode="json", exclude=_INTERNAL)
+    """A conversation as clients see it: the fields of :class:`ConversationView` (the current path's bookkeeping,
+    the model's rolling summary and the owner's id stay inside)."""
+    return conversation.model_dump(mode="json", include=set(ConversationView.model_fields))
 
 
 @accepts(body=NewConversation)
@@ -164,7 +151,7 @@ async def select_version(request: Request) -> JSONResponse:
     return await _current_path(user_id, conversation_id)
 
 
-routes = [
+routes: list[BaseRoute] = [
     Route("/api/conversations", create, methods=["POST"]),
     Route("/api/conversations", list_conversations, methods=["GET"]),
     Route("/api/conversations/{conversation_id}", read, methods=["GET"]),

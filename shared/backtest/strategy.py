@@ -154,7 +154,7 @@ class StrategyErrors:
         self.items.append(ScriptError(field, text, message, hint))
 
 
-def _model_errors(exc: ValidationError, raw: dict, errors: StrategyErrors) -> set[str]:
+def _model_errors(exc: ValidationError, raw: dict[str, Any], errors: StrategyErrors) -> set[str]:
     """Pydantic's problems as strategy errors; returns the fields that failed."""
     valid = sorted({f.alias or name for name, f in Strategy.model_fields.items()})
     failed: set[str] = set()
@@ -174,7 +174,7 @@ def _model_errors(exc: ValidationError, raw: dict, errors: StrategyErrors) -> se
     return failed
 
 
-def _parse_model(raw: dict, errors: StrategyErrors) -> tuple[Strategy | None, Strategy]:
+def _parse_model(raw: dict[str, Any], errors: StrategyErrors) -> tuple[Strategy | None, Strategy]:
     """The strategy, or None when it is invalid, plus a best-effort model for checking the remaining fields."""
     try:
         strategy = Strategy.model_validate(raw)

@@ -107,7 +107,8 @@ class StoreBars:
 
     def _frame(self, bar_size: str) -> pl.LazyFrame | None:
         if not hasattr(self.store, "path"):
-            return self.store.scan(self.symbol, bar_size)
+            scanned: pl.LazyFrame | None = self.store.scan(self.symbol, bar_size)
+            return scanned
         path = self.store.path(self.symbol, bar_size)
         if path is None:
             return None
@@ -185,11 +186,12 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
     millions of rows. Falls back (None) on missing values or when a key recurs out of order.
     """
     frame = _date_bounds(bars.minute(), request).select("trade_date", "minute", *OHLCV)
-    filter_first = request.session is not None and size < _FILTER_FIRST_BELOW
-    if filter_first:
+    session = request.session
+    filter_first = size < _FILTER_FIRST_BELOW
+    if session is not None and filter_first:
         # Small bins: drop the rows outside the session first (Polars filters columns in parallel), so
         # there are fewer runs to reduce.
-        frame = frame.filter(_session_mask(request.session))
+        frame = frame.filter(_session_mask(session))
     minutes = frame.collect(engine="in-memory")
     if minutes.height == 0 or any(minutes.null_count().row(0)):
         return None
@@ -206,8 +208,8 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
     else:
         bins = np.zeros(days.size, np.int16)
     in_session = None
-    if request.session is not None and not filter_first:
-        in_session = _session_mask_np(np.arange(1440), request.session)[minute]
+    if session is not None and not filter_first:
+        in_session = _session_mask_np(np.arange(1440), session)[minute]
     if in_session is not None:
         # Large bins: rows outside the session form runs of their own, dropped after the reduction.
         changed |= in_session[1:] != in_session[:-1]

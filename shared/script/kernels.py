@@ -4,14 +4,12 @@ Each kernel takes float arrays where NaN marks a missing value and returns array
 kernel every intermediate is computed exactly once (a Polars expression tree would repeat a shared sub-expression
 once per use: ADX uses each DI twice, each DI two Wilder averages, …). Rolling windows use Polars' Series
 methods. The recursions (Wilder/EMA averages, Parabolic SAR, SuperTrend bands), the indicators built on them, and
-CCI's deviation, session VWAP and ranks run as compiled loops in :mod:`shared.script.loops`, imported on first use:
+CCI's deviation, session VWAP and ranks run as compiled loops in :mod:`shared.script.loops` and :mod:`shared.script.path_loops`, imported on first use:
 numba's import and loading the cached loops cost about a second per process (compiling them, the first time on a
 machine, several seconds), which a query that uses none of them should not pay. :func:`warm_up` pays it up front.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import polars as pl
@@ -27,21 +25,16 @@ def to_array(series: pl.Series) -> np.ndarray:
     return series.cast(pl.Float64).fill_null(NAN).to_numpy()
 
 
-def _run(name: str, *args: Any) -> Any:
-    """Call the compiled loop ``name`` of :mod:`shared.script.loops` (imported on first use).
+def _readonly(values: np.ndarray) -> np.ndarray:
+    """A read-only view of a float array for a compiled loop.
 
-    Float arrays are passed as read-only views: numba compiles (and caches) one version per argument type, and
-    Polars hands over writable or read-only arrays depending on how a column was made.
+    numba compiles (and caches) one version per argument type, and Polars hands over writable or read-only
+    arrays depending on how a column was made: passing every float array read-only keeps it to one version.
     """
-    from shared.script import loops
-
-    def canonical(arg: Any) -> Any:
-        if isinstance(arg, np.ndarray) and arg.dtype == np.float64 and arg.flags.writeable:
-            arg = arg.view()
-            arg.flags.writeable = False
-        return arg
-
-    return getattr(loops, name)(*(canonical(arg) for arg in args))
+    if values.dtype == np.float64 and values.flags.writeable:
+        values = values.view()
+        values.flags.writeable = False
+    return values
 
 
 def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -76,7 +69,9 @@ def seeded_ewm(values: np.ndarray, n: int, alpha: float) -> np.ndarray:
 
     Missing before the seed; a missing input later stays missing and is skipped by the recursion.
     """
-    return _run("seeded_ewm", values, n, float(alpha))
+    from shared.script.loops import seeded_ewm
+
+    return seeded_ewm(_readonly(values), n, float(alpha))
 
 
 def ema(values: np.ndarray, n: int) -> np.ndarray:
@@ -97,17 +92,23 @@ def true_range(
     With ``first_bar_range`` a bar without a previous close is ``high − low`` (Pine ``ta.tr(true)``); otherwise
     it is missing (``ta.tr(false)``, used by the DMI).
     """
-    return _run("true_range", high, low, close, first_bar_range)
+    from shared.script.loops import true_range
+
+    return true_range(_readonly(high), _readonly(low), _readonly(close), first_bar_range)
 
 
 def atr(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
     """Average true range: Wilder's average of the true range (Pine ``ta.atr``), in one pass."""
-    return _run("atr", high, low, close, n)
+    from shared.script.loops import atr
+
+    return atr(_readonly(high), _readonly(low), _readonly(close), n)
 
 
 def session_vwap(typical: np.ndarray, volume: np.ndarray, session: np.ndarray) -> np.ndarray:
     """Volume-weighted average of ``typical`` since the start of each session (a run of equal ``session``)."""
-    return _run("session_vwap", typical, volume, session)
+    from shared.script.path_loops import session_vwap
+
+    return session_vwap(_readonly(typical), _readonly(volume), session)
 
 
 def percentile_rank(values: np.ndarray) -> np.ndarray:
@@ -118,13 +119,15 @@ def percentile_rank(values: np.ndarray) -> np.ndarray:
     """
     order = np.argsort(values)  # NaN sorts last
     count = len(values) - int(np.isnan(values).sum()) if values.dtype.kind == "f" else len(values)
-    return _run("percentile_ranks", values, order, count)
+    from shared.script.path_loops import percentile_ranks
+
+    return percentile_ranks(_readonly(values), order, count)
 
 
 def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
     """``100 − 100 / (1 + up/down)``: 100 when nothing went down, missing when nothing moved."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.divide(up, down)
+        out: np.ndarray = np.divide(up, down)
         out += 1
         np.divide(100.0, out, out=out)
         np.subtract(100.0, out, out=out)
@@ -136,7 +139,9 @@ def balance(up: np.ndarray, down: np.ndarray) -> np.ndarray:
 
 def rsi(values: np.ndarray, n: int) -> np.ndarray:
     """Relative Strength Index on Wilder's averages of gains and losses (Pine ``ta.rsi``)."""
-    return _run("rsi", values, n)
+    from shared.script.loops import rsi
+
+    return rsi(_readonly(values), n)
 
 
 def money_flow_index(
@@ -170,7 +175,9 @@ def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> 
 def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int) -> np.ndarray:
     """Commodity Channel Index of the typical price: (tp − sma) / (0.015 · mean absolute deviation)."""
     typical = (high + low + close) / 3
-    return _run("cci", typical, rolling_mean(typical, n), n)
+    from shared.script.path_loops import cci
+
+    return cci(_readonly(typical), _readonly(rolling_mean(typical, n)), n)
 
 
 def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:
@@ -180,7 +187,9 @@ def macd_line(values: np.ndarray, fast: int, slow: int) -> np.ndarray:
 
 def macd(values: np.ndarray, fast: int, slow: int, signal: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MACD line, signal line ema(line, signal) and histogram line − signal, in one pass."""
-    return _run("macd", values, fast, slow, signal)
+    from shared.script.loops import macd
+
+    return macd(_readonly(values), fast, slow, signal)
 
 
 def directional(
@@ -192,14 +201,18 @@ def directional(
     positive, else 0. DI is 100 · rma(DM) / rma(true range without a first-bar value); ADX is
     100 · rma(|+DI − −DI| / (+DI + −DI)).
     """
-    return _run("directional", high, low, close, n)
+    from shared.script.loops import directional
+
+    return directional(_readonly(high), _readonly(low), _readonly(close), n)
 
 
 def keltner(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int, mult: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Keltner middle line ema(close, n) and half-width mult · ema(true range, n) (Pine ``ta.kc``)."""
-    return _run("keltner", high, low, close, n, float(mult))
+    from shared.script.loops import keltner
+
+    return keltner(_readonly(high), _readonly(low), _readonly(close), n, float(mult))
 
 
 def bollinger(values: np.ndarray, n: int, mult: float) -> tuple[np.ndarray, np.ndarray]:
@@ -216,14 +229,20 @@ def supertrend(
     Bars without an ATR are missing. The lower band only rises (the upper only falls) unless the previous close
     broke through it. Pine's direction is −1 for up; it is negated here.
     """
-    return _run("supertrend", high, low, close, n, float(factor))
+    from shared.script.path_loops import supertrend
+
+    return supertrend(_readonly(high), _readonly(low), _readonly(close), n, float(factor))
 
 
 def parabolic_sar(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, start: float, increment: float, maximum: float
 ) -> np.ndarray:
     """Parabolic SAR following Pine ``ta.sar``: the first trend is up when close[1] > close[0]; missing on bar 0."""
-    return _run("parabolic_sar", high, low, close, float(start), float(increment), float(maximum))
+    from shared.script.path_loops import parabolic_sar
+
+    return parabolic_sar(
+        _readonly(high), _readonly(low), _readonly(close), float(start), float(increment), float(maximum)
+    )
 
 
 def warm_up() -> None:

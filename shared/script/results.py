@@ -35,7 +35,9 @@ def _column_type(dtype: pl.DataType) -> str:
     return "text"
 
 
-def default_order(columns: list[str], types: dict[str, str], group_keys: list[str], map_columns: list[str]):
+def default_order(
+    columns: list[str], types: dict[str, str], group_keys: list[str], map_columns: list[str]
+) -> list[str]:
     """``date``, ``time``, group keys, ``map`` columns in declaration order, OHLC, volume, then the rest."""
     ordered: list[str] = []
     for bucket in (
@@ -79,7 +81,7 @@ def clean(value: Any) -> Any:
     return value
 
 
-def table_block(frame: pl.DataFrame, formats: dict[str, ColumnInfo], order: list[str]) -> dict:
+def table_block(frame: pl.DataFrame, formats: dict[str, ColumnInfo], order: list[str]) -> dict[str, Any]:
     """``columns`` and at most :data:`MAX_ROWS` ``rows`` of a frame, with ``truncated``/``total_rows`` when cut."""
     frame = frame.select(order)
     columns = []
@@ -113,7 +115,7 @@ _NAMES = {
 """Display names of formatted keys (``dayofweek()`` counts from Monday = 0, ``month()`` from January = 1)."""
 
 
-def _shown(column: dict, value: Any) -> str:
+def _shown(column: dict[str, Any], value: Any) -> str:
     """A value as the model should read it: a weekday or month key by its name, as the UI shows it."""
     names = _NAMES.get(column.get("format", ""))
     if names is not None and isinstance(value, int) and 0 <= value < len(names) and names[value]:
@@ -121,7 +123,7 @@ def _shown(column: dict, value: Any) -> str:
     return _num(value)
 
 
-def _row_text(columns: list[dict], row: list[Any], keep: list[str]) -> str:
+def _row_text(columns: list[dict[str, Any]], row: list[Any], keep: list[str]) -> str:
     return ", ".join(
         f"{c['name']}={_shown(c, v)}" for c, v in zip(columns, row, strict=True) if c["name"] in keep
     )
@@ -143,7 +145,9 @@ def _stats_text(frame: pl.DataFrame, names: list[str]) -> list[str]:
     return lines
 
 
-def summarize(kind: str, block: dict, frame: pl.DataFrame, execution: Execution, value: Any = None) -> str:
+def summarize(
+    kind: str, block: dict[str, Any], frame: pl.DataFrame, execution: Execution, value: Any = None
+) -> str:
     """A short deterministic description of the result for the model."""
     scanned = f"from {execution.rows_scanned} bars"
     if kind == "scalar":
@@ -181,7 +185,9 @@ def summarize(kind: str, block: dict, frame: pl.DataFrame, execution: Execution,
     return "\n".join(lines)
 
 
-def _chart(kind: str, columns: list[dict], execution: Execution, intraday: bool) -> dict | None:
+def _chart(
+    kind: str, columns: list[dict[str, Any]], execution: Execution, intraday: bool
+) -> dict[str, Any] | None:
     names = [c["name"] for c in columns]
     numeric = [c["name"] for c in columns if c["type"] in ("number", "integer")]
     if kind == "grouped" and execution.group_keys:
@@ -198,7 +204,7 @@ def _chart(kind: str, columns: list[dict], execution: Execution, intraday: bool)
     return None
 
 
-def _warnings(plan: Plan, execution: Execution, block: dict | None) -> list[str]:
+def _warnings(plan: Plan, execution: Execution, block: dict[str, Any] | None) -> list[str]:
     out = []
     if execution.rows_scanned == 0:
         out.append("No bars matched the session and period: the data may not cover them.")
@@ -223,7 +229,9 @@ def _warnings(plan: Plan, execution: Execution, block: dict | None) -> list[str]
     return out
 
 
-def build_result(plan: Plan, execution: Execution, elapsed_ms: float, *, explain: bool = False) -> dict:
+def build_result(
+    plan: Plan, execution: Execution, elapsed_ms: float, *, explain: bool = False
+) -> dict[str, Any]:
     """The §5 result object of an executed plan."""
     last = plan.steps[-1]
     frame = execution.frame
@@ -234,7 +242,7 @@ def build_result(plan: Plan, execution: Execution, elapsed_ms: float, *, explain
     else:
         order = default_order(frame.columns, types, execution.group_keys, execution.map_columns)
     result: dict[str, Any] = {"kind": kind}
-    block: dict | None = None
+    block: dict[str, Any] | None = None
     value: Any = None
     block = table_block(frame, last.outputs, order)
     result.update(block)

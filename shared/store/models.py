@@ -25,21 +25,28 @@ class Usage(BaseModel):
         return Usage(**{name: getattr(self, name) + getattr(other, name) for name in Usage.model_fields})
 
 
-class Conversation(BaseModel):
+class ConversationView(BaseModel):
+    """A conversation as clients see it."""
+
     id: str
-    user_id: str
     instrument: str
     title: str
     status: Literal["active", "removed"] = "active"
     usage: Usage = Field(default_factory=Usage)
+    created_at: datetime
+    updated_at: datetime
+
+
+class Conversation(ConversationView):
+    """A stored conversation: what clients see plus its owner and the bookkeeping of the model and the tree."""
+
+    user_id: str
     summary: str | None = None
     """Rolling summary of the turns older than the context window (for the model, never shown as a message)."""
     summary_through: str | None = None
     """Id of the last message the summary covers."""
     current_leaf: str | None = None
     """The last message of the path the conversation reads as (see ``shared.store.thread``); None: the newest."""
-    created_at: datetime
-    updated_at: datetime
 
 
 class ToolCall(BaseModel):

@@ -28,8 +28,13 @@ MEDIA_TYPE = "text/event-stream"
 
 
 class ServerEvent(Protocol):
-    name: str
-    data: dict[str, Any]
+    """An event to send: its name and JSON payload (read-only, so frozen dataclasses qualify)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def data(self) -> dict[str, Any]: ...
 
 
 def _finite(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The compiled loops (``shared.script.loops``): seed sums, missing values, and vwap on any row order."""
+"""The compiled loops (``shared.script.loops``, ``shared.script.path_loops``): seed sums, missing values, and vwap on any row order."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from shared.script import kernels, loops
+from shared.script import kernels, loops, path_loops
 from shared.script.declarations import EvalContext
 from tests.script_functions.support import aapl_bars, call, values
 
@@ -96,7 +96,12 @@ def test_rank_is_the_average_rank_over_the_count_of_present_values(column: list)
 
 def test_warm_up_covers_the_argument_types_queries_pass() -> None:
     kernels.warm_up()
-    compiled = [getattr(loops, name) for name in dir(loops) if hasattr(getattr(loops, name), "signatures")]
+    compiled = [
+        getattr(module, name)
+        for module in (loops, path_loops)
+        for name in dir(module)
+        if hasattr(getattr(module, name), "signatures")
+    ]
     before = [len(loop.signatures) for loop in compiled]
     bars = aapl_bars()
     for expr in [
