@@ -20,7 +20,7 @@ import polars as pl
 
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market import get_instrument
-from shared.script import FrameBars, StoreBars, run_query, validate
+from shared.script import FrameBars, QueryTimeout, StoreBars, run_query, validate
 
 CACHE = Path("var/bench")
 START, END = date(2007, 1, 2), date(2024, 12, 31)
@@ -224,6 +224,25 @@ def _median_ms(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+class _StuckBars:
+    """Bars that take a second to arrive: a query on them can only end by its time budget."""
+
+    def minute(self) -> pl.LazyFrame:
+        time.sleep(1.0)
+        raise LookupError("arrived too late")
+
+    def daily(self) -> pl.LazyFrame | None:
+        return self.minute()
+
+
+def _give_up(instrument) -> None:
+    try:
+        run_query({"from": "1m"}, instrument, _StuckBars(), timeout_s=0.2)
+    except QueryTimeout:
+        return
+    raise AssertionError("the query on stuck bars did not time out")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -254,6 +273,8 @@ def main() -> int:
         _median_ms(lambda q=query: validate(q, instrument), 50) for _, _, query in QUERIES
     )
     print(f"validation: median {validation:.3f} ms per query (target 1 ms)")
+    timeout = _median_ms(lambda: _give_up(instrument), 5)
+    print(f"timeout of 0.2 s: median {timeout:.0f} ms until QueryTimeout (target 1000 ms)")
     print(f"{len(QUERIES) - misses}/{len(QUERIES)} queries within target")
     return 0
 

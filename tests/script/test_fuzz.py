@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.script import FrameBars, QueryFailed, QueryInvalid, QueryTimeout, run_query
+from shared.script import FrameBars, QueryFailed, QueryInvalid, run_query
 from shared.script.registry import library
 from tests.script.bars_fixture import minute_bars, settlement_bars
 
@@ -93,8 +93,7 @@ def _check(query: dict, nq, data) -> None:
     except QueryFailed as exc:
         assert exc.code != "QUERY_INTERNAL", (query, exc.message)
         return
-    except QueryTimeout:
-        return
+    # A QueryTimeout is not caught: 20 s on a few thousand bars is a hang, and fails the example.
     json.dumps(result, allow_nan=False)
     assert result["kind"] in ("table", "grouped", "scalar", "values")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import threading
 
 import polars as pl
 import pytest
@@ -133,20 +133,30 @@ def test_invalid_query_raises_every_error(run):
     assert len(caught.value.errors) == 2
 
 
-class _SlowBars:
+class _BlockedBars:
+    """Bars that never arrive until the test lets them: the query can only end by its time budget."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.read = threading.Event()
+
     def minute(self) -> pl.LazyFrame:
-        time.sleep(1.5)
-        raise LookupError("never reached in time")
+        self.release.wait(60)
+        self.read.set()
+        raise LookupError("released")
 
     def daily(self) -> pl.LazyFrame | None:
         return self.minute()
 
 
 def test_timeout_is_a_typed_error(nq):
-    started = time.perf_counter()
-    with pytest.raises(QueryTimeout) as caught:
-        run_query({"from": "1m"}, nq, _SlowBars(), timeout_s=0.2)
-    assert time.perf_counter() - started < 1.0
+    bars = _BlockedBars()
+    try:
+        with pytest.raises(QueryTimeout) as caught:
+            run_query({"from": "1m"}, nq, bars, timeout_s=0.2)
+        assert not bars.read.is_set()  # the caller stopped waiting while the work was still blocked
+    finally:
+        bars.release.set()
     assert "did not finish within 0.2 s" in str(caught.value)
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
+import polars as pl
 import pytest
 
 from shared.script import validate
@@ -212,7 +211,15 @@ def test_later_steps_see_previous_output_columns(nq):
     assert error["step"] == "steps[1].where" and error["hint"].endswith("Available: d, hi.")
 
 
-def test_validation_is_fast(nq):
+def test_validation_reads_no_data(nq, monkeypatch):
+    """Validation runs before any bars exist; its cost is measured in ``bench/bench_engine.py``."""
+
+    def no_data(*args: object, **kwargs: object) -> None:
+        raise AssertionError("validation touched a frame")
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", no_data)
+    for name in ("scan_parquet", "read_parquet", "DataFrame", "LazyFrame"):
+        monkeypatch.setattr(pl, name, no_data)
     query = {
         "session": "RTH",
         "period": "2024",
@@ -221,8 +228,4 @@ def test_validation_is_fast(nq):
         "sort": "chg asc",
         "limit": 10,
     }
-    validate(query, nq)
-    started = time.perf_counter()
-    for _ in range(200):
-        validate(query, nq)
-    assert (time.perf_counter() - started) / 200 < 0.005
+    assert validate(query, nq) == []
