@@ -8,70 +8,46 @@ in later steps) and are null if evaluated there anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
-from shared.script.declarations import Category, EvalContext
+from shared.script.declarations import Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import missing, require_date
 
 category = Category("time", "Time (trade date: a Sunday evening is Monday)")
 
 
-def _minute_of_day(ctx: EvalContext) -> pl.Expr | None:
-    return pl.col("minute").cast(pl.Int64) if ctx.intraday else None
+def _date_part(
+    name: str, part: Callable[[pl.Expr], pl.Expr], description: str, **declaration: Any
+) -> FunctionSpec:
+    """A whole-number part of the trade date (``part`` takes the date column), declared as ``name()``."""
+
+    def impl(ctx: EvalContext) -> pl.Expr:
+        return part(require_date(ctx.date_col, name)).cast(pl.Int64)
+
+    return category.function(
+        name=name, description=description, example=f"{name}()", returns="integer", **declaration
+    )(impl)
 
 
-@category.function(description="Year of the trade date.", example="year()", returns="integer")
-def year(ctx: EvalContext) -> pl.Expr:
-    return require_date(ctx.date_col, "year").dt.year().cast(pl.Int64)
-
-
-@category.function(
-    description="Quarter 1–4 of the trade date.",
-    example="quarter()",
-    returns="integer",
+year = _date_part("year", lambda d: d.dt.year(), "Year of the trade date.")
+quarter = _date_part("quarter", lambda d: d.dt.quarter(), "Quarter 1–4 of the trade date.")
+month = _date_part(
+    "month", lambda d: d.dt.month(), "Month 1–12 of the trade date (shown as the month name).", format="month"
 )
-def quarter(ctx: EvalContext) -> pl.Expr:
-    return require_date(ctx.date_col, "quarter").dt.quarter().cast(pl.Int64)
-
-
-@category.function(
-    description="Month 1–12 of the trade date (shown as the month name).",
-    example="month()",
-    returns="integer",
-    format="month",
+week = _date_part("week", lambda d: d.dt.week(), "ISO week number 1–53 of the trade date.")
+day_of_month = _date_part(
+    "day_of_month", lambda d: d.dt.day(), "Day of the month 1–31 of the trade date.", aliases=("day",)
 )
-def month(ctx: EvalContext) -> pl.Expr:
-    return require_date(ctx.date_col, "month").dt.month().cast(pl.Int64)
-
-
-@category.function(
-    description="ISO week number 1–53 of the trade date.",
-    example="week()",
-    returns="integer",
-)
-def week(ctx: EvalContext) -> pl.Expr:
-    return require_date(ctx.date_col, "week").dt.week().cast(pl.Int64)
-
-
-@category.function(
-    description="Day of the month 1–31 of the trade date.",
-    example="day_of_month()",
-    returns="integer",
-    aliases=("day",),
-)
-def day_of_month(ctx: EvalContext) -> pl.Expr:
-    return require_date(ctx.date_col, "day_of_month").dt.day().cast(pl.Int64)
-
-
-@category.function(
-    description="Weekday of the trade date, 0 = Monday … 6 = Sunday (shown as the day name).",
-    example="dayofweek()",
-    returns="integer",
+dayofweek = _date_part(
+    "dayofweek",
+    lambda d: d.dt.weekday() - 1,
+    "Weekday of the trade date, 0 = Monday … 6 = Sunday (shown as the day name).",
     format="weekday",
     synonyms=("weekday", "day_of_week"),
 )
-def dayofweek(ctx: EvalContext) -> pl.Expr:
-    return require_date(ctx.date_col, "dayofweek").dt.weekday().cast(pl.Int64) - 1
 
 
 @category.function(
@@ -83,26 +59,24 @@ def date(ctx: EvalContext) -> pl.Expr:
     return require_date(ctx.date_col, "date").cast(pl.Date)
 
 
-@category.function(
-    description="Hour 0–23 of the bar's open time (display time zone).",
-    example="hour()",
-    returns="integer",
-    intraday=True,
-)
-def hour(ctx: EvalContext) -> pl.Expr:
-    minutes = _minute_of_day(ctx)
-    return missing(pl.Int64) if minutes is None else minutes // 60
+def _minute_of_day(ctx: EvalContext) -> pl.Expr | None:
+    return pl.col("minute").cast(pl.Int64) if ctx.intraday else None
 
 
-@category.function(
-    description="Minute 0–59 of the bar's open time.",
-    example="minute()",
-    returns="integer",
-    intraday=True,
-)
-def minute(ctx: EvalContext) -> pl.Expr:
-    minutes = _minute_of_day(ctx)
-    return missing(pl.Int64) if minutes is None else minutes % 60
+def _clock_part(name: str, part: Callable[[pl.Expr], pl.Expr], description: str) -> FunctionSpec:
+    """A whole-number part of the bar's open time (``part`` takes the minutes since midnight)."""
+
+    def impl(ctx: EvalContext) -> pl.Expr:
+        minutes = _minute_of_day(ctx)
+        return missing(pl.Int64) if minutes is None else part(minutes)
+
+    return category.function(
+        name=name, description=description, example=f"{name}()", returns="integer", intraday=True
+    )(impl)
+
+
+hour = _clock_part("hour", lambda m: m // 60, "Hour 0–23 of the bar's open time (display time zone).")
+minute = _clock_part("minute", lambda m: m % 60, "Minute 0–59 of the bar's open time.")
 
 
 @category.function(
