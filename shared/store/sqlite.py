@@ -1,8 +1,8 @@
 """The embedded store: the :class:`~shared.store.base.Store` on one SQLite file.
 
 The database plumbing (connections, WAL, migrations, threads) is in ``sqlite_db``, the SQL of messages and
-the conversation tree in ``sqlite_messages``; this module is the protocol's methods, each one call on a store
-thread and at most one ``BEGIN IMMEDIATE`` transaction.
+the conversation tree in ``sqlite_messages``, the instrument tables in ``sqlite_instruments``; this module is
+the protocol's other methods, each one call on a store thread and at most one ``BEGIN IMMEDIATE`` transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from shared.market import get_exchange
 from shared.store import sqlite_messages as sm
 from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor
@@ -24,7 +23,6 @@ from shared.store.models import (
     DEFAULT_TITLE,
     INTERRUPTED_CODE,
     INTERRUPTED_ERROR,
-    CatalogueEntry,
     Conversation,
     Message,
     NewAnswer,
@@ -33,6 +31,7 @@ from shared.store.models import (
     Usage,
 )
 from shared.store.sqlite_db import SqliteDatabase, now_text, since_text
+from shared.store.sqlite_instruments import SqliteInstruments
 from shared.store.thread import Node
 
 
@@ -52,7 +51,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
     )
 
 
-class SqliteStore:
+class SqliteStore(SqliteInstruments):
     """The :class:`~shared.store.base.Store` on a SQLite file (safe under several worker processes)."""
 
     def __init__(self, path: Path) -> None:
@@ -355,71 +354,3 @@ class SqliteStore:
                 return None
 
         return await self._run(take)
-
-    # -- instruments ----------------------------------------------------------------------------------
-    def _entry(self, row: sqlite3.Row) -> CatalogueEntry:
-        exchange = get_exchange(row["exchange"])
-        return CatalogueEntry(
-            **{k: row[k] for k in row.keys() if k not in ("sessions", "events")},  # noqa: SIM118 - a Row iterates values
-            exchange_name=exchange.name if exchange else row["exchange"],
-            sessions=json.loads(row["sessions"]),
-            events=json.loads(row["events"]),
-        )
-
-    async def list_catalogue(
-        self, *, search: str | None = None, category: str | None = None
-    ) -> list[CatalogueEntry]:
-        def list_rows() -> list[CatalogueEntry]:
-            sql, params = "SELECT * FROM instruments WHERE 1", []
-            if search:
-                # A plain substring match: the search text is data, never part of the query.
-                pattern = (
-                    "%" + search.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                )
-                sql += " AND (upper(symbol) LIKE ? ESCAPE '\\' OR upper(name) LIKE ? ESCAPE '\\')"
-                params += [pattern, pattern]
-            if category:
-                sql += " AND category = ?"
-                params.append(category.lower())
-            rows = self._connection().execute(sql + " ORDER BY symbol", params).fetchall()
-            return [self._entry(r) for r in rows]
-
-        return await self._run(list_rows)
-
-    async def get_catalogue_entry(self, symbol: str) -> CatalogueEntry | None:
-        def get() -> CatalogueEntry | None:
-            row = self._connection().execute("SELECT * FROM instruments WHERE symbol = ?", (symbol.upper(),))
-            found = row.fetchone()
-            return self._entry(found) if found else None
-
-        return await self._run(get)
-
-    async def list_workspace(self, user_id: str) -> list[str]:
-        def list_symbols() -> list[str]:
-            rows = self._connection().execute(
-                "SELECT symbol FROM user_instruments WHERE user_id = ? ORDER BY added_at, symbol", (user_id,)
-            )
-            return [r[0] for r in rows.fetchall()]
-
-        return await self._run(list_symbols)
-
-    async def add_to_workspace(self, user_id: str, symbol: str) -> None:
-        def add() -> None:
-            with self._write() as conn:
-                conn.execute(
-                    "INSERT INTO user_instruments (user_id, symbol, added_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    (user_id, symbol.upper(), now_text()),
-                )
-
-        await self._run(add)
-
-    async def remove_from_workspace(self, user_id: str, symbol: str) -> bool:
-        def remove() -> bool:
-            with self._write() as conn:
-                cursor = conn.execute(
-                    "DELETE FROM user_instruments WHERE user_id = ? AND symbol = ?", (user_id, symbol.upper())
-                )
-                return cursor.rowcount > 0
-
-        return await self._run(remove)

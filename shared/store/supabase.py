@@ -6,38 +6,21 @@ and must match the verified caller. The secret (service) key is used for operato
 (:meth:`SupabaseStore.sync_catalogue`). Multi-row writes that must be atomic go through the ``save_answer``
 SQL function, because each PostgREST request is its own transaction.
 
-One ``httpx.AsyncClient`` per event loop carries the connections; the PostgREST client on top of it is
-rebuilt per call (tens of microseconds) so that each request has exactly its caller's headers.
+The clients and the mapping of failures are ``supabase_rest``'s.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-from postgrest import APIError, AsyncPostgrestClient
-from postgrest.constants import DEFAULT_POSTGREST_CLIENT_HEADERS
 from postgrest.types import ReturnMethod
 
-from shared.identity import current_user
 from shared.market import catalogue_instruments, list_exchanges
 from shared.store.base import RATE_WINDOW_S
 from shared.store.cursor import decode_cursor, encode_cursor
-from shared.store.errors import (
-    AnswerRunning,
-    NoCaller,
-    StoreAuthExpired,
-    StoreConflict,
-    StoreError,
-    StoreForbidden,
-    StoreInvalid,
-    StoreUnavailable,
-)
 from shared.store.models import (
     DEFAULT_TITLE,
     INTERRUPTED_CODE,
@@ -52,12 +35,10 @@ from shared.store.models import (
     Usage,
 )
 from shared.store.seed_sql import exchange_record, instrument_record
+from shared.store.supabase_rest import NOT_FOUND, SupabaseRest, rpc
 
 log = logging.getLogger("barb.store")
 
-_AUTH_CODES = frozenset({"PGRST301", "PGRST302", "PGRST303"})
-_INVALID_CODES = frozenset({"22P02", "22023", "23502", "23503", "23514"})
-_NOT_FOUND = ("P0002", "PGRST116")
 TITLE_MAX_CHARS = 200
 """``conversations.title``'s CHECK in the migration; the API refuses longer titles before they get here."""
 
@@ -84,99 +65,8 @@ def _message(row: dict[str, Any]) -> Message:
     )
 
 
-def _rpc(client: AsyncPostgrestClient, function: str, params: dict[str, Any]) -> Any:
-    """A call of the SQL function ``function`` (postgrest-py types the parameters as strings, but sends them
-    as one JSON object, so numbers, booleans, nulls and arrays arrive typed)."""
-    return client.rpc(function, params)
-
-
-def _map_api_error(exc: APIError, missing: tuple[str, ...]) -> Exception:
-    code = exc.code or ""
-    if code in missing:
-        return LookupError(exc.message or "not found")
-    if code in _AUTH_CODES:
-        return StoreAuthExpired()
-    if code == "42501":
-        return StoreForbidden()
-    if code == "23505":
-        return StoreConflict()
-    if code == "55P03":  # begin_answer: a live run is answering in the conversation
-        return AnswerRunning()
-    if code in _INVALID_CODES:
-        return StoreInvalid()
-    return StoreUnavailable()
-
-
-class SupabaseStore:
+class SupabaseStore(SupabaseRest):
     """The :class:`~shared.store.base.Store` on a Supabase project."""
-
-    def __init__(
-        self,
-        url: str,
-        publishable_key: str,
-        service_key: str | None = None,
-        *,
-        timeout_s: float = 10.0,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("SUPABASE_URL must be an http(s) URL")
-        if not publishable_key:
-            raise ValueError("SUPABASE_PUBLISHABLE_KEY is required with SUPABASE_URL")
-        self.rest_url = f"{url.rstrip('/')}/rest/v1"
-        self._publishable_key = publishable_key
-        self._service_key = service_key
-        self._timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 3.0))
-        self._transport = transport
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    # -- plumbing -------------------------------------------------------------------------------------
-    def _http(self) -> httpx.AsyncClient:
-        """The connection pool of the running event loop (a pool cannot be shared between loops)."""
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            client = httpx.AsyncClient(timeout=self._timeout, transport=self._transport)
-            self._clients[loop] = client
-        return client
-
-    def _rest(self, api_key: str, bearer: str) -> AsyncPostgrestClient:
-        headers = {**DEFAULT_POSTGREST_CLIENT_HEADERS, "apikey": api_key, "Authorization": f"Bearer {bearer}"}
-        # Retries off: a failed call becomes a 503 at once instead of sleeping through a Lambda's budget.
-        return AsyncPostgrestClient(
-            self.rest_url, headers=headers, http_client=self._http(), retry_enabled=False
-        )
-
-    def _as_caller(self, user_id: str | None = None) -> AsyncPostgrestClient:
-        """A client acting as the verified caller (who must be ``user_id`` when given)."""
-        caller = current_user()
-        if caller is None or (user_id is not None and caller.id != user_id):
-            raise NoCaller()
-        return self._rest(self._publishable_key, caller.token)
-
-    def _public(self) -> AsyncPostgrestClient:
-        return self._rest(self._publishable_key, self._publishable_key)
-
-    def _service(self) -> AsyncPostgrestClient:
-        if not self._service_key:
-            raise RuntimeError("SUPABASE_SERVICE_KEY is required for operator tasks")
-        return self._rest(self._service_key, self._service_key)
-
-    async def _execute(self, request: Any, *, missing: tuple[str, ...] = _NOT_FOUND) -> Any:
-        """Run a built request; PostgREST and network failures become store errors (or ``LookupError``)."""
-        try:
-            response = await request.execute()
-        except APIError as exc:
-            mapped = _map_api_error(exc, missing)
-            if isinstance(mapped, StoreError):
-                log.warning("supabase error %s: %s (%s)", exc.code, exc.message, exc.details)
-            raise mapped from exc
-        except httpx.HTTPError as exc:
-            log.warning("supabase unreachable: %r", exc)
-            raise StoreUnavailable() from exc
-        return response.data
 
     # -- health ---------------------------------------------------------------------------------------
     async def ping(self) -> None:
@@ -284,7 +174,7 @@ class SupabaseStore:
             "p_stale_after_s": stale_after_s,
         }
         # A conversation that is not the caller's active one: the insert trigger (P0002) or policy (42501).
-        saved = await self._execute(_rpc(client, "begin_answer", params), missing=(*_NOT_FOUND, "42501"))
+        saved = await self._execute(rpc(client, "begin_answer", params), missing=(*NOT_FOUND, "42501"))
         history = [_message(row) for row in saved["history"]]
         run_id = saved["run_id"]
         return QuestionSaved(
@@ -300,14 +190,14 @@ class SupabaseStore:
         if (cid := _valid_uuid(conversation_id)) is None:
             raise LookupError("conversation not found")
         params = {"p_conversation_id": cid, "p_answer": answer.model_dump(mode="json")}
-        return _message(await self._execute(_rpc(client, "save_answer", params)))
+        return _message(await self._execute(rpc(client, "save_answer", params)))
 
     async def list_messages(self, user_id: str, conversation_id: str, *, cards: bool = True) -> list[Message]:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return []
         params = {"p_conversation_id": cid, "p_cards": cards}
-        return [_message(r) for r in await self._execute(_rpc(client, "conversation_messages", params))]
+        return [_message(r) for r in await self._execute(rpc(client, "conversation_messages", params))]
 
     async def select_version(self, user_id: str, conversation_id: str, message_id: str) -> bool:
         client = self._as_caller(user_id)
@@ -315,7 +205,7 @@ class SupabaseStore:
         if cid is None or mid is None:
             return False
         params = {"p_conversation_id": cid, "p_message_id": mid}
-        return bool(await self._execute(_rpc(client, "select_version", params)))
+        return bool(await self._execute(rpc(client, "select_version", params)))
 
     async def recover_answer(
         self,
@@ -336,7 +226,7 @@ class SupabaseStore:
         # Not the caller's active conversation: nothing to recover (the insert is refused, P0002/42501).
         try:
             return bool(
-                await self._execute(_rpc(client, "recover_answer", params), missing=(*_NOT_FOUND, "42501"))
+                await self._execute(rpc(client, "recover_answer", params), missing=(*NOT_FOUND, "42501"))
             )
         except LookupError:
             return False
@@ -373,7 +263,7 @@ class SupabaseStore:
     # -- rate limits ----------------------------------------------------------------------------------
     async def take_rate(self, user_id: str, bucket: str, per_minute: int) -> float | None:
         params = {"p_bucket": bucket, "p_per_minute": per_minute, "p_window_s": RATE_WINDOW_S}
-        wait = await self._execute(_rpc(self._as_caller(user_id), "take_rate", params))
+        wait = await self._execute(rpc(self._as_caller(user_id), "take_rate", params))
         return None if wait is None else float(wait)
 
     # -- instruments ----------------------------------------------------------------------------------
