@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from shared.lazy import reset_singletons
 from shared.settings import Settings
+from tests.app_over_bars import sign_in
 
 # Variables that would leak the developer's configuration (or a Lambda's) into a test: every setting.
 _BARB_VARIABLES = (*(name.upper() for name in Settings.model_fields), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
@@ -69,9 +70,7 @@ def client(barb_env: Path) -> Iterator[TestClient]:
 def auth_headers(client: TestClient) -> Callable[..., dict[str, str]]:
     """Sign in locally and return the Authorization header for that user."""
 
-    def sign_in(email: str = "trader@example.com") -> dict[str, str]:
-        response = client.post("/api/auth/local/sign-in", json={"email": email})
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    def signed_in(email: str = "trader@example.com") -> dict[str, str]:
+        return sign_in(client, email)
 
-    return sign_in
+    return signed_in

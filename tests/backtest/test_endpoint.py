@@ -4,59 +4,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from data_store.layout import DataFolder
-from shared.ingest.sample import generate_daily_bars, generate_minute_bars
-from shared.lazy import reset_singletons
-from tests.backtest.frames import NQ
-
-STRATEGY = {
-    "entry": "streak(red()) >= 2",
-    "direction": "long",
-    "stop_loss": "1%",
-    "take_profit": "2%",
-    "exit_bars": 3,
-}
-
-
-@pytest.fixture(scope="module")
-def nq_bars():
-    minutes = generate_minute_bars("NQ", date(2024, 1, 2), date(2024, 3, 29), seed=8)
-    return minutes, generate_daily_bars(minutes, NQ)
-
-
-def _client(barb_env: Path, monkeypatch, nq_bars, **env: str) -> Iterator[TestClient]:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    reset_singletons()
-    folder = DataFolder(barb_env / "data")
-    folder.add_bars("NQ", "1m", nq_bars[0], sample=True)
-    folder.add_bars("NQ", "1d", nq_bars[1], sample=True)
-    import server
-
-    with TestClient(server.create_app()) as test_client:
-        yield test_client
+from tests.app_over_bars import app_over_bars, sign_in
+from tests.backtest.conftest import STRATEGY
 
 
 @pytest.fixture
 def api(barb_env: Path, monkeypatch, nq_bars) -> Iterator[TestClient]:
-    yield from _client(barb_env, monkeypatch, nq_bars)
-
-
-def _headers(client: TestClient, email: str) -> dict[str, str]:
-    response = client.post("/api/auth/local/sign-in", json={"email": email})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    yield from app_over_bars(barb_env, monkeypatch, *nq_bars)
 
 
 def test_backtest_runs_for_a_signed_in_user(api):
     assert api.post("/api/backtest", json={"instrument": "NQ", "strategy": STRATEGY}).status_code == 401
-    headers = _headers(api, "bt-ok@example.com")
+    headers = sign_in(api, "bt-ok@example.com")
     response = api.post("/api/backtest", json={"instrument": "nq", "strategy": STRATEGY}, headers=headers)
     assert response.status_code == 200, response.text
     result = response.json()
@@ -68,7 +32,7 @@ def test_backtest_runs_for_a_signed_in_user(api):
 
 
 def test_invalid_strategy_lists_every_error(api):
-    headers = _headers(api, "bt-invalid@example.com")
+    headers = sign_in(api, "bt-invalid@example.com")
     strategy = {"entry": "high == session_high()", "direction": "up", "stop_loss": -1, "from": "weekly"}
     response = api.post("/api/backtest", json={"instrument": "NQ", "strategy": strategy}, headers=headers)
     assert response.status_code == 422
@@ -81,7 +45,7 @@ def test_invalid_strategy_lists_every_error(api):
 
 
 def test_price_level_target_is_invalid_with_the_distance_to_write(api):
-    headers = _headers(api, "bt-level@example.com")
+    headers = sign_in(api, "bt-level@example.com")
     strategy = {"entry": "green()", "direction": "long", "take_profit": "prev(high)"}
     response = api.post("/api/backtest", json={"instrument": "NQ", "strategy": strategy}, headers=headers)
     assert response.status_code == 422
@@ -93,7 +57,7 @@ def test_price_level_target_is_invalid_with_the_distance_to_write(api):
 
 
 def test_unknown_instrument_and_missing_data_are_404(api):
-    headers = _headers(api, "bt-404@example.com")
+    headers = sign_in(api, "bt-404@example.com")
     unknown = api.post("/api/backtest", json={"instrument": "ZZZ", "strategy": STRATEGY}, headers=headers)
     assert unknown.status_code == 404 and unknown.json()["code"] == "NOT_FOUND"
     no_data = api.post("/api/backtest", json={"instrument": "ES", "strategy": STRATEGY}, headers=headers)
@@ -106,8 +70,8 @@ def test_unknown_instrument_and_missing_data_are_404(api):
 
 def test_timeout_and_rate_limit(barb_env, monkeypatch, nq_bars):
     env = {"QUERY_TIMEOUT_S": "0.001", "BACKTEST_RATE_PER_MINUTE": "2"}
-    for client in _client(barb_env, monkeypatch, nq_bars, **env):
-        headers = _headers(client, "bt-slow@example.com")
+    for client in app_over_bars(barb_env, monkeypatch, *nq_bars, **env):
+        headers = sign_in(client, "bt-slow@example.com")
         body = {
             "instrument": "NQ",
             "strategy": STRATEGY | {"from": "1m", "entry": "rsi(close, 14) < 30 and sar() < close"},

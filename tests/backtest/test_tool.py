@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
 import shared.backtest
 from data_store.layout import DataFolder
 from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, run_backtest_tool
-from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.lazy import reset_singletons
 from shared.script import FrameBars
+from tests.backtest.conftest import STRATEGY
 from tests.backtest.frames import NQ
-
-STRATEGY = {
-    "entry": "streak(red()) >= 2",
-    "direction": "long",
-    "stop_loss": "1%",
-    "take_profit": "2%",
-    "exit_bars": 3,
-}
-
-
-@pytest.fixture(scope="module")
-def nq_bars():
-    minutes = generate_minute_bars("NQ", date(2024, 1, 2), date(2024, 3, 29), seed=8)
-    return minutes, generate_daily_bars(minutes, NQ)
 
 
 def test_tool_definition_is_generated_from_the_strategy_model():

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,11 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from shared.lazy import reset_singletons
 from tests.assistant.support import write_sample
 from tests.fake_anthropic import FakeAnthropic
+from tests.platform.servers import app_in_thread, free_port
 
 MAX_ROUNDS = 3
 RATE_PER_MINUTE = 8
@@ -166,10 +163,7 @@ class ChatApp:
 def chat_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatApp]:
     root = tmp_path_factory.mktemp("chat")
     data_dir = write_sample(root / "data")
-    saved = dict(os.environ)
     with FakeAnthropic() as fake:
-        for name in _CLEARED:
-            os.environ.pop(name, None)
         env = {
             "ENV": "test",
             "VAR_DIR": str(root / "var"),
@@ -180,36 +174,14 @@ def chat_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatApp]:
             "CHAT_MAX_ROUNDS": str(MAX_ROUNDS),
             "CHAT_RATE_PER_MINUTE": str(RATE_PER_MINUTE),
         }
-        os.environ.update(env)
-        reset_singletons()
-        import server
-
-        config = uvicorn.Config(
-            server.create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-        )
-        app_server = uvicorn.Server(config)
-        thread = threading.Thread(target=app_server.run, daemon=True)
-        thread.start()
-        while not app_server.started:
-            assert thread.is_alive(), "the app server did not start"
-            time.sleep(0.01)
-        port = app_server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield ChatApp(f"http://127.0.0.1:{port}", fake, root, env)
-        finally:
-            app_server.should_exit = True
-            thread.join(timeout=15)
-            os.environ.clear()
-            os.environ.update(saved)
-            reset_singletons()
+        with app_in_thread(env, _CLEARED, lifespan="off") as base_url:
+            yield ChatApp(base_url, fake, root, env)
 
 
 @pytest.fixture(scope="package")
 def other_worker(chat_app: ChatApp) -> Iterator[str]:
     """A second app process on the same database and bars, without an Anthropic key (another worker)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in chat_app.env.items() if not k.startswith("ANTHROPIC")}
     process = subprocess.Popen(
         [

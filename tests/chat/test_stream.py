@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -37,14 +38,29 @@ BAD_QUERY = {
     "where": "r = 10",
 }
 SUCCESS_ORDER = [
-    "message_saved",
-    "title_update",
-    "text_delta",
-    "tool_start",
-    "tool_end",
-    "data_block",
-    "text_delta",
-]
+    "message_saved", "title_update", "text_delta", "tool_start", "tool_end", "data_block", "text_delta",
+]  # fmt: skip
+
+
+def _corrected(
+    first: Any, retry: Any, answer: str, check: Callable[[list[dict[str, Any]]], None] | None = None
+) -> Callable[[dict[str, Any]], Any]:
+    """A model script: the ``first`` tool call, the ``retry`` once it came back as an error, then ``answer``.
+
+    ``check`` looks at the error results before the retry.
+    """
+
+    def script(request: dict[str, Any]) -> Any:
+        results = tool_results(request)
+        if not results:
+            return first
+        if results[0].get("is_error"):
+            if check:
+                check(results)
+            return retry
+        return reply(answer)
+
+    return script
 
 
 def collapse(names: list[str]) -> list[str]:
@@ -120,16 +136,17 @@ def test_history_reload_shows_the_same_messages_and_cards(chat_app: ChatApp) -> 
 
 
 def test_an_invalid_query_is_corrected_on_the_next_round(chat_app: ChatApp) -> None:
-    def script(request: dict[str, Any]) -> Any:
-        results = tool_results(request)
-        if not results:
-            return reply("Checking.", ToolUse("run_query", {"query": BAD_QUERY, "title": "Range by weekday"}))
-        if results[0].get("is_error"):
-            assert "==" in results[0]["content"]  # the validator's hint reached the model
-            return reply(ToolUse("run_query", {"query": GOOD_QUERY, "title": "Range by weekday"}))
-        return reply("Mondays have the widest range.")
+    def hinted(results: list[dict[str, Any]]) -> None:
+        assert "==" in results[0]["content"]  # the validator's hint reached the model
 
-    chat_app.fake.set_script(script)
+    chat_app.fake.set_script(
+        _corrected(
+            reply("Checking.", ToolUse("run_query", {"query": BAD_QUERY, "title": "Range by weekday"})),
+            reply(ToolUse("run_query", {"query": GOOD_QUERY, "title": "Range by weekday"})),
+            "Mondays have the widest range.",
+            check=hinted,
+        )
+    )
     user = chat_app.client()
     conversation = user.conversation("NQ")
     stream = user.ask(conversation, "Average RTH range by weekday?")
@@ -394,15 +411,13 @@ def test_a_backtest_call_produces_its_cards_and_an_invalid_strategy_is_corrected
     good = {"entry": "streak(red()) >= 3", "direction": "long", "stop_loss": "1.5%", "exit_bars": 5}
     bad = {**good, "entry": "next(close) > close"}
 
-    def script(request: dict[str, Any]) -> Any:
-        results = tool_results(request)
-        if not results:
-            return reply(ToolUse("run_backtest", {"strategy": bad, "title": "Three red days"}))
-        if results[0].get("is_error"):
-            return reply(ToolUse("run_backtest", {"strategy": good, "title": "Three red days"}))
-        return reply("The strategy made few trades.")
-
-    chat_app.fake.set_script(script)
+    chat_app.fake.set_script(
+        _corrected(
+            reply(ToolUse("run_backtest", {"strategy": bad, "title": "Three red days"})),
+            reply(ToolUse("run_backtest", {"strategy": good, "title": "Three red days"})),
+            "The strategy made few trades.",
+        )
+    )
     user = chat_app.client()
     conversation = user.conversation("NQ")
     stream = user.ask(conversation, "Backtest buying after three red days")

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import pytest
+import uvicorn
+
+from shared.lazy import reset_singletons
 
 
 def free_port() -> int:
+    """A loopback port nobody listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -68,3 +75,37 @@ def serving(
             yield base_url
         finally:
             stop(process)
+
+
+@contextmanager
+def app_in_thread(
+    env: dict[str, str], cleared: Iterable[str], *, lifespan: Literal["auto", "on", "off"] = "auto"
+) -> Iterator[str]:
+    """The app under uvicorn in a thread of this process, on a loopback port; yields its base URL.
+
+    ``env`` is set and the ``cleared`` variables unset while it runs; the environment is restored afterwards.
+    """
+    saved = dict(os.environ)
+    for name in cleared:
+        os.environ.pop(name, None)
+    os.environ.update(env)
+    reset_singletons()
+    import server
+
+    config = uvicorn.Config(
+        server.create_app(), host="127.0.0.1", port=0, log_level="warning", lifespan=lifespan
+    )
+    app_server = uvicorn.Server(config)
+    thread = threading.Thread(target=app_server.run, daemon=True)
+    thread.start()
+    try:
+        while not app_server.started:
+            assert thread.is_alive(), "the app server did not start"
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{app_server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        app_server.should_exit = True
+        thread.join(timeout=30)
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_singletons()

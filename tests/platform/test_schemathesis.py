@@ -8,23 +8,19 @@ from random strings, so the operations are exercised past their 404s.
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
-from shared.lazy import reset_singletons
 from tests.assistant.support import write_sample
 from tests.fake_anthropic import FakeAnthropic, demo
+from tests.platform.servers import app_in_thread
 
 CHECKS = [
     checks.not_a_server_error,
@@ -80,45 +76,23 @@ class Target:
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     root = tmp_path_factory.mktemp("fuzz")
-    saved = dict(os.environ)
     with FakeAnthropic(script=demo) as fake:
-        for name in _CLEARED:
-            os.environ.pop(name, None)
-        os.environ.update(
-            {
-                "ENV": "test",
-                "VAR_DIR": str(root / "var"),
-                "DATA_DIR": str(write_sample(root / "data")),
-                "SAMPLE_DATA": "false",
-                "ANTHROPIC_API_KEY": "test-key",
-                "ANTHROPIC_BASE_URL": fake.base_url,
-                # Generous limits: the fuzzer sends hundreds of requests as one user.
-                "QUERY_RATE_PER_MINUTE": "100000",
-                "CHAT_RATE_PER_MINUTE": "100000",
-                "BACKTEST_RATE_PER_MINUTE": "100000",
-                # Configured, so the admin endpoint answers a user's token with 401/403, not 503 "disabled".
-                "ADMIN_TOKEN": "fuzz-admin-token-0123456789abcdef",
-            }
-        )
-        reset_singletons()
-        import server
-
-        config = uvicorn.Config(server.create_app(), host="127.0.0.1", port=0, log_level="warning")
-        app_server = uvicorn.Server(config)
-        thread = threading.Thread(target=app_server.run, daemon=True)
-        thread.start()
-        while not app_server.started:
-            assert thread.is_alive(), "the app server did not start"
-            time.sleep(0.01)
-        port = app_server.servers[0].sockets[0].getsockname()[1]
-        try:
-            yield Target(f"http://127.0.0.1:{port}")
-        finally:
-            app_server.should_exit = True
-            thread.join(timeout=30)
-            os.environ.clear()
-            os.environ.update(saved)
-            reset_singletons()
+        env = {
+            "ENV": "test",
+            "VAR_DIR": str(root / "var"),
+            "DATA_DIR": str(write_sample(root / "data")),
+            "SAMPLE_DATA": "false",
+            "ANTHROPIC_API_KEY": "test-key",
+            "ANTHROPIC_BASE_URL": fake.base_url,
+            # Generous limits: the fuzzer sends hundreds of requests as one user.
+            "QUERY_RATE_PER_MINUTE": "100000",
+            "CHAT_RATE_PER_MINUTE": "100000",
+            "BACKTEST_RATE_PER_MINUTE": "100000",
+            # Configured, so the admin endpoint answers a user's token with 401/403, not 503 "disabled".
+            "ADMIN_TOKEN": "fuzz-admin-token-0123456789abcdef",
+        }
+        with app_in_thread(env, _CLEARED) as base_url:
+            yield Target(base_url)
 
 
 def _real_ids(target: Target, method: str) -> dict[str, st.SearchStrategy[str]]:

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from data_store.layout import DataFolder
-from shared.lazy import reset_singletons
 from shared.market import get_instrument
+from tests.app_over_bars import app_over_bars, sign_in
 from tests.script.bars_fixture import minute_bars, settlement_bars
 
 
@@ -22,32 +21,13 @@ def nq_minutes():
     return minute_bars(instrument, date(2024, 1, 2), date(2024, 1, 31), seed=5)
 
 
-def _client(barb_env: Path, monkeypatch, nq_minutes, **env: str) -> Iterator[TestClient]:
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    reset_singletons()
-    folder = DataFolder(barb_env / "data")
-    folder.add_bars("NQ", "1m", nq_minutes, sample=True)
-    folder.add_bars("NQ", "1d", settlement_bars(nq_minutes), sample=True)
-    import server
-
-    with TestClient(server.create_app()) as test_client:
-        yield test_client
-
-
 @pytest.fixture
 def api(barb_env: Path, monkeypatch, nq_minutes) -> Iterator[TestClient]:
-    yield from _client(barb_env, monkeypatch, nq_minutes)
-
-
-def _headers(client: TestClient, email: str) -> dict[str, str]:
-    response = client.post("/api/auth/local/sign-in", json={"email": email})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    yield from app_over_bars(barb_env, monkeypatch, nq_minutes, settlement_bars(nq_minutes))
 
 
 def test_query_runs_and_labels_sample_data(api):
-    headers = _headers(api, "query-ok@example.com")
+    headers = sign_in(api, "query-ok@example.com")
     body = {"instrument": "nq", "query": {"period": "2024-01", "map": {"r": "range()"}, "select": "mean(r)"}}
     response = api.post("/api/query", json=body, headers=headers)
     assert response.status_code == 200, response.text
@@ -64,7 +44,7 @@ def test_query_requires_sign_in(api):
 
 
 def test_invalid_query_lists_every_error(api):
-    headers = _headers(api, "query-invalid@example.com")
+    headers = sign_in(api, "query-invalid@example.com")
     query = {"map": {"x": "close = open"}, "group_by": "dayofweek()", "limit": 0}
     response = api.post("/api/query", json={"instrument": "NQ", "query": query}, headers=headers)
     assert response.status_code == 422
@@ -75,7 +55,7 @@ def test_invalid_query_lists_every_error(api):
 
 
 def test_intraday_function_on_daily_bars_is_invalid_with_a_hint(api):
-    headers = _headers(api, "query-intraday@example.com")
+    headers = sign_in(api, "query-intraday@example.com")
     query = {"where": "time() == '09:30'", "group_by": "hour()"}
     response = api.post("/api/query", json={"instrument": "NQ", "query": query}, headers=headers)
     assert response.status_code == 422
@@ -88,7 +68,7 @@ def test_intraday_function_on_daily_bars_is_invalid_with_a_hint(api):
 
 
 def test_unknown_instrument_and_missing_data_are_404(api):
-    headers = _headers(api, "query-404@example.com")
+    headers = sign_in(api, "query-404@example.com")
     unknown = api.post("/api/query", json={"instrument": "ZZZ", "query": {}}, headers=headers)
     assert unknown.status_code == 404 and unknown.json()["code"] == "NOT_FOUND"
     no_data = api.post("/api/query", json={"instrument": "ES", "query": {}}, headers=headers)
@@ -96,14 +76,16 @@ def test_unknown_instrument_and_missing_data_are_404(api):
 
 
 def test_malformed_body_is_a_validation_error(api):
-    headers = _headers(api, "query-body@example.com")
+    headers = sign_in(api, "query-body@example.com")
     response = api.post("/api/query", json={"instrument": "NQ", "query": "select count()"}, headers=headers)
     assert response.status_code == 422 and response.json()["code"] == "VALIDATION_ERROR"
 
 
 def test_timeout_is_reported(barb_env, monkeypatch, nq_minutes):
-    for client in _client(barb_env, monkeypatch, nq_minutes, QUERY_TIMEOUT_S="0.001"):
-        headers = _headers(client, "query-slow@example.com")
+    for client in app_over_bars(
+        barb_env, monkeypatch, nq_minutes, settlement_bars(nq_minutes), QUERY_TIMEOUT_S="0.001"
+    ):
+        headers = sign_in(client, "query-slow@example.com")
         query = {
             "from": "1m",
             "map": {"a": "rsi(close, 14)", "b": "sar()", "c": "supertrend()"},
@@ -116,8 +98,10 @@ def test_timeout_is_reported(barb_env, monkeypatch, nq_minutes):
 
 
 def test_rate_limit_per_user(barb_env, monkeypatch, nq_minutes):
-    for client in _client(barb_env, monkeypatch, nq_minutes, QUERY_RATE_PER_MINUTE="2"):
-        headers = _headers(client, "query-rate@example.com")
+    for client in app_over_bars(
+        barb_env, monkeypatch, nq_minutes, settlement_bars(nq_minutes), QUERY_RATE_PER_MINUTE="2"
+    ):
+        headers = sign_in(client, "query-rate@example.com")
         body = {"instrument": "NQ", "query": {"select": "count()"}}
         codes = [client.post("/api/query", json=body, headers=headers).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
