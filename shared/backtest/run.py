@@ -7,7 +7,9 @@ read), :class:`~shared.script.QueryFailed` (with a stable ``code``) or :class:`B
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TypedDict
+
+from typing_extensions import Unpack
 
 from shared.backtest.bars import IntrabarMinutes, load_bars
 from shared.backtest.metrics import Costs, build_curves, build_trades, compute_metrics, default_capital
@@ -78,13 +80,16 @@ def _guarded(
     return result
 
 
+class BacktestOptions(TypedDict, total=False):
+    """``timeout_s`` (the whole run's budget, default :data:`DEFAULT_TIMEOUT_S`) and ``owner`` (the user: one
+    backtest computing at a time each, else ``ENGINE_BUSY``)."""
+
+    timeout_s: float | None
+    owner: str | None
+
+
 def start_backtest(
-    strategy: Any,
-    instrument: Instrument,
-    source: BarsInput,
-    *,
-    timeout_s: float | None = None,
-    owner: str | None = None,
+    strategy: Any, instrument: Instrument, source: BarsInput, **options: Unpack[BacktestOptions]
 ) -> Job[BacktestResult]:
     """Check ``strategy`` and hand it to the backtest pool; wait with ``.result()`` or ``await .wait()``.
 
@@ -95,18 +100,14 @@ def start_backtest(
         checked, errors = check_strategy(strategy, instrument)
     if errors or checked is None:
         raise StrategyInvalid(errors)
+    timeout_s = options.get("timeout_s")
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
-    future = backtest_pool().submit(owner, _guarded, checked, instrument, source, started)
+    future = backtest_pool().submit(options.get("owner"), _guarded, checked, instrument, source, started)
     return Job(future, started, budget, BacktestTimeout)
 
 
 def run_backtest(
-    strategy: Any,
-    instrument: Instrument,
-    source: BarsInput,
-    *,
-    timeout_s: float | None = None,
-    owner: str | None = None,
+    strategy: Any, instrument: Instrument, source: BarsInput, **options: Unpack[BacktestOptions]
 ) -> BacktestResult:
     """Check and run ``strategy`` (a JSON object) on ``instrument``'s bars.
 
@@ -118,10 +119,8 @@ def run_backtest(
         The instrument traded: its sessions, tick size and point value apply.
     source
         Its stored bars (one-minute, and daily settlement bars when the data set has them).
-    timeout_s
-        Time budget for the whole run (default :data:`DEFAULT_TIMEOUT_S`).
-    owner
-        The user running it: one user has at most one backtest computing at a time (``ENGINE_BUSY``).
+    options
+        :class:`BacktestOptions`: ``timeout_s`` and ``owner``.
 
     Returns
     -------
@@ -138,4 +137,4 @@ def run_backtest(
     BacktestTimeout
         The run did not finish within ``timeout_s``.
     """
-    return start_backtest(strategy, instrument, source, timeout_s=timeout_s, owner=owner).result()
+    return start_backtest(strategy, instrument, source, **options).result()

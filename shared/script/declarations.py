@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import polars as pl
+from typing_extensions import Unpack
 
 ArgKind = Literal["column", "int", "number", "string", "bool"]
 FunctionKind = Literal["series", "aggregate"]
@@ -96,10 +97,10 @@ class FunctionSpec:
 
     name: str
     category: CategoryKey
-    args: tuple[Arg, ...]
     description: str
     example: str
     impl: Callable[..., pl.Expr]
+    args: tuple[Arg, ...] = ()
     kind: FunctionKind = "series"
     returns: ReturnType = "number"
     lookahead: str | None = None
@@ -134,6 +135,20 @@ class FunctionSpec:
 Implementation = Callable[..., pl.Expr]
 
 
+class Declaration(TypedDict, total=False):
+    """The optional fields of a declaration (see :class:`FunctionSpec`)."""
+
+    args: tuple[Arg, ...]
+    kind: FunctionKind
+    returns: ReturnType
+    lookahead: str | None
+    format: str | None
+    aliases: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    intraday: bool
+    scale: Scale | None
+
+
 @dataclass(frozen=True)
 class Category:
     """A group of functions (one module of ``shared.script.functions``) with its title for references."""
@@ -144,42 +159,22 @@ class Category:
     """Its declarations, in the order of the module."""
 
     def function(
-        self,
-        *,
-        name: str | None = None,
-        args: tuple[Arg, ...] = (),
-        description: str,
-        example: str,
-        kind: FunctionKind = "series",
-        returns: ReturnType = "number",
-        lookahead: str | None = None,
-        format: str | None = None,
-        aliases: tuple[str, ...] = (),
-        synonyms: tuple[str, ...] = (),
-        intraday: bool = False,
-        scale: Scale | None = None,
+        self, *, description: str, example: str, name: str | None = None, **declaration: Unpack[Declaration]
     ) -> Callable[[Implementation], FunctionSpec]:
         """Declare a function of this category; use as a decorator on its implementation.
 
-        ``name`` defaults to the implementation's name without a trailing underscore (``range_`` → ``range``).
+        ``name`` defaults to the implementation's name without a trailing underscore (``range_`` → ``range``);
+        ``declaration`` sets any other field of :class:`FunctionSpec` (their defaults are the spec's).
         """
 
         def declare(impl: Implementation) -> FunctionSpec:
             spec = FunctionSpec(
                 name=name or impl.__name__.rstrip("_"),
                 category=self.key,
-                args=args,
                 description=description,
                 example=example,
                 impl=impl,
-                kind=kind,
-                returns=returns,
-                lookahead=lookahead,
-                format=format,
-                aliases=aliases,
-                synonyms=synonyms,
-                intraday=intraday,
-                scale=scale,
+                **declaration,
             )
             self.specs.append(spec)
             return spec

@@ -10,7 +10,9 @@ how many computations each user has in it. A query queued behind others counts t
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, TypedDict
+
+from typing_extensions import Unpack
 
 from shared.market import Instrument
 from shared.script.bars import BarsInput
@@ -42,14 +44,17 @@ def _compute(
         return build_result(plan, execution, (time.perf_counter() - started) * 1000, explain=explain)
 
 
+class RunOptions(TypedDict, total=False):
+    """How a query runs: ``explain`` (the plan in the result), ``timeout_s`` (its budget, default
+    :data:`DEFAULT_TIMEOUT_S`) and ``owner`` (the user: bounds their share of the engine's pool)."""
+
+    explain: bool
+    timeout_s: float | None
+    owner: str | None
+
+
 def start_query(
-    query: object,
-    instrument: Instrument,
-    bars: BarsInput,
-    *,
-    explain: bool = False,
-    timeout_s: float | None = None,
-    owner: str | None = None,
+    query: object, instrument: Instrument, bars: BarsInput, **options: Unpack[RunOptions]
 ) -> Job[dict[str, Any]]:
     """Validate ``query`` and hand it to the engine's pool; wait with ``.result()`` or ``await .wait()``.
 
@@ -61,23 +66,19 @@ def start_query(
         plan, errors = build_plan(query, instrument)
     if errors:
         raise QueryInvalid(errors)
+    timeout_s = options.get("timeout_s")
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
-    future = query_pool().submit(owner, _compute, plan, instrument, bars, explain, started)
+    explain = options.get("explain", False)
+    future = query_pool().submit(options.get("owner"), _compute, plan, instrument, bars, explain, started)
     return Job(future, started, budget)
 
 
 def run_query(
-    query: object,
-    instrument: Instrument,
-    bars: BarsInput,
-    *,
-    explain: bool = False,
-    timeout_s: float | None = None,
-    owner: str | None = None,
+    query: object, instrument: Instrument, bars: BarsInput, **options: Unpack[RunOptions]
 ) -> dict[str, Any]:
     """Validate and run ``query`` on ``bars`` of ``instrument``; returns the §5 result object.
 
     Raises :class:`QueryInvalid` (every problem, before reading data), :class:`QueryFailed` (with a stable
     ``code``) or :class:`QueryTimeout`; see :func:`start_query` for an async caller.
     """
-    return start_query(query, instrument, bars, explain=explain, timeout_s=timeout_s, owner=owner).result()
+    return start_query(query, instrument, bars, **options).result()

@@ -34,35 +34,30 @@ _STATUS_CODES = {
 }
 
 
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    *,
-    details: list[Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    """Render an error in the API's shape."""
-    body: dict[str, Any] = {"error": message, "code": code, "request_id": current_request_id()}
-    if details is not None:
-        body["details"] = details
-    return JSONResponse(body, status_code=status, headers=headers)
+def error_response(error: BarbError) -> JSONResponse:
+    """Render an error in the API's shape: the one place the body of an error is written."""
+    body: dict[str, Any] = {"error": error.message, "code": error.code, "request_id": current_request_id()}
+    if error.details is not None:
+        body["details"] = error.details
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 async def handle_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BarbError)
-    return error_response(exc.status, exc.code, exc.message, details=exc.details, headers=exc.headers)
+    return error_response(exc)
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code, message = _STATUS_CODES.get(exc.status_code, ("HTTP_ERROR", "The request failed."))
-    return error_response(exc.status_code, code, message, headers=dict(exc.headers or {}))
+    return error_response(BarbError(exc.status_code, code, message, headers=dict(exc.headers or {})))
 
 
 async def handle_secret_unavailable(request: Request, exc: Exception) -> Response:
     log.error("%s", exc)  # the operator's to fix; the client only learns that the service is unavailable
-    return error_response(503, "SECRET_UNAVAILABLE", "The service is misconfigured; try again later.")
+    return error_response(
+        BarbError(503, "SECRET_UNAVAILABLE", "The service is misconfigured; try again later.")
+    )
 
 
 EXCEPTION_HANDLERS = {

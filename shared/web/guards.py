@@ -7,25 +7,23 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import BarbError
+from shared.web.asgi import HttpMiddleware
 from shared.web.errors import error_response
 
 log = logging.getLogger("barb.web")
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Refuses request bodies over ``max_bytes`` with 413, by Content-Length or while the body streams in."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                response = error_response(413, "PAYLOAD_TOO_LARGE", self._message())
+                response = error_response(self._too_large())
                 await response(scope, receive, send)
                 return
         received = 0
@@ -36,29 +34,25 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BarbError(413, "PAYLOAD_TOO_LARGE", self._message())
+                    raise self._too_large()
             return message
 
         await self.app(scope, limited_receive, send)
 
-    def _message(self) -> str:
-        return f"The request body is larger than {self.max_bytes // 1024} KB."
+    def _too_large(self) -> BarbError:
+        return BarbError(
+            413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {self.max_bytes // 1024} KB."
+        )
 
 
-class ServerErrorMiddleware:
+class ServerErrorMiddleware(HttpMiddleware):
     """Turns an unhandled exception into a logged 500 in the API's shape.
 
     It sits inside the request-id middleware (unlike Starlette's own outermost one), so the 500 carries the
     request id in its body and header, and the log line names it.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -74,6 +68,6 @@ class ServerErrorMiddleware:
             if started:
                 raise
             response = error_response(
-                500, "INTERNAL_ERROR", "Something went wrong on our side; it was logged."
+                BarbError(500, "INTERNAL_ERROR", "Something went wrong on our side; it was logged.")
             )
             await response(scope, receive, send)

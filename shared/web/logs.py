@@ -8,8 +8,9 @@ import sys
 import time
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from shared.web.asgi import HttpMiddleware
 from shared.web.requestid import current_request_id
 
 access_log = logging.getLogger("barb.access")
@@ -62,16 +63,10 @@ def configure_logging(*, json_lines: bool, level: str = "INFO") -> None:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
 
 
-class AccessLogMiddleware:
+class AccessLogMiddleware(HttpMiddleware):
     """Logs method, path, status, latency and user id once per request, after the response ends."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         state = scope.setdefault("state", {})
         status = 500

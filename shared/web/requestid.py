@@ -11,7 +11,9 @@ import re
 import uuid
 from contextvars import ContextVar
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from shared.web.asgi import HttpMiddleware
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -31,16 +33,10 @@ def _incoming_id(scope: Scope) -> str | None:
     return getattr(context, "aws_request_id", None)
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(HttpMiddleware):
     """Sets the request id for the request and echoes it in the ``X-Request-Id`` response header."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _incoming_id(scope) or uuid.uuid4().hex
         token = _request_id.set(request_id)
 

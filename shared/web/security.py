@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.settings import Settings
+from shared.web.asgi import HttpMiddleware
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """JSON, SSE and files: nothing may load from them, and nobody may frame them."""
@@ -132,18 +133,15 @@ def _headers(policy: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Adds the security headers to every HTTP response that does not set them itself (the SPA shell sets
     its own ``Content-Security-Policy``). Only the start message is touched; the body passes as sent."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        super().__init__(app)
         self.headers = _headers(API_POLICY)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
