@@ -19,8 +19,8 @@ import polars as pl
 from data_store.cache import sha256_of
 from data_store.locks import file_lock
 from data_store.manifest import (
-    BAR_SIZES,
     MANIFEST_NAME,
+    STORED_BAR_SIZES,
     BarFile,
     InstrumentData,
     Manifest,
@@ -29,16 +29,18 @@ from data_store.manifest import (
     write_manifest_file,
 )
 
-SCHEMA: dict[str, pl.DataType] = {
-    "ts": pl.Datetime("us", "UTC"),
-    "open": pl.Float64(),
-    "high": pl.Float64(),
-    "low": pl.Float64(),
-    "close": pl.Float64(),
-    "volume": pl.Float64(),
-    "trade_date": pl.Date(),
-    "minute": pl.Int16(),
-}
+SCHEMA = pl.Schema(
+    {
+        "ts": pl.Datetime("us", "UTC"),
+        "open": pl.Float64(),
+        "high": pl.Float64(),
+        "low": pl.Float64(),
+        "close": pl.Float64(),
+        "volume": pl.Float64(),
+        "trade_date": pl.Date(),
+        "minute": pl.Int16(),
+    }
+)
 ROW_GROUP_ROWS = 1_000_000
 _SYMBOL = re.compile(r"^[A-Z0-9_.=-]{1,20}$")
 
@@ -94,8 +96,8 @@ class DataFolder:
         ``instrument`` (a catalogue entry as JSON) is recorded for symbols outside the built-in catalogue.
         Superseded files stay in the folder so readers holding the old manifest keep working.
         """
-        if bar_size not in BAR_SIZES:
-            raise ValueError(f"bar size must be one of {BAR_SIZES}, not {bar_size!r}")
+        if bar_size not in STORED_BAR_SIZES:
+            raise ValueError(f"bar size must be one of {STORED_BAR_SIZES}, not {bar_size!r}")
         symbol = symbol.upper()
         if not _SYMBOL.match(symbol):
             raise ValueError(f"symbol {symbol!r} may use only letters, digits and _ . = -")

@@ -19,13 +19,15 @@ import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from data_store.errors import ManifestError
 
-BAR_SIZES = ("1m", "1d")
+StoredBarSize = Literal["1m", "1d"]
+"""The bar sizes a data set stores; every bar size a query asks for is built from these."""
+STORED_BAR_SIZES: tuple[StoredBarSize, ...] = get_args(StoredBarSize)
 MANIFEST_NAME = "manifest.json"
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$")
 

@@ -1,10 +1,11 @@
 """``GET /api/instruments/{symbol}/bars``: OHLCV for charts, columnar JSON, capped, cacheable with an ETag.
 
-Daily bars are per exchange trade date (the stored ``1d`` file when there is one, else one-minute bars grouped
-by ``trade_date``); weekly and monthly bars group trade dates. Intraday bars are anchored at the default
-session's open (a 1h chart of a CME future starts its bars at 18:00 New York time, a stock's at 09:30).
-``time`` is epoch seconds: the bar's open for intraday bars, 00:00 UTC of the trade date (week, month) for
-the others, which is how chart libraries expect business days.
+Bars are built by ``shared.market``'s resampler, as the engine's are. Daily bars are per exchange trade date
+(the stored ``1d`` file when there is one, else one-minute bars grouped by ``trade_date``); weekly and longer
+bars group trade dates and carry their first. Intraday bars are anchored at the default session's open (a 1h
+chart of a CME future starts its bars at 18:00 New York time, a stock's at 09:30). ``time`` is epoch seconds:
+the bar's open for intraday bars, 00:00 UTC of the (first) trade date for the others, which is how chart
+libraries expect business days.
 """
 
 from __future__ import annotations
@@ -24,28 +25,39 @@ from starlette.routing import BaseRoute, Route
 from data_store import BarStore, DataStoreError
 from shared.bars import get_bar_store
 from shared.errors import BarbError, not_found
-from shared.market import Instrument, get_instrument
+from shared.market import (
+    BAR_SIZES,
+    INTRADAY_MINUTES,
+    OHLCV,
+    BarSize,
+    CalendarSize,
+    Instrument,
+    Session,
+    calendar_bars,
+    canonical_bar_size,
+    daily_bars,
+    get_instrument,
+    intraday_bars,
+    is_intraday,
+)
 from shared.web import accepts, public, query_params, returns
 
 DEFAULT_LIMIT = 5_000
 MAX_LIMIT = 20_000
-COLUMNS = ["time", "open", "high", "low", "close", "volume"]
-
-INTRADAY_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240}
-CALENDAR_TIMEFRAMES = {"daily": None, "1d": None, "weekly": "1w", "1w": "1w", "monthly": "1mo", "1mo": "1mo"}
-"""Calendar timeframes and the ``trade_date`` truncation that groups them (None: one bar per trade date)."""
+COLUMNS = ["time", *OHLCV]
 
 _CACHE_SIZE = 32
 _cache_lock = threading.Lock()
-_calendar_cache: OrderedDict[tuple[str, str], pl.DataFrame] = OrderedDict()
-"""Whole-history daily/weekly/monthly frames keyed by (source file key, timeframe); files never change."""
+_calendar_cache: OrderedDict[tuple[str, CalendarSize], pl.DataFrame] = OrderedDict()
+"""Whole-history daily and longer frames keyed by (source file key, bar size); files never change."""
+_MIDNIGHT = Session("00:00", "00:00")
 
 
 class BarsResponse(BaseModel):
     """Bars as columns: ``data[name][i]`` is bar ``i``'s value of column ``name`` (``time`` in epoch seconds)."""
 
     symbol: str
-    tf: str
+    tf: BarSize
     columns: list[str]
     data: dict[str, list[float | int | None]]
     sample: bool
@@ -57,19 +69,19 @@ class BarsParams(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
-    tf: str = "daily"
+    tf: BarSize = "daily"
+    """A bar size or one of its aliases (``1d``, ``hourly``…), answered with the bar size."""
     start: str | None = Field(default=None, alias="from", max_length=40)
     end: str | None = Field(default=None, alias="to", max_length=40)
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
-    @field_validator("tf")
+    @field_validator("tf", mode="before")
     @classmethod
-    def _known_timeframe(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value not in INTRADAY_MINUTES and value not in CALENDAR_TIMEFRAMES:
-            known = ", ".join([*INTRADAY_MINUTES, "daily", "weekly", "monthly"])
-            raise ValueError(f"unknown timeframe {value!r}; use one of {known}")
-        return value
+    def _known_bar_size(cls, value: object) -> BarSize:
+        size = canonical_bar_size(value) if isinstance(value, str) else None
+        if size is None:
+            raise ValueError(f"unknown bar size {value!r}; use one of {', '.join(BAR_SIZES)}")
+        return size
 
     @field_validator("start", "end")
     @classmethod
@@ -136,37 +148,33 @@ def load_bars(
     """The bars for the request (columns :data:`COLUMNS`) and whether the limit cut older ones off."""
     start = parse_bound(params.start) if params.start else None
     end = parse_bound(params.end) if params.end else None
-    if params.tf in INTRADAY_MINUTES:
+    if is_intraday(params.tf):
         frame = _intraday(store, symbol, instrument, INTRADAY_MINUTES[params.tf], start, end, params.limit)
     else:
         frame = _calendar(store, symbol, params.tf)
         if start is not None:
-            frame = frame.filter(pl.col("day") >= _as_date(start))
+            frame = frame.filter(pl.col("date") >= _as_date(start))
         if end is not None:
-            frame = frame.filter(pl.col("day") <= _as_date(end))
-        frame = frame.with_columns(pl.col("day").cast(pl.Datetime("ms")).dt.epoch("s").alias("time"))
+            frame = frame.filter(pl.col("date") <= _as_date(end))
+        frame = frame.with_columns(pl.col("date").cast(pl.Datetime("ms")).dt.epoch("s").alias("time"))
     truncated = frame.height > params.limit
     return frame.tail(params.limit).select(COLUMNS), truncated
 
 
-def _calendar(store: BarStore, symbol: str, tf: str) -> pl.DataFrame:
-    """Whole-history bars per trade date (or week, month) with a ``day`` column, memoised per file."""
+def _calendar(store: BarStore, symbol: str, size: CalendarSize) -> pl.DataFrame:
+    """Whole-history bars per trade date (or week, month…) with a ``date`` column, memoised per file."""
     source_size = "1d" if "1d" in store.bar_sizes(symbol) else "1m"
     path = store.path(symbol, source_size)
     assert path is not None
-    cache_key = (str(path), tf)
+    cache_key = (str(path), size)
     with _cache_lock:
         cached = _calendar_cache.get(cache_key)
         if cached is not None:
             _calendar_cache.move_to_end(cache_key)
             return cached
-    scan = pl.scan_parquet(path).select("ts", "open", "high", "low", "close", "volume", "trade_date")
-    if source_size == "1m":
-        daily = _ohlcv(scan, pl.col("trade_date"), "day")
-    else:
-        daily = scan.rename({"trade_date": "day"})
-    unit = CALENDAR_TIMEFRAMES[tf]
-    frame = (daily if unit is None else _ohlcv(daily, pl.col("day").dt.truncate(unit), "day")).collect()
+    scan = pl.scan_parquet(path).select("trade_date", *OHLCV)
+    daily = daily_bars(scan) if source_size == "1m" else scan
+    frame = calendar_bars(daily.rename({"trade_date": "date"}), size).collect()
     with _cache_lock:
         _calendar_cache[cache_key] = frame
         if len(_calendar_cache) > _CACHE_SIZE:
@@ -191,14 +199,10 @@ def _intraday(
     scan = scan.filter(_bound_filter(start, ">="))
     if end is not None:
         scan = scan.filter(_bound_filter(end, "<="))
-    anchor = 0
-    if instrument is not None:
-        anchor = instrument.sessions[instrument.default_session].start_minute
-    offset = ((pl.col("minute").cast(pl.Int32) - anchor) % 1440) % minutes
-    bucket = pl.col("ts") - pl.duration(minutes=offset)
-    columns = scan.select("ts", "open", "high", "low", "close", "volume", "minute")
-    frame = _ohlcv(columns, bucket, "bucket").collect()
-    return frame.with_columns(pl.col("bucket").dt.epoch("s").alias("time"))
+    anchor = _MIDNIGHT if instrument is None else instrument.sessions[instrument.default_session]
+    columns = scan.select("ts", "trade_date", "minute", *OHLCV)
+    frame = intraday_bars(columns, minutes, anchor, open_ts=True).collect()
+    return frame.with_columns(pl.col("ts").dt.epoch("s").alias("time"))
 
 
 def _window_start(store: BarStore, symbol: str, minutes: int, end: date | datetime | None) -> datetime:
@@ -215,21 +219,6 @@ def _window_start(store: BarStore, symbol: str, minutes: int, end: date | dateti
 def _bound_filter(bound: date | datetime, op: str) -> pl.Expr:
     column, value = ("ts", bound) if isinstance(bound, datetime) else ("trade_date", bound)
     return pl.col(column) >= value if op == ">=" else pl.col(column) <= value
-
-
-def _ohlcv(frame: pl.LazyFrame, key: pl.Expr, name: str) -> pl.LazyFrame:
-    """Group time-ordered bars by ``key`` (output column ``name``) into OHLCV bars, in time order."""
-    return (
-        frame.group_by(key.alias(name), maintain_order=True)
-        .agg(
-            pl.col("open").first(),
-            pl.col("high").max(),
-            pl.col("low").min(),
-            pl.col("close").last(),
-            pl.col("volume").sum(),
-        )
-        .sort(name)
-    )
 
 
 def _as_date(bound: date | datetime) -> date:

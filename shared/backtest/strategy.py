@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from shared.backtest.distance import FORMS, Distance, level_problem, parse_distance, parse_slippage
 from shared.backtest.types import Direction
-from shared.market import Instrument
+from shared.market import INTRADAY_SIZES, BarSize, Instrument
 from shared.script import FunctionSpec, Plan, ScriptError, build_plan, did_you_mean, function_spec
 
-TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "daily")
+TIMEFRAMES: tuple[BarSize, ...] = (*INTRADAY_SIZES, "daily")
 """Bar sizes a backtest runs on (longer bars would hold a position for weeks between decisions)."""
 
 RULE_FIELDS = ("entry", "exit")

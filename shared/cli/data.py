@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from data_store.manifest import STORED_BAR_SIZES
 from data_store.s3 import make_s3_client
 from shared.ingest import DEFAULT_TYPE, describe_defaults, formats
 from shared.settings import get_settings
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=formats.DEFAULT_TIMEZONE,
         help=f"IANA zone of timestamps without a UTC offset (default {formats.DEFAULT_TIMEZONE})",
     )
-    imp.add_argument("--bar-size", choices=("1m", "1d"), help="detected from the timestamps when omitted")
+    imp.add_argument("--bar-size", choices=STORED_BAR_SIZES, help="detected from the timestamps when omitted")
     new = imp.add_argument_group(
         "a symbol outside the catalogue",
         textwrap.fill(

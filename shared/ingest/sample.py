@@ -17,7 +17,8 @@ from decimal import Decimal
 import numpy as np
 import polars as pl
 
-from shared.market import Instrument, get_instrument, is_trading_day, trading_sessions
+from data_store.layout import SCHEMA
+from shared.market import Instrument, daily_bars, get_instrument, is_trading_day, trading_sessions
 
 _MINUTE_US = 60_000_000
 _TRADING_DAYS_PER_YEAR = 252
@@ -136,15 +137,14 @@ def generate_minute_bars(symbol: str, start: date, end: date, seed: int = 0) -> 
         _DAILY_VOLUME[instrument.symbol] * regime[day_index] * shape / np.median(day_shape) * activity
         * rng.lognormal(0.0, 0.35, day_index.size)
     )  # fmt: skip
-    return pl.DataFrame(
-        {
-            "ts": pl.Series(utc_minute * _MINUTE_US, dtype=pl.Int64).cast(pl.Datetime("us", "UTC")),
-            **{name: pl.Series(prices[name], dtype=pl.Float64) for name in ("open", "high", "low", "close")},
-            "volume": pl.Series(np.maximum(np.round(volume), 1.0), dtype=pl.Float64),
-            "trade_date": sessions["trade_date"].gather(day_index),
-            "minute": pl.Series(local_minute, dtype=pl.Int16),
-        }
-    )
+    columns = {
+        "ts": utc_minute * _MINUTE_US,
+        **prices,
+        "volume": np.maximum(np.round(volume), 1.0),
+        "trade_date": sessions["trade_date"].gather(day_index),
+        "minute": local_minute,
+    }
+    return pl.DataFrame(columns).cast(SCHEMA).select(*SCHEMA)
 
 
 def generate_daily_bars(minute_df: pl.DataFrame, instrument: Instrument | str) -> pl.DataFrame:
@@ -157,18 +157,10 @@ def generate_daily_bars(minute_df: pl.DataFrame, instrument: Instrument | str) -
     if resolved is None:
         raise ValueError(f"unknown instrument {instrument!r}")
     daily = (
-        minute_df.sort("ts")
-        .group_by("trade_date", maintain_order=True)
-        .agg(
-            pl.col("ts").first(),
-            pl.col("open").first(),
-            pl.col("high").max(),
-            pl.col("low").min(),
-            pl.col("close").last(),
-            pl.col("volume").sum(),
-        )
+        daily_bars(minute_df.lazy().sort("ts"), first=("ts",))
         .with_columns(pl.lit(None, dtype=pl.Int16).alias("minute"))
-        .select("ts", "open", "high", "low", "close", "volume", "trade_date", "minute")
+        .select(*SCHEMA)
+        .collect()
     )
     bad = [d for d in daily["trade_date"].to_list() if not is_trading_day(resolved.calendar, d)]
     if bad:
@@ -227,18 +219,7 @@ def _ohlc_in_ticks(log_prices: dict[str, np.ndarray], tick: float) -> dict[str, 
 
 
 def _empty_frame() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "ts": pl.Datetime("us", "UTC"),
-            "open": pl.Float64,
-            "high": pl.Float64,
-            "low": pl.Float64,
-            "close": pl.Float64,
-            "volume": pl.Float64,
-            "trade_date": pl.Date,
-            "minute": pl.Int16,
-        }
-    )
+    return pl.DataFrame(schema=SCHEMA)
 
 
 def _symbol_key(symbol: str) -> int:

@@ -25,15 +25,26 @@ import numpy as np
 import polars as pl
 
 from shared.lazy import singleton
-from shared.market import Instrument, Session
+from shared.market import (
+    INTRADAY_MINUTES,
+    OHLCV,
+    Instrument,
+    Session,
+    bin_opens,
+    calendar_bars,
+    daily_bars,
+    intraday_bars,
+    is_calendar,
+    is_intraday,
+    minute_bins,
+    reduce_runs,
+)
 from shared.settings import get_settings
 
-INTRADAY_MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240}
 _reducers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="barb-bars")
 _FILTER_FIRST_BELOW = 60
 """Bins smaller than this many minutes filter session rows before the reduction (see ``_numpy_bars``)."""
-PERIOD_BUCKETS = {"weekly": "1w", "monthly": "1mo", "quarterly": "1q", "yearly": "1y"}
-OHLCV = ("open", "high", "low", "close", "volume")
+_MIDNIGHT = Session("00:00", "00:00")
 
 
 class BarsInput(Protocol):
@@ -168,21 +179,11 @@ def _date_bounds(frame: pl.LazyFrame, request: BarRequest) -> pl.LazyFrame:
     return frame
 
 
-def _ohlcv_agg() -> list[pl.Expr]:
-    return [
-        pl.col("open").first(),
-        pl.col("high").max(),
-        pl.col("low").min(),
-        pl.col("close").last(),
-        pl.col("volume").sum(),
-    ]
-
-
-def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) -> pl.DataFrame | None:
+def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: Session) -> pl.DataFrame | None:
     """Bars of ``size`` minutes (``size`` 1440 = one per trade date) in one linear pass, or None to fall back.
 
     Stored bars are in time order, so each bar of the result is a run of consecutive rows: boundaries come from
-    a key (trade date × bin) and OHLCV from ``reduceat`` — several times faster than a hash group-by on
+    a key (trade date × bin) and OHLCV from ``reduce_runs`` — several times faster than a hash group-by on
     millions of rows. Falls back (None) on missing values or when a key recurs out of order.
     """
     frame = _date_bounds(bars.minute(), request).select("trade_date", "minute", *OHLCV)
@@ -203,7 +204,7 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
     # Lookup tables indexed by minute of day are cheaper than arithmetic on millions of rows.
     changed = days[1:] != days[:-1]
     if size < 1440:
-        bins = (((np.arange(1440) - anchor) % 1440) // size).astype(np.int16)[minute]
+        bins = minute_bins(size, anchor)[minute]
         changed |= bins[1:] != bins[:-1]
     else:
         bins = np.zeros(days.size, np.int16)
@@ -214,18 +215,7 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
         # Large bins: rows outside the session form runs of their own, dropped after the reduction.
         changed |= in_session[1:] != in_session[:-1]
     starts = np.flatnonzero(np.concatenate(([True], changed)))
-    ends = np.concatenate((starts[1:], [days.size])) - 1
-    # NumPy releases the GIL inside reductions: the three run in parallel on the machine's cores.
-    high = _reducers.submit(np.maximum.reduceat, values["high"], starts)
-    low = _reducers.submit(np.minimum.reduceat, values["low"], starts)
-    volume = np.add.reduceat(values["volume"], starts)
-    reduced = {
-        "open": values["open"][starts],
-        "high": high.result(),
-        "low": low.result(),
-        "close": values["close"][ends],
-        "volume": volume,
-    }
+    reduced = reduce_runs(values, starts, pool=_reducers)
     if in_session is not None:
         chosen = in_session[starts]
         starts = starts[chosen]
@@ -237,9 +227,7 @@ def _numpy_bars(bars: BarsInput, request: BarRequest, size: int, anchor: int) ->
         return None
     columns = [pl.Series("date", days[starts]).cast(pl.Date)]
     if size < 1440:
-        columns.append(
-            pl.Series("minute", (bins[starts].astype(np.int32) * size + anchor) % 1440).cast(pl.Int16)
-        )
+        columns.append(pl.Series("minute", bin_opens(size, anchor)[bins[starts]]))
     columns += [pl.Series(name, reduced[name]) for name in OHLCV]
     return pl.DataFrame(columns)
 
@@ -259,41 +247,20 @@ def _minutes(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
 
 
 def _daily_from_minutes(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
-    fast = _numpy_bars(bars, request, 1440, 0)
+    fast = _numpy_bars(bars, request, 1440, _MIDNIGHT)
     if fast is not None:
         return fast.lazy()
-    return (
-        _minutes(bars, request)
-        .group_by("trade_date")
-        .agg(_ohlcv_agg())
-        .sort("trade_date")
-        .select(pl.col("trade_date").alias("date"), *OHLCV)
-    )
+    return daily_bars(_minutes(bars, request)).select(pl.col("trade_date").alias("date"), *OHLCV)
 
 
-def _intraday(bars: BarsInput, request: BarRequest) -> pl.LazyFrame:
-    size = INTRADAY_MINUTES[request.timeframe]
-    if size == 1:
-        frame = _minutes(bars, request)
-        return frame.select(pl.col("trade_date").alias("date"), pl.col("minute").cast(pl.Int16), *OHLCV)
-    session = request.session or request.anchor or Session("00:00", "00:00")
-    anchor = session.start_minute
-    fast = _numpy_bars(bars, request, size, anchor)
-    if fast is not None:
-        return fast.lazy()
-    # A trade date starts at the session open when the session wraps midnight, else at midnight: bars
-    # outside the anchor's window (e.g. a stock's pre-market) still sort in time order.
-    day_start = anchor if session.wraps_midnight else 0
-    offset = (pl.col("minute").cast(pl.Int32) - anchor) % 1440
-    label = ((pl.col("__bin") * size + anchor) % 1440).cast(pl.Int16).alias("minute")
-    return (
-        _minutes(bars, request)
-        .with_columns((offset // size).alias("__bin"))
-        .group_by("trade_date", "__bin")
-        .agg(_ohlcv_agg())
-        .with_columns(label)
-        .sort("trade_date", (pl.col("minute").cast(pl.Int32) - day_start) % 1440)
-        .select(pl.col("trade_date").alias("date"), "minute", *OHLCV)
+def _intraday(bars: BarsInput, request: BarRequest, size: int) -> pl.LazyFrame:
+    anchor = request.session or request.anchor or _MIDNIGHT
+    if size > 1:
+        fast = _numpy_bars(bars, request, size, anchor)
+        if fast is not None:
+            return fast.lazy()
+    return intraday_bars(_minutes(bars, request), size, anchor).select(
+        pl.col("trade_date").alias("date"), "minute", *OHLCV
     )
 
 
@@ -308,25 +275,18 @@ def build_bars(bars: BarsInput, request: BarRequest) -> tuple[pl.LazyFrame, str]
 
     The source is ``daily-settlement`` when the stored daily bars were used, else ``minute``.
     """
-    if request.timeframe in INTRADAY_MINUTES:
-        return _intraday(bars, request), "minute"
+    size = request.timeframe
+    if is_intraday(size):
+        return _intraday(bars, request, INTRADAY_MINUTES[size]), "minute"
+    if not is_calendar(size):
+        raise ValueError(f"unknown bar size {size!r}")
     stored = _uses_stored_daily(bars, request)
     if stored is not None:
         daily = _date_bounds(stored, request).select(pl.col("trade_date").alias("date"), *OHLCV).sort("date")
         source = "daily-settlement"
     else:
         daily, source = _daily_from_minutes(bars, request), "minute"
-    if request.timeframe == "daily":
-        return daily, source
-    bucket = PERIOD_BUCKETS[request.timeframe]
-    periodic = (
-        daily.with_columns(pl.col("date").dt.truncate(bucket).alias("__bucket"))
-        .group_by("__bucket", maintain_order=True)
-        .agg(pl.col("date").first(), *_ohlcv_agg())
-        .sort("__bucket")
-        .select("date", *OHLCV)
-    )
-    return periodic, source
+    return calendar_bars(daily, size), source
 
 
 def anchor_session(instrument: Instrument) -> Session:

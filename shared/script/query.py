@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from shared.market import BAR_SIZE_ALIASES, BAR_SIZES, INTRADAY_MINUTES
 from shared.script.errors import ScriptError
 from shared.script.expressions import aggregate_name, split_select
 from shared.script.names import did_you_mean
 
-TIMEFRAMES = ("1m", "5m", "15m", "30m", "1h", "2h", "4h", "daily", "weekly", "monthly", "quarterly", "yearly")
-INTRADAY = frozenset(TIMEFRAMES[:7])
+TIMEFRAMES = BAR_SIZES
+INTRADAY = frozenset(INTRADAY_MINUTES)
 QUERY_FIELDS = (
     "session",
     "from",
@@ -36,18 +37,7 @@ STEP_FIELDS = ("session", "from", "period", "map", "where", "group_by", "select"
 FIRST_STEP_ONLY = ("session", "from", "period")
 MAX_LIMIT = 100_000
 _IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_TIMEFRAME_ALIASES = {
-    "1d": "daily",
-    "d": "daily",
-    "day": "daily",
-    "1w": "weekly",
-    "week": "weekly",
-    "month": "monthly",
-    "1mo": "monthly",
-    "60m": "1h",
-    "1min": "1m",
-    "minute": "1m",
-}
+_TIMEFRAME_ALIASES = BAR_SIZE_ALIASES
 
 
 @dataclass(frozen=True)

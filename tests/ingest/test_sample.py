@@ -4,22 +4,13 @@ import numpy as np
 import polars as pl
 import pytest
 
+from data_store.layout import SCHEMA
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market.calendar import assign_trade_date_and_minute, close_time, day_type, trading_days
 from shared.market.instruments import get_instrument, list_instruments
 
 START, END = date(2021, 1, 1), date(2024, 12, 31)
 NQ = get_instrument("NQ")
-SCHEMA = {
-    "ts": pl.Datetime("us", "UTC"),
-    "open": pl.Float64,
-    "high": pl.Float64,
-    "low": pl.Float64,
-    "close": pl.Float64,
-    "volume": pl.Float64,
-    "trade_date": pl.Date,
-    "minute": pl.Int16,
-}
 
 
 @pytest.fixture(scope="module")
