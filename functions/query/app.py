@@ -4,6 +4,9 @@
 404 for an unknown instrument or one without bars; 504 ``QUERY_TIMEOUT`` past the time budget; 429 past the
 per-user rate. The engine's errors carry their own status and code (``shared.script.errors``); the app's one
 handler renders them. The computation runs on the engine's pool thread and is awaited there: one hand-off.
+
+A query may read other instruments (``on('ES', close)``: every instrument with bars is reachable) and a query
+with a ``screen`` field runs over many instruments (``instrument`` is then ignored), one row each, ranked.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from functions.query import backtest
-from functions.query.edge import instrument_bars
+from functions.query.edge import any_sample, instrument_bars, store_universe
 from functions.query.shapes import QueryResult
 from shared.health_checks import SERVICE_CHECKS
-from shared.script import start_query
+from shared.script import Job, is_screen, start_query, start_screen
 from shared.settings import get_settings
+from shared.store import get_store
 from shared.web import accepts, build_app, check_rate, parse_body, require_user, returns
 
 
@@ -38,13 +42,29 @@ async def query(request: Request) -> JSONResponse:
     settings = get_settings()
     await check_rate(user.id, "query", settings.query_rate_per_minute)
     body = await parse_body(request, QueryRequest)
-    instrument, bars, sample = instrument_bars(body.instrument)
-    job = start_query(
-        body.query, instrument, bars, explain=body.explain, timeout_s=settings.query_timeout_s, owner=user.id
-    )
+    if is_screen(body.query):
+        job = await _screen(body.query, user.id, settings.query_timeout_s)
+    else:
+        instrument, bars, _ = instrument_bars(body.instrument)
+        job = start_query(
+            body.query,
+            instrument,
+            bars,
+            explain=body.explain,
+            timeout_s=settings.query_timeout_s,
+            owner=user.id,
+            universe=store_universe(),
+        )
     result = await job.wait()
-    result["source"]["sample"] = sample
+    result["source"]["sample"] = any_sample(result["source"]["instruments"])
     return JSONResponse(result)
+
+
+async def _screen(query: dict[str, Any], user_id: str, timeout_s: float) -> Job[dict[str, Any]]:
+    """A screen's job; ``"screen": "workspace"`` means the user's workspace instruments."""
+    if query.get("screen") == "workspace":
+        query = {**query, "screen": await get_store().list_workspace(user_id)}
+    return start_screen(query, store_universe(), timeout_s=timeout_s, owner=user_id)
 
 
 routes: list[BaseRoute] = [Route("/api/query", query, methods=["POST"]), *backtest.routes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.bars import get_bar_store
 from shared.errors import BarbError, not_found
 from shared.market import Instrument, get_instrument
-from shared.script import StoreBars
+from shared.script import StoreBars, StoreUniverse
 
 
 def instrument_bars(symbol: str) -> tuple[Instrument, StoreBars, bool]:
@@ -17,3 +17,14 @@ def instrument_bars(symbol: str) -> tuple[Instrument, StoreBars, bool]:
     if instrument.symbol not in store.symbols():
         raise BarbError(404, "NO_DATA", f"There are no bars for {instrument.symbol} yet.")
     return instrument, StoreBars(store, instrument.symbol), store.is_sample(instrument.symbol)
+
+
+def store_universe() -> StoreUniverse:
+    """Every instrument with bars in the bar store, for ``on('ES', …)`` and screens."""
+    return StoreUniverse(get_bar_store())
+
+
+def any_sample(symbols: list[str]) -> bool:
+    """Whether any of ``symbols``' bars are the synthetic sample set."""
+    store = get_bar_store()
+    return any(store.is_sample(symbol) for symbol in symbols)

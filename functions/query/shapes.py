@@ -24,8 +24,10 @@ class QuerySource(BaseModel):
     rows_scanned: int
     period: list[str | None] | None
     session: str | None
+    instruments: list[str]
+    """The query's instrument, then the others its ``on()`` values read."""
     sample: bool
-    """Whether the bars are the synthetic sample set."""
+    """Whether any of the bars read are the synthetic sample set."""
 
 
 class QueryResult(BaseModel):

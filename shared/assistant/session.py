@@ -29,7 +29,7 @@ from shared.assistant.runs import LocalStops, watch_stop
 from shared.assistant.tools import EngineTools, ToolRunner
 from shared.background import background_work
 from shared.market import Instrument, get_instrument, instrument_holidays, upcoming_events
-from shared.script import StoreBars
+from shared.script import StoreBars, StoreUniverse
 from shared.settings import Settings
 from shared.store import DEFAULT_TITLE, Conversation, MessageStatus, NewAnswer, QuestionSaved, Store
 
@@ -68,7 +68,12 @@ class ChatDeps:
 
     def tool_runner(self, instrument: Instrument) -> ToolRunner:
         """The tools of a conversation on ``instrument``."""
-        return EngineTools(instrument, StoreBars(self.bars, instrument.symbol), self.settings.query_timeout_s)
+        return EngineTools(
+            instrument,
+            StoreBars(self.bars, instrument.symbol),
+            self.settings.query_timeout_s,
+            universe=StoreUniverse(self.bars),
+        )
 
 
 def _calendar_ahead(instrument: Instrument, today: date) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -22,7 +22,16 @@ from anyio import to_thread
 from shared.assistant.cards import model_text, result_card
 from shared.backtest import BACKTEST_TOOL, RUN_BACKTEST, run_backtest_tool
 from shared.market import Instrument
-from shared.script import BarsInput, QueryError, QueryInvalid, start_query, tool_reference
+from shared.script import (
+    BarsInput,
+    QueryError,
+    QueryInvalid,
+    Universe,
+    is_screen,
+    start_query,
+    start_screen,
+    tool_reference,
+)
 
 RUN_QUERY = "run_query"
 
@@ -89,6 +98,8 @@ class EngineTools:
     instrument: Instrument
     bars: BarsInput
     timeout_s: float
+    universe: Universe | None = None
+    """Where ``on('ES', …)`` finds other instruments (the bar store in production)."""
 
     async def __call__(self, name: str, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome:
         if name == RUN_QUERY:
@@ -107,7 +118,13 @@ class EngineTools:
             message = "`query` must be a JSON object (the Barb Script query)."
             return ToolOutcome(message, True, message)
         try:
-            result = await start_query(query, self.instrument, self.bars, timeout_s=self.timeout_s).wait()
+            if is_screen(query) and self.universe is not None:
+                job = start_screen(query, self.universe, timeout_s=self.timeout_s)
+            else:
+                job = start_query(
+                    query, self.instrument, self.bars, timeout_s=self.timeout_s, universe=self.universe
+                )
+            result = await job.wait()
         except QueryInvalid as exc:
             return ToolOutcome(exc.fix_request(RUN_QUERY), True, "\n".join(e.bullet() for e in exc.errors))
         except QueryError as exc:

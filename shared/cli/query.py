@@ -53,7 +53,7 @@ def _fail(message: str, code: int = 1) -> int:
 def run(args: argparse.Namespace) -> int:
     """Parse, validate and run; see the module docstring for exit codes."""
     from shared.market import get_instrument
-    from shared.script import QueryError, QueryInvalid, StoreBars, run_query
+    from shared.script import QueryError, QueryInvalid, StoreBars, StoreUniverse, run_query
     from shared.settings import get_settings
 
     text = sys.stdin.read() if args.query == "-" else args.query
@@ -85,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
     timeout = args.timeout if args.timeout is not None else get_settings().query_timeout_s
     try:
         result = run_query(
-            query, instrument, StoreBars(store, instrument.symbol), explain=args.explain, timeout_s=timeout
+            query,
+            instrument,
+            StoreBars(store, instrument.symbol),
+            explain=args.explain,
+            timeout_s=timeout,
+            universe=StoreUniverse(store),
         )
     except QueryInvalid as exc:
         return _fail(json.dumps({"errors": [e.to_dict() for e in exc.errors]}, indent=2), 2)

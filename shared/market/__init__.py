@@ -21,6 +21,7 @@ from shared.market.calendar import (
     instrument_holidays,
     is_trading_day,
     trading_days,
+    trading_session,
     trading_sessions,
 )
 from shared.market.events import upcoming_events
@@ -82,6 +83,7 @@ __all__ = [
     "register_instrument",
     "resample",
     "trading_days",
+    "trading_session",
     "trading_sessions",
     "upcoming_events",
 ]

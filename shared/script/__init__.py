@@ -3,7 +3,7 @@
 Public API::
 
     validate(query, instrument, columns_hint=None) -> list[ScriptError]
-    run_query(query, instrument, bars, *, explain=False, timeout_s=None, owner=None) -> dict
+    run_query(query, instrument, bars, *, explain=False, timeout_s=None, owner=None, universe=None) -> dict
     start_query(...) -> Job   # the same, waited on with .result() or awaited with .wait()
 
 ``run_query`` raises :class:`QueryInvalid` (every validation error), :class:`QueryFailed` (a valid query that
@@ -30,6 +30,8 @@ from shared.script.reference import tool_reference
 from shared.script.registry import function_spec
 from shared.script.run import DEFAULT_TIMEOUT_S, execute_plan, run_query, start_query
 from shared.script.scale import price_weight
+from shared.script.screen import is_screen, start_screen
+from shared.script.universe import FramesUniverse, StoreUniverse, Universe
 from shared.script.validate import build_plan, validate
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "BarRequest",
     "BarsInput",
     "FrameBars",
+    "FramesUniverse",
     "FunctionSpec",
     "Job",
     "Plan",
@@ -46,7 +49,9 @@ __all__ = [
     "QueryTimeout",
     "ScriptError",
     "StoreBars",
+    "StoreUniverse",
     "Subject",
+    "Universe",
     "anchor_session",
     "backtest_pool",
     "build_bars",
@@ -55,9 +60,11 @@ __all__ = [
     "engine_failures",
     "execute_plan",
     "function_spec",
+    "is_screen",
     "price_weight",
     "run_query",
     "start_query",
+    "start_screen",
     "tool_reference",
     "validate",
     "warm_up",

@@ -29,7 +29,9 @@ import polars as pl
 from typing_extensions import Unpack
 
 ArgKind = Literal["column", "int", "number", "string", "bool"]
-FunctionKind = Literal["series", "aggregate"]
+FunctionKind = Literal["series", "aggregate", "resolved"]
+"""``series``: a value per bar; ``aggregate``: one per group; ``resolved``: replaced by the validator before
+anything is compiled (``on()``, whose value comes from other bars)."""
 ReturnType = Literal["number", "integer", "boolean", "date", "time", "text"]
 Scale = Literal["level", "distance", "args"]
 """How a value relates to prices: a price ``level`` (``vwap()``), a ``distance`` between prices (``atr()``), or
@@ -49,6 +51,7 @@ CategoryKey = Literal[
     "volume",
     "session",
     "calendar",
+    "series",
 ]
 
 

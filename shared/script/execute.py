@@ -11,7 +11,6 @@ same and far fewer bars are read.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,16 +18,15 @@ from typing import Any
 
 import polars as pl
 
-from shared.market import Holiday, Instrument, holidays
+from shared.market import Holiday, Instrument, holidays, is_intraday
+from shared.script.align import is_local, join_series
 from shared.script.bars import BarRequest, BarsInput, anchor_session, build_bars
 from shared.script.compile import Compiler
 from shared.script.declarations import EvalContext
 from shared.script.plan import Plan, StepPlan
-from shared.script.registry import function_spec
+from shared.script.universe import Universe
 from shared.script.validate import sort_column
 
-_LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
-"""Functions whose values on a trade date do not depend on earlier trade dates."""
 _IN_PERIOD = "__in_period"
 _CALENDAR_YEARS = (1970, 2060)
 _KEEP = "__keep"
@@ -50,24 +48,17 @@ class Execution:
     frame: pl.DataFrame
     source: str
     rows_scanned: int
+    instruments: tuple[str, ...]
+    """The query's instrument, then the others it read (``on()``)."""
     period: tuple[str, str] | None
     fed: pl.DataFrame | None = None
     map_columns: list[str] = field(default_factory=list)
     group_keys: list[str] = field(default_factory=list)
 
 
-def _calls(tree: ast.expr) -> list[str]:
-    return [n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
-
-
 def _is_local(step: StepPlan) -> bool:
     trees = [tree for _, tree in step.map] + ([step.where] if step.where is not None else [])
-    for tree in trees:
-        for name in _calls(tree):
-            spec = function_spec(name)
-            if spec is None or spec.category not in _LOCAL_CATEGORIES:
-                return False
-    return True
+    return all(is_local(tree) for tree in trees)
 
 
 def _dtype_of(frame: pl.LazyFrame) -> Callable[[pl.Expr], pl.DataType]:
@@ -85,10 +76,16 @@ def _calendar(calendar: str) -> tuple[Holiday, ...]:
     )
 
 
+def _bars_context(instrument: Instrument, bar_size: str) -> EvalContext:
+    """The context of an expression over ``instrument``'s bars of ``bar_size``."""
+    extras = {"calendar": _calendar(instrument.calendar), "instrument": instrument}
+    return EvalContext(timeframe=bar_size, intraday=is_intraday(bar_size), extras=extras)
+
+
 def _context(plan: Plan, step: StepPlan, instrument: Instrument) -> EvalContext:
     extras = {"calendar": _calendar(instrument.calendar), "instrument": instrument}
     if step.first:
-        return EvalContext(timeframe=plan.timeframe, intraday=plan.intraday, extras=extras)
+        return _bars_context(instrument, plan.timeframe)
     date_col = next((name for name, info in step.inputs.items() if info.type == "date"), None)
     keys = (date_col,) if date_col else ()
     return EvalContext(timeframe="step", intraday=False, session_keys=keys, date_col=date_col, extras=extras)
@@ -137,13 +134,14 @@ def _with_time(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(nanos.cast(pl.Time).alias("time"))
 
 
-def _public(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame without the engine's working columns."""
-    return frame.drop([c for c in frame.columns if c == "minute" or c.startswith("__")])
+def _public(frame: pl.DataFrame, plan: Plan) -> pl.DataFrame:
+    """The frame without the engine's working columns (``on()`` values are reached through ``map``)."""
+    hidden = {"minute", *(side.column for side in plan.series)}
+    return frame.drop([c for c in frame.columns if c in hidden or c.startswith("__")])
 
 
 def _first_step(
-    plan: Plan, instrument: Instrument, bars: BarsInput, explain: bool
+    plan: Plan, instrument: Instrument, bars: BarsInput, universe: Universe | None, explain: bool
 ) -> tuple[StepOutput, dict[str, Any]]:
     step = plan.steps[0]
     ctx = _context(plan, step, instrument)
@@ -160,6 +158,18 @@ def _first_step(
         end=period.end if early_dates and period else None,
     )
     frame, source = build_bars(bars, request)
+    if plan.series:
+        frame = join_series(
+            frame,
+            plan.series,
+            instrument,
+            bars,
+            universe,
+            timeframe=plan.timeframe,
+            session_name=plan.session_name,
+            context=_bars_context,
+            bounds=(request.start, request.end),
+        )
     mask = None
     if period is not None and local:
         frame = frame.filter(period.mask())
@@ -189,8 +199,8 @@ def _first_step(
 def _finish(plan: Plan, step: StepPlan, ctx: EvalContext, kept: pl.DataFrame, explain: bool) -> StepOutput:
     if step.select:
         out = _aggregate(kept, plan, step, ctx)
-        return StepOutput(_sort_limit(out, step), fed=_public(kept) if explain else None)
-    return StepOutput(_sort_limit(_public(kept), step))
+        return StepOutput(_sort_limit(out, step), fed=_public(kept, plan) if explain else None)
+    return StepOutput(_sort_limit(_public(kept, plan), step))
 
 
 def _later_step(
@@ -202,9 +212,19 @@ def _later_step(
     return _finish(plan, step, ctx, kept, explain)
 
 
-def execute(plan: Plan, instrument: Instrument, bars: BarsInput, *, explain: bool = False) -> Execution:
-    """Run every step of ``plan``; raises Polars errors as they come (the caller wraps them)."""
-    output, meta = _first_step(plan, instrument, bars, explain and len(plan.steps) == 1)
+def execute(
+    plan: Plan,
+    instrument: Instrument,
+    bars: BarsInput,
+    *,
+    explain: bool = False,
+    universe: Universe | None = None,
+) -> Execution:
+    """Run every step of ``plan``; raises Polars errors as they come (the caller wraps them).
+
+    ``universe`` gives the bars of the other instruments the plan's ``on()`` values read.
+    """
+    output, meta = _first_step(plan, instrument, bars, universe, explain and len(plan.steps) == 1)
     for i, step in enumerate(plan.steps[1:], start=1):
         output = _later_step(plan, step, instrument, output.frame, explain and i == len(plan.steps) - 1)
     last = plan.steps[-1]
@@ -215,6 +235,7 @@ def execute(plan: Plan, instrument: Instrument, bars: BarsInput, *, explain: boo
         frame=frame,
         source=meta["source"],
         rows_scanned=meta["rows_scanned"],
+        instruments=plan.instruments(instrument.symbol),
         period=meta["period"],
         fed=output.fed,
         map_columns=[name for name, _ in last.map if name in frame.columns],

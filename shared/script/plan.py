@@ -10,7 +10,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
-from shared.market import Session
+from shared.market import Instrument, Session
 from shared.script.period import Period
 from shared.script.query import Query, Step
 
@@ -29,6 +29,26 @@ class ColumnInfo:
 
     type: ColumnType
     format: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """The bars an ``on()`` value runs on: an instrument's, at a bar size; ``higher`` when longer than the
+    query's (the last completed bar's value is used)."""
+
+    instrument: Instrument
+    bar_size: str
+    higher: bool
+
+
+@dataclass(frozen=True)
+class SideSeries:
+    """One ``on(source, x)`` of a query: the column it becomes (its text), its bars, ``x`` and x's type."""
+
+    column: str
+    source: Source
+    tree: ast.expr
+    type: ColumnType
 
 
 @dataclass
@@ -63,6 +83,12 @@ class Plan:
     full_session: bool = True
     """True when the bars cover the whole trading day (no session, or the instrument's default session)."""
     period: Period | None = None
+    series: tuple[SideSeries, ...] = ()
+    """The first step's ``on()`` values, computed on their own bars and joined before ``map``."""
+
+    def instruments(self, own: str) -> tuple[str, ...]:
+        """The instruments the query reads: ``own`` first, then the others its ``on()`` values name."""
+        return tuple(dict.fromkeys([own, *(s.source.instrument.symbol for s in self.series)]))
 
     @property
     def kind(self) -> ResultKind:

@@ -26,7 +26,12 @@ Order (fixed): {" → ".join(ORDER)}.
 - steps: a list of such objects; step 1 may use session/period/from; each step's output is the next step's input.
 Expressions: Python syntax — + - * / // % **, comparisons (chains allowed), and/or/not, `x in [..]`,
 `if(cond, a, b)`, keyword arguments (rsi(close, n=5)); compare date() with 'YYYY-MM-DD' and time() with 'HH:MM'.
-Division by zero is null. Functions marked ⚠ look at later bars (fine for statistics, not for trading rules)."""
+Division by zero is null. Functions marked ⚠ look at later bars (fine for statistics, not for trading rules).
+Other instruments and longer bar sizes: on('ES', x) is x computed on ES's bars (same bar size; null where ES has
+no bar), on('daily', x) on intraday bars the last *completed* daily bar's x (no look-ahead), on('ES:daily', x) both,
+e.g. "map": {{"r": "change_pct(close)", "es": "on('ES', change_pct(close))"}}, "select": "correlation(r, es)".
+Screens: add "screen": ["NQ", "ES", …] or "all" (every instrument with data) to run the query on each instrument;
+it must select values (no group_by) and gives one row per instrument; sort and limit rank the instruments."""
 
 
 def _line(spec: FunctionSpec) -> str:

@@ -260,6 +260,7 @@ def build_result(
         "rows_scanned": execution.rows_scanned,
         "period": list(execution.period) if execution.period else None,
         "session": plan.session_name,
+        "instruments": list(execution.instruments),
     }
     result["warnings"] = _warnings(plan, execution, block if kind in ("table", "grouped") else None)
     if explain and execution.fed is not None:

@@ -21,36 +21,51 @@ from shared.script.execute import Execution, execute
 from shared.script.plan import Plan
 from shared.script.pool import Job, query_pool
 from shared.script.results import build_result
+from shared.script.universe import Universe
 from shared.script.validate import build_plan
 
 DEFAULT_TIMEOUT_S = 10.0
 
 
-def execute_plan(plan: Plan, instrument: Instrument, bars: BarsInput) -> Execution:
+def execute_plan(
+    plan: Plan, instrument: Instrument, bars: BarsInput, universe: Universe | None = None
+) -> Execution:
     """Run a validated plan and return its whole frame (no result object, no row cap, no time budget).
 
     For callers that need every bar with its computed columns, such as the backtest engine. Failures are
     :class:`QueryFailed`, exactly as in :func:`run_query`.
     """
     with engine_failures("query"):
-        return execute(plan, instrument, bars, explain=False)
+        return execute(plan, instrument, bars, explain=False, universe=universe)
 
 
 def _compute(
-    plan: Plan, instrument: Instrument, bars: BarsInput, explain: bool, started: float
+    plan: Plan,
+    instrument: Instrument,
+    bars: BarsInput,
+    universe: Universe | None,
+    explain: bool,
+    started: float,
 ) -> dict[str, Any]:
     with engine_failures("query"):
-        execution = execute(plan, instrument, bars, explain=explain)
+        execution = execute(plan, instrument, bars, explain=explain, universe=universe)
         return build_result(plan, execution, (time.perf_counter() - started) * 1000, explain=explain)
 
 
-class RunOptions(TypedDict, total=False):
-    """How a query runs: ``explain`` (the plan in the result), ``timeout_s`` (its budget, default
-    :data:`DEFAULT_TIMEOUT_S`) and ``owner`` (the user: bounds their share of the engine's pool)."""
+class BudgetOptions(TypedDict, total=False):
+    """A computation's budget: ``timeout_s`` (default :data:`DEFAULT_TIMEOUT_S`) and ``owner`` (the user: bounds
+    their share of the engine's pool)."""
 
-    explain: bool
     timeout_s: float | None
     owner: str | None
+
+
+class RunOptions(BudgetOptions, total=False):
+    """How a query runs: its budget, ``explain`` (the plan in the result) and ``universe`` (where
+    ``on('ES', …)`` finds other instruments' bars; without it only the query's own instrument)."""
+
+    explain: bool
+    universe: Universe | None
 
 
 def start_query(
@@ -62,14 +77,17 @@ def start_query(
     ``ENGINE_BUSY`` when ``owner``, the user, already has the most computations running that one user may.
     """
     started = time.perf_counter()
+    universe = options.get("universe")
     with engine_failures("query"):
-        plan, errors = build_plan(query, instrument)
+        plan, errors = build_plan(query, instrument, universe=universe)
     if errors:
         raise QueryInvalid(errors)
     timeout_s = options.get("timeout_s")
     budget = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
     explain = options.get("explain", False)
-    future = query_pool().submit(options.get("owner"), _compute, plan, instrument, bars, explain, started)
+    future = query_pool().submit(
+        options.get("owner"), _compute, plan, instrument, bars, universe, explain, started
+    )
     return Job(future, started, budget)
 
 

@@ -30,6 +30,8 @@ from shared.script.period import PERIOD_FORMS, parse_period
 from shared.script.plan import BASE_COLUMNS, ColumnInfo, ColumnType, Plan, StepPlan
 from shared.script.query import INTRADAY, Query, Step, parse_query
 from shared.script.registry import function_spec
+from shared.script.series import SeriesCollector
+from shared.script.universe import Universe
 
 __all__ = [
     "build_plan",
@@ -66,8 +68,12 @@ def sort_column(name: str, columns: dict[str, ColumnInfo]) -> str | None:
 class _Validator:
     """Builds the plan of a parsed query, collecting every problem."""
 
-    def __init__(self, query: Query, instrument: Instrument, base: tuple[str, ...]) -> None:
+    def __init__(
+        self, query: Query, instrument: Instrument, base: tuple[str, ...], universe: Universe | None
+    ) -> None:
         self.query, self.instrument, self.base = query, instrument, base
+        first = query.steps[0]
+        self.series = SeriesCollector(instrument, first.timeframe, first.session, universe)
         self.errors: list[ScriptError] = []
         self.timeframe = "daily"
         """The bars of the step being checked (``1m`` … ``yearly``), or ``step`` for a later step's table."""
@@ -90,10 +96,12 @@ class _Validator:
         hidden = {"date", "time"}
         for i, step in enumerate(self.query.steps):
             self.timeframe = plan.timeframe if i == 0 else "step"
+            self.series.allowed = i == 0
             names = frozenset(c for c in columns if i > 0 or c not in hidden)
             step_plan = self._step(step, dict(columns), names, first=i == 0)
             plan.steps.append(step_plan)
             columns = step_plan.outputs
+        plan.series = tuple(self.series.series.values())
         return plan
 
     def _session(self, step: Step, plan: Plan) -> None:
@@ -135,8 +143,12 @@ class _Validator:
         def report(message: str, hint: str | None = None) -> None:
             self.error(step, field, text, message, hint)
 
-        found = ExprChecker(columns, names, report, self.timeframe).check(parsed.tree)
-        return parsed.tree, found
+        tree = self.series.rewrite(parsed.tree, report)
+        if self.series.columns:
+            columns = {**columns, **self.series.columns}
+            names = names | frozenset(self.series.columns)
+        found = ExprChecker(columns, names, report, self.timeframe).check(tree)
+        return tree, found
 
     def _step(
         self, step: Step, columns: dict[str, ColumnInfo], names: frozenset[str], *, first: bool
@@ -313,9 +325,16 @@ class _Validator:
 
 
 def build_plan(
-    raw: object, instrument: Instrument, columns_hint: list[str] | None = None
+    raw: object,
+    instrument: Instrument,
+    columns_hint: list[str] | None = None,
+    universe: Universe | None = None,
 ) -> tuple[Plan, list[ScriptError]]:
-    """Parse and check a query; returns ``(plan, errors)``. The plan is runnable only when errors is empty."""
+    """Parse and check a query; returns ``(plan, errors)``. The plan is runnable only when errors is empty.
+
+    ``universe`` is where ``on('ES', …)`` finds other instruments; without one only the query's own
+    instrument (at any longer bar size) may be named.
+    """
     query, errors = parse_query(raw)
     base = tuple(c for c in BASE_COLUMNS if columns_hint is None or c in columns_hint)
     if columns_hint:
@@ -324,16 +343,20 @@ def build_plan(
             for c in columns_hint
             if c not in base and c not in ("date", "time", "ts", "trade_date", "minute")
         )
-    validator = _Validator(query, instrument, base)
+    validator = _Validator(query, instrument, base, universe)
     plan = validator.run()
     return plan, errors + validator.errors
 
 
 def validate(
-    query: object, instrument: Instrument, columns_hint: list[str] | None = None
+    query: object,
+    instrument: Instrument,
+    columns_hint: list[str] | None = None,
+    universe: Universe | None = None,
 ) -> list[ScriptError]:
     """Every problem of ``query`` for ``instrument``, without reading data (an empty list means valid).
 
-    ``columns_hint`` lists the base columns of the instrument's bars when they differ from OHLCV.
+    ``columns_hint`` lists the base columns of the instrument's bars when they differ from OHLCV; ``universe``
+    the other instruments ``on()`` may name (see :func:`build_plan`).
     """
-    return build_plan(query, instrument, columns_hint)[1]
+    return build_plan(query, instrument, columns_hint, universe)[1]

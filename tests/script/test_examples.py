@@ -55,6 +55,7 @@ def test_days_that_fell_in_2024(nq, sample, rth_days):
         "rows_scanned": 252,
         "period": ["2024-01-02", "2024-12-31"],
         "session": "RTH",
+        "instruments": ["NQ"],
     }
 
 

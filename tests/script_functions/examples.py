@@ -17,19 +17,31 @@ from typing import Any
 
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market import Instrument, get_instrument
-from shared.script import FrameBars, FunctionSpec, run_query
+from shared.script import FrameBars, FramesUniverse, FunctionSpec, run_query
 
 PINNED = Path(__file__).with_name("examples.json")
 _DIGITS = 9  # significant digits kept: the same on every platform, still sensitive to any real change
 
 
 @cache
+def seeded_bars(symbol: str) -> FrameBars:
+    """Six months of seeded one-minute bars of ``symbol`` and the daily bars built from them."""
+    instrument = get_instrument(symbol)
+    assert instrument is not None
+    minutes = generate_minute_bars(symbol, date(2023, 9, 1), date(2024, 2, 29), seed=7)
+    return FrameBars(minutes, generate_daily_bars(minutes, instrument))
+
+
 def instrument_bars() -> tuple[Instrument, FrameBars]:
-    """ES with six months of seeded one-minute bars and the daily bars built from them."""
+    """ES, the instrument every example runs on, and its seeded bars."""
     es = get_instrument("ES")
     assert es is not None
-    minutes = generate_minute_bars("ES", date(2023, 9, 1), date(2024, 2, 29), seed=7)
-    return es, FrameBars(minutes, generate_daily_bars(minutes, es))
+    return es, seeded_bars("ES")
+
+
+def universe() -> FramesUniverse:
+    """ES and NQ, so the examples of ``on('NQ', …)`` have another instrument to read."""
+    return FramesUniverse({symbol: seeded_bars(symbol) for symbol in ("ES", "NQ")})
 
 
 def example_query(spec: FunctionSpec) -> dict[str, Any]:
@@ -49,7 +61,7 @@ def _rounded(value: Any) -> Any:
 def digest(spec: FunctionSpec) -> dict[str, Any]:
     """Rows, how many values are present, and the first, last and sum of them (numbers rounded)."""
     instrument, bars = instrument_bars()
-    result = run_query(example_query(spec), instrument, bars)
+    result = run_query(example_query(spec), instrument, bars, universe=universe())
     values = [row[-1] for row in result["rows"]]
     present = [v for v in values if v is not None]
     numbers = [float(v) for v in present if isinstance(v, int | float)]

@@ -15,6 +15,7 @@ from shared.script.functions import (
     oscillators,
     pattern,
     price,
+    series,
     session,
     time,
     trend,
@@ -40,6 +41,7 @@ CATEGORIES: tuple[Category, ...] = tuple(
         trend,
         volume,
         session,
+        series,
     )
 )
 
