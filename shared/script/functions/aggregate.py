@@ -42,6 +42,26 @@ def _aggregate(
     )(impl)
 
 
+def _central(
+    name: str,
+    description: str,
+    example: str,
+    center: Callable[[pl.Expr], pl.Expr],
+    instead: str,
+    **declaration: Any,
+) -> FunctionSpec:
+    """``mean``/``median``: the center of the column read as floats, on the column's own scale."""
+    return _aggregate(
+        name,
+        description,
+        example,
+        lambda x: center(as_float(x)),
+        lookahead=instead,
+        scale="args",
+        **declaration,
+    )
+
+
 def _extreme(name: str, value: str, source: str, compute: Callable[[pl.Expr], pl.Expr]) -> FunctionSpec:
     """``max``/``min``: its rolling and running counterparts are ``rolling_<name>`` and ``cum<name>``."""
     instead = f"Use `rolling_{name}(x, n)` or `cum{name}(x)`."
@@ -54,13 +74,12 @@ def _row_value(name: str, source: str, compute: Callable[[pl.Expr], pl.Expr], in
     return _aggregate(name, description, f"{name}({source})", compute, lookahead=instead, scale="args")
 
 
-mean = _aggregate(
+mean = _central(
     "mean",
     "Average (nulls skipped).",
     "mean(range())",
-    lambda x: as_float(x).mean(),
-    lookahead="Use a rolling window: `rolling_mean(x, 20)` or `sma(x, 20)`.",
-    scale="args",
+    pl.Expr.mean,
+    "Use a rolling window: `rolling_mean(x, 20)` or `sma(x, 20)`.",
     synonyms=("avg", "average"),
 )
 sum_ = _aggregate(
@@ -72,13 +91,12 @@ sum_ = _aggregate(
 )
 max_ = _extreme("max", "Largest", "high", pl.Expr.max)
 min_ = _extreme("min", "Smallest", "low", pl.Expr.min)
-median = _aggregate(
+median = _central(
     "median",
     "Median (nulls skipped).",
     "median(volume)",
-    lambda x: as_float(x).median(),
-    lookahead="Use a rolling window such as `rolling_mean(x, 20)`.",
-    scale="args",
+    pl.Expr.median,
+    "Use a rolling window such as `rolling_mean(x, 20)`.",
 )
 std = _aggregate(
     "std",

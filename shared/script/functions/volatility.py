@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from shared.script import kernels
-from shared.script.declarations import Category, EvalContext, FunctionSpec
+from shared.script.declarations import Category, EvalContext, FunctionSpec, Scale
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import col, column, multiplier, window
 
@@ -50,15 +50,29 @@ def _keltner(
     )(impl)
 
 
-def _channel_line(name: str, line: Callable[[int], pl.Expr], description: str, example: str) -> FunctionSpec:
-    """``name(n)``: a price level of a channel over the last n bars (Keltner middle, Donchian)."""
+def _over_window(
+    name: str,
+    compute: Callable[[int], pl.Expr],
+    description: str,
+    example: str,
+    default: int = 20,
+    scale: Scale | None = "level",
+) -> FunctionSpec:
+    """``name(n=default)``: ``compute`` over the last n bars; by default a channel line (a price level)."""
 
     def impl(ctx: EvalContext, n: int) -> pl.Expr:
-        return line(n)
+        return compute(n)
 
     return category.function(
-        name=name, args=(window(default=20),), description=description, example=example, scale="level"
+        name=name, args=(window(default=default),), description=description, example=example, scale=scale
     )(impl)
+
+
+def _natr(n: int) -> pl.Expr:
+    return s.kernel(
+        s.hlc(),
+        lambda high, low, close: 100 * kernels.divide(kernels.atr(high, low, close, n), close),
+    )
 
 
 @category.function(
@@ -71,28 +85,15 @@ def tr(ctx: EvalContext) -> pl.Expr:
     return s.true_range()
 
 
-@category.function(
-    args=(window(default=14),),
-    description="Average true range: Wilder's average (rma) of tr() (Pine ta.atr); first value on bar n − 1.",
-    example="atr(14)",
-    scale="distance",
+atr = _over_window(
+    "atr",
+    s.atr,
+    "Average true range: Wilder's average (rma) of tr() (Pine ta.atr); first value on bar n − 1.",
+    "atr(14)",
+    14,
+    "distance",
 )
-def atr(ctx: EvalContext, n: int) -> pl.Expr:
-    return s.atr(n)
-
-
-@category.function(
-    args=(window(default=14),),
-    description="ATR as a percentage of close.",
-    example="natr(14) > 3",
-)
-def natr(ctx: EvalContext, n: int) -> pl.Expr:
-    return s.kernel(
-        s.hlc(),
-        lambda high, low, close: 100 * kernels.divide(kernels.atr(high, low, close, n), close),
-    )
-
-
+natr = _over_window("natr", _natr, "ATR as a percentage of close.", "natr(14) > 3", 14, None)
 bbands_upper = _bollinger(
     "bbands_upper",
     lambda values, middle, width: middle + width,
@@ -146,7 +147,7 @@ kc_lower = _keltner(
     scale="level",
 )
 
-kc_middle = _channel_line(
+kc_middle = _over_window(
     "kc_middle", lambda n: s.ema(col("close"), n), "Middle Keltner line: ema(close, n).", "kc_middle(20)"
 )
 kc_width = _keltner(
@@ -156,19 +157,19 @@ kc_width = _keltner(
     "(same unit as bbands_width).",
     "bbands_width(close, 20, 2) < kc_width(20, 1.5)",
 )
-donchian_upper = _channel_line(
+donchian_upper = _over_window(
     "donchian_upper",
     lambda n: s.highest(col("high"), n),
     "Donchian channel top: highest high of the last n bars (current included).",
     "high >= donchian_upper(20)",
 )
-donchian_lower = _channel_line(
+donchian_lower = _over_window(
     "donchian_lower",
     lambda n: s.lowest(col("low"), n),
     "Donchian channel bottom: lowest low of the last n bars (current included).",
     "low <= donchian_lower(20)",
 )
-donchian_middle = _channel_line(
+donchian_middle = _over_window(
     "donchian_middle",
     lambda n: (s.highest(col("high"), n) + s.lowest(col("low"), n)) / 2,
     "Donchian channel middle: (highest high + lowest low) / 2 over n bars.",
