@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from shared.script import kernels
-from shared.script.declarations import REQUIRED, Arg, EvalContext
+from shared.script.declarations import REQUIRED, Arg, Category, EvalContext, FunctionSpec
 from shared.script.errors import QueryFailed
 
 MAX_WINDOW = 100_000
@@ -59,6 +60,42 @@ def safe_div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
 def pct_change(x: pl.Expr, base: pl.Expr) -> pl.Expr:
     """``(x − base) / base · 100``, null where ``base`` is zero."""
     return safe_div(x - base, base) * 100
+
+
+def change(x: pl.Expr, n: int) -> pl.Expr:
+    """The value minus the value n bars earlier, as floats."""
+    value = as_float(x)
+    return value - value.shift(n)
+
+
+def change_pct(x: pl.Expr, n: int) -> pl.Expr:
+    """The percentage change from n bars earlier, null where that value is zero."""
+    value = as_float(x)
+    return pct_change(value, value.shift(n))
+
+
+def change_function(
+    category: Category,
+    name: str,
+    compute: Callable[[pl.Expr, int], pl.Expr],
+    default: int,
+    description: str,
+    example: str,
+    **declaration: Any,
+) -> FunctionSpec:
+    """Declare ``name(col, n=default)`` of ``category``: how the column moved over the last n bars (``compute``
+    is :func:`change` or :func:`change_pct`)."""
+
+    def impl(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+        return compute(x, n)
+
+    return category.function(
+        name=name,
+        args=(column(), window(default=default)),
+        description=description,
+        example=example,
+        **declaration,
+    )(impl)
 
 
 def truthy(cond: pl.Expr) -> pl.Expr:

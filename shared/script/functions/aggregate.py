@@ -11,87 +11,104 @@ from typing import Any
 
 import polars as pl
 
-from shared.script.declarations import Category, EvalContext, FunctionSpec, Implementation
+from shared.script.declarations import Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import as_float, column, probability, truthy
 
 category = Category("aggregate", "Aggregates (select, or broadcast in map/where over the period)")
 
 
 def _aggregate(
-    description: str, example: str, instead: str, **declaration: Any
-) -> Callable[[Implementation], FunctionSpec]:
-    """The declaration of an aggregate of one column; ``instead`` is what a trading rule uses in its place."""
+    name: str,
+    description: str,
+    example: str,
+    compute: Callable[[pl.Expr], pl.Expr],
+    *,
+    lookahead: str,
+    **declaration: Any,
+) -> FunctionSpec:
+    """``name(col)``: ``compute`` over the column; ``lookahead`` is what a trading rule uses in its place."""
+
+    def impl(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+        return compute(x)
+
     return category.function(
+        name=name,
         args=(column(),),
         description=description,
         example=example,
         kind="aggregate",
+        lookahead=lookahead,
+        **declaration,
+    )(impl)
+
+
+def _central(
+    name: str,
+    description: str,
+    example: str,
+    center: Callable[[pl.Expr], pl.Expr],
+    instead: str,
+    **declaration: Any,
+) -> FunctionSpec:
+    """``mean``/``median``: the center of the column read as floats, on the column's own scale."""
+    return _aggregate(
+        name,
+        description,
+        example,
+        lambda x: center(as_float(x)),
         lookahead=instead,
+        scale="args",
         **declaration,
     )
 
 
-@_aggregate(
+def _extreme(name: str, value: str, source: str, compute: Callable[[pl.Expr], pl.Expr]) -> FunctionSpec:
+    """``max``/``min``: its rolling and running counterparts are ``rolling_<name>`` and ``cum<name>``."""
+    instead = f"Use `rolling_{name}(x, n)` or `cum{name}(x)`."
+    return _aggregate(name, f"{value} value.", f"{name}({source})", compute, lookahead=instead, scale="args")
+
+
+def _row_value(name: str, source: str, compute: Callable[[pl.Expr], pl.Expr], instead: str) -> FunctionSpec:
+    """``first``/``last``: the value on that row of the group or table."""
+    description = f"Value on the {name} row."
+    return _aggregate(name, description, f"{name}({source})", compute, lookahead=instead, scale="args")
+
+
+mean = _central(
+    "mean",
     "Average (nulls skipped).",
     "mean(range())",
+    pl.Expr.mean,
     "Use a rolling window: `rolling_mean(x, 20)` or `sma(x, 20)`.",
-    scale="args",
     synonyms=("avg", "average"),
 )
-def mean(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return as_float(x).mean()
-
-
-@_aggregate(
+sum_ = _aggregate(
+    "sum",
     "Total (nulls skipped; 0 for no rows).",
     "sum(volume)",
-    "Use `rolling_sum(x, n)` or `cumsum(x)`.",
+    lambda x: x.sum(),
+    lookahead="Use `rolling_sum(x, n)` or `cumsum(x)`.",
 )
-def sum_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.sum()
-
-
-@_aggregate("Largest value.", "max(high)", "Use `rolling_max(x, n)` or `cummax(x)`.", scale="args")
-def max_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.max()
-
-
-@_aggregate("Smallest value.", "min(low)", "Use `rolling_min(x, n)` or `cummin(x)`.", scale="args")
-def min_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.min()
-
-
-@_aggregate(
+max_ = _extreme("max", "Largest", "high", pl.Expr.max)
+min_ = _extreme("min", "Smallest", "low", pl.Expr.min)
+median = _central(
+    "median",
     "Median (nulls skipped).",
     "median(volume)",
+    pl.Expr.median,
     "Use a rolling window such as `rolling_mean(x, 20)`.",
-    scale="args",
 )
-def median(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return as_float(x).median()
-
-
-@_aggregate(
+std = _aggregate(
+    "std",
     "Sample standard deviation (n − 1).",
     "std(change_pct(close))",
-    "Use `rolling_std(x, n)`.",
+    lambda x: as_float(x).std(ddof=1),
+    lookahead="Use `rolling_std(x, n)`.",
     scale="distance",
     synonyms=("stdev", "stddev"),
 )
-def std(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return as_float(x).std(ddof=1)
-
-
-@_aggregate("Value on the first row.", "first(open)", "Use `prev(x, n)` or `session_open()`.", scale="args")
-def first(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.first()
-
-
-@_aggregate(
-    "Value on the last row.", "last(close)", "Use the column itself: it is this bar's value.", scale="args"
-)
-def last(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.last()
+first = _row_value("first", "open", pl.Expr.first, "Use `prev(x, n)` or `session_open()`.")
+last = _row_value("last", "close", pl.Expr.last, "Use the column itself: it is this bar's value.")
 
 
 @category.function(

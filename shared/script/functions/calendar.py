@@ -9,14 +9,14 @@ only weekends are skipped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
 import polars as pl
 
 from shared.market import Holiday
-from shared.script.declarations import Category, EvalContext
+from shared.script.declarations import Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import require_date
 
 category = Category("calendar", "Calendar")
@@ -62,73 +62,63 @@ def _third_friday(first: date) -> date:
     return first + timedelta(days=(_FRIDAY - first.weekday()) % 7 + 14)
 
 
+_DayRule = Callable[[date, frozenset[date]], date]
+"""The flagged day of the month that starts on the given date, with the closed days of the calendar."""
+
+
+def _expiration(first: date, closed: frozenset[date]) -> date:
+    return _trading_day_on_or_before(_third_friday(first), closed)
+
+
+def _first_trading_day(first: date, closed: frozenset[date]) -> date:
+    return _trading_day_on_or_after(first, closed)
+
+
+def _last_trading_day(first: date, closed: frozenset[date]) -> date:
+    return _trading_day_on_or_before(_last_day(first), closed)
+
+
 @lru_cache(maxsize=16)
-def _special_days(kind: str, closed: frozenset[date]) -> pl.Series:
-    """Every date of ``kind`` over the years 1900–2100."""
-    if kind == "opex":
-        days = [_trading_day_on_or_before(_third_friday(m), closed) for m in _month_starts()]
-    elif kind == "quad_witching":
-        days = [
-            _trading_day_on_or_before(_third_friday(m), closed) for m in _month_starts() if m.month % 3 == 0
-        ]
-    elif kind == "month_start":
-        days = [_trading_day_on_or_after(m, closed) for m in _month_starts()]
-    elif kind == "month_end":
-        days = [_trading_day_on_or_before(_last_day(m), closed) for m in _month_starts()]
-    elif kind == "quarter_end":
-        days = [_trading_day_on_or_before(_last_day(m), closed) for m in _month_starts() if m.month % 3 == 0]
-    else:
-        raise ValueError(f"unknown calendar flag {kind!r}")
-    return pl.Series(days, dtype=pl.Date)
+def _special_days(rule: _DayRule, quarterly: bool, closed: frozenset[date]) -> pl.Series:
+    """The day ``rule`` picks in every month over the years 1900–2100 (if ``quarterly``, in March, June,
+    September and December only)."""
+    months = (first for first in _month_starts() if not quarterly or first.month % 3 == 0)
+    return pl.Series([rule(first, closed) for first in months], dtype=pl.Date)
 
 
-def _flag(ctx: EvalContext, kind: str, name: str) -> pl.Expr:
-    return (
-        require_date(ctx.date_col, name).cast(pl.Date).is_in(_special_days(kind, _closed_days(ctx)).implode())
-    )
+def _calendar_flag(name: str, rule: _DayRule, description: str, quarterly: bool = False) -> FunctionSpec:
+    """``name()``: true on the trade dates ``rule`` picks (see :func:`_special_days`)."""
+
+    def impl(ctx: EvalContext) -> pl.Expr:
+        days = _special_days(rule, quarterly, _closed_days(ctx))
+        return require_date(ctx.date_col, name).cast(pl.Date).is_in(days.implode())
+
+    return category.function(name=name, description=description, example=f"{name}()", returns="boolean")(impl)
 
 
-@category.function(
-    description="Monthly options expiration day: the third Friday of the month (the trading day before it when "
+is_opex = _calendar_flag(
+    "is_opex",
+    _expiration,
+    "Monthly options expiration day: the third Friday of the month (the trading day before it when "
     "that Friday is a holiday).",
-    example="is_opex()",
-    returns="boolean",
 )
-def is_opex(ctx: EvalContext) -> pl.Expr:
-    return _flag(ctx, "opex", "is_opex")
-
-
-@category.function(
-    description="Quarterly expiration (quad witching): the opex day of March, June, September and December.",
-    example="is_quad_witching()",
-    returns="boolean",
+is_quad_witching = _calendar_flag(
+    "is_quad_witching",
+    _expiration,
+    "Quarterly expiration (quad witching): the opex day of March, June, September and December.",
+    quarterly=True,
 )
-def is_quad_witching(ctx: EvalContext) -> pl.Expr:
-    return _flag(ctx, "quad_witching", "is_quad_witching")
-
-
-@category.function(
-    description="First trading day of the month (weekends and known holidays skipped).",
-    example="is_month_start()",
-    returns="boolean",
+is_month_start = _calendar_flag(
+    "is_month_start",
+    _first_trading_day,
+    "First trading day of the month (weekends and known holidays skipped).",
 )
-def is_month_start(ctx: EvalContext) -> pl.Expr:
-    return _flag(ctx, "month_start", "is_month_start")
-
-
-@category.function(
-    description="Last trading day of the month (weekends and known holidays skipped).",
-    example="is_month_end()",
-    returns="boolean",
+is_month_end = _calendar_flag(
+    "is_month_end", _last_trading_day, "Last trading day of the month (weekends and known holidays skipped)."
 )
-def is_month_end(ctx: EvalContext) -> pl.Expr:
-    return _flag(ctx, "month_end", "is_month_end")
-
-
-@category.function(
-    description="Last trading day of March, June, September or December.",
-    example="is_quarter_end()",
-    returns="boolean",
+is_quarter_end = _calendar_flag(
+    "is_quarter_end",
+    _last_trading_day,
+    "Last trading day of March, June, September or December.",
+    quarterly=True,
 )
-def is_quarter_end(ctx: EvalContext) -> pl.Expr:
-    return _flag(ctx, "quarter_end", "is_quarter_end")

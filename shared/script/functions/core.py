@@ -2,50 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
-from shared.script.declarations import Arg, Category, EvalContext
+from shared.script.declarations import Arg, Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import as_float, column, truthy
 
 category = Category("core", "Core")
 
 
-@category.function(
-    args=(column("x"),),
-    description="Absolute value.",
-    example="abs(change(close))",
-    scale="args",
+def _elementwise(
+    name: str, compute: Callable[[pl.Expr], pl.Expr], description: str, example: str, **declaration: Any
+) -> FunctionSpec:
+    """``name(x)``: ``compute`` applied to each value of x."""
+
+    def impl(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+        return compute(x)
+
+    return category.function(
+        name=name, args=(column("x"),), description=description, example=example, **declaration
+    )(impl)
+
+
+abs_ = _elementwise("abs", lambda x: as_float(x).abs(), "Absolute value.", "abs(change(close))", scale="args")
+log = _elementwise(
+    "log",
+    lambda x: pl.when(x > 0).then(as_float(x).log()),
+    "Natural logarithm; null for zero or negative values.",
+    "log(close)",
 )
-def abs_(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return as_float(x).abs()
-
-
-@category.function(
-    args=(column("x"),),
-    description="Natural logarithm; null for zero or negative values.",
-    example="log(close)",
+sqrt = _elementwise(
+    "sqrt",
+    lambda x: pl.when(x >= 0).then(as_float(x).sqrt()),
+    "Square root; null for negative values.",
+    "sqrt(volume)",
 )
-def log(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return pl.when(x > 0).then(as_float(x).log())
-
-
-@category.function(
-    args=(column("x"),),
-    description="Square root; null for negative values.",
-    example="sqrt(volume)",
-)
-def sqrt(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return pl.when(x >= 0).then(as_float(x).sqrt())
-
-
-@category.function(
-    args=(column("x"),),
-    description="Sign: −1, 0 or 1.",
-    example="sign(close - open)",
+sign = _elementwise(
+    "sign",
+    lambda x: as_float(x).sign().cast(pl.Int64),
+    "Sign: −1, 0 or 1.",
+    "sign(close - open)",
     returns="integer",
 )
-def sign(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return as_float(x).sign().cast(pl.Int64)
 
 
 @category.function(

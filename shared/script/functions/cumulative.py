@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import polars as pl
 
-from shared.script.declarations import Category, EvalContext
+from shared.script.declarations import Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import column
 
 category = Category("cumulative", "Cumulative")
 
 
-@category.function(
-    args=(column(),),
-    description="Highest value so far (nulls skipped).",
-    example="cummax(high)",
-    scale="args",
-)
-def cummax(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.cum_max().forward_fill()
+def _running(
+    name: str, step: Callable[[pl.Expr], pl.Expr], value: str, example: str, **declaration: Any
+) -> FunctionSpec:
+    """``name(col)``: the running ``step`` from the first bar; a null bar keeps the value so far."""
+
+    def impl(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
+        return step(x).forward_fill()
+
+    return category.function(
+        name=name, args=(column(),), description=f"{value} (nulls skipped).", example=example, **declaration
+    )(impl)
 
 
-@category.function(
-    args=(column(),),
-    description="Lowest value so far (nulls skipped).",
-    example="cummin(low)",
-    scale="args",
-)
-def cummin(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.cum_min().forward_fill()
-
-
-@category.function(
-    args=(column(),),
-    description="Running sum (nulls skipped).",
-    example="cumsum(change(close))",
-)
-def cumsum(ctx: EvalContext, x: pl.Expr) -> pl.Expr:
-    return x.cum_sum().forward_fill()
+cummax = _running("cummax", pl.Expr.cum_max, "Highest value so far", "cummax(high)", scale="args")
+cummin = _running("cummin", pl.Expr.cum_min, "Lowest value so far", "cummin(low)", scale="args")
+cumsum = _running("cumsum", pl.Expr.cum_sum, "Running sum", "cumsum(change(close))")

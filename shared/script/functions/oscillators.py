@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import polars as pl
 
 from shared.script import kernels
-from shared.script.declarations import Category, EvalContext
+from shared.script.declarations import Arg, Category, EvalContext, FunctionSpec
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, col, column, window
 
@@ -44,22 +47,35 @@ def stoch_d(ctx: EvalContext, n: int, smooth_k: int, d: int) -> pl.Expr:
     )
 
 
-@category.function(
-    args=(window(default=20, maximum=MAX_WEIGHTED_WINDOW),),
-    description="Commodity Channel Index of the typical price: (tp − sma(tp, n)) / (0.015 · mean deviation).",
-    example="cci(20) > 100",
-)
-def cci(ctx: EvalContext, n: int) -> pl.Expr:
-    return s.kernel(s.hlc(), lambda high, low, close: kernels.cci(high, low, close, n))
+def _range_oscillator(
+    name: str,
+    compute: Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray],
+    description: str,
+    example: str,
+    length: Arg,
+) -> FunctionSpec:
+    """``name(n)``: a kernel of the high, low and close over n bars; ``length`` declares n."""
+
+    def impl(ctx: EvalContext, n: int) -> pl.Expr:
+        return s.kernel(s.hlc(), lambda high, low, close: compute(high, low, close, n))
+
+    return category.function(name=name, args=(length,), description=description, example=example)(impl)
 
 
-@category.function(
-    args=(window(default=14),),
-    description="Williams %R: −100 · (highest high − close) / (highest high − lowest low), from −100 to 0.",
-    example="williams_r(14) < -80",
+cci = _range_oscillator(
+    "cci",
+    kernels.cci,
+    "Commodity Channel Index of the typical price: (tp − sma(tp, n)) / (0.015 · mean deviation).",
+    "cci(20) > 100",
+    window(default=20, maximum=MAX_WEIGHTED_WINDOW),
 )
-def williams_r(ctx: EvalContext, n: int) -> pl.Expr:
-    return s.kernel(s.hlc(), lambda high, low, close: kernels.williams_r(high, low, close, n))
+williams_r = _range_oscillator(
+    "williams_r",
+    kernels.williams_r,
+    "Williams %R: −100 · (highest high − close) / (highest high − lowest low), from −100 to 0.",
+    "williams_r(14) < -80",
+    window(default=14),
+)
 
 
 @category.function(
@@ -75,22 +91,20 @@ def mfi(ctx: EvalContext, n: int) -> pl.Expr:
     )
 
 
-@category.function(
-    args=(column(), window(default=1)),
-    description="Rate of change: percentage change from n bars earlier.",
-    example="roc(close, 10)",
+roc = s.change_function(
+    category,
+    "roc",
+    s.change_pct,
+    1,
+    "Rate of change: percentage change from n bars earlier.",
+    "roc(close, 10)",
 )
-def roc(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    value = s.as_float(x)
-    return s.pct_change(value, value.shift(n))
-
-
-@category.function(
-    args=(column(), window(default=10)),
-    description="Momentum: value minus the value n bars earlier.",
-    example="momentum(close, 10) > 0",
+momentum = s.change_function(
+    category,
+    "momentum",
+    s.change,
+    10,
+    "Momentum: value minus the value n bars earlier.",
+    "momentum(close, 10) > 0",
     scale="distance",
 )
-def momentum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    value = s.as_float(x)
-    return value - value.shift(n)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Literal
 
 import polars as pl
 
 from shared.script import kernels
-from shared.script.declarations import Arg, Category, EvalContext
+from shared.script.declarations import Arg, Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import MAX_WINDOW, as_float, col, column, truthy, window
 
 category = Category("pattern", "Patterns")
@@ -17,28 +18,42 @@ def _row_index() -> pl.Expr:
     return pl.int_range(pl.len(), dtype=pl.Int64)
 
 
-@category.function(
-    args=(column("cond"),),
-    description="Consecutive bars, up to and including this one, where the condition holds (0 when it does not).",
-    example="streak(close > prev(close))",
-    returns="integer",
-)
-def streak(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
-    hit = truthy(cond)
+def _bar_count(
+    name: str, count: Callable[[pl.Expr], pl.Expr], description: str, example: str
+) -> FunctionSpec:
+    """``name(cond)``: a number of bars, counted by ``count`` from the condition (null read as false)."""
+
+    def impl(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
+        return count(truthy(cond))
+
+    return category.function(
+        name=name, args=(column("cond"),), description=description, example=example, returns="integer"
+    )(impl)
+
+
+def _streak(hit: pl.Expr) -> pl.Expr:
     hits = hit.cast(pl.Int64).cum_sum()
     at_last_miss = pl.when(~hit).then(hits).forward_fill().fill_null(0)
     return hits - at_last_miss
 
 
-@category.function(
-    args=(column("cond"),),
-    description="Bars since the condition was last true (0 on that bar); null before it first holds.",
-    example="bars_since(volume > 1.5 * sma(volume, 20))",
-    returns="integer",
-)
-def bars_since(ctx: EvalContext, cond: pl.Expr) -> pl.Expr:
+def _bars_since(hit: pl.Expr) -> pl.Expr:
     index = _row_index()
-    return index - pl.when(truthy(cond)).then(index).forward_fill()
+    return index - pl.when(hit).then(index).forward_fill()
+
+
+streak = _bar_count(
+    "streak",
+    _streak,
+    "Consecutive bars, up to and including this one, where the condition holds (0 when it does not).",
+    "streak(close > prev(close))",
+)
+bars_since = _bar_count(
+    "bars_since",
+    _bars_since,
+    "Bars since the condition was last true (0 on that bar); null before it first holds.",
+    "bars_since(volume > 1.5 * sma(volume, 20))",
+)
 
 
 @category.function(
@@ -61,24 +76,25 @@ def _percentile_rank(columns: Sequence[pl.Series]) -> pl.Series:
     return x.rank("average") / x.count()
 
 
-@category.function(
-    args=(column(), window(default=1)),
-    description="True when the value is above each of the previous n values (Pine ta.rising).",
-    example="rising(close, 3)",
-    returns="boolean",
-)
-def rising(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return x > x.shift(1).rolling_max(n)
+def _beyond_previous(name: str, higher: bool) -> FunctionSpec:
+    """``rising``/``falling(col, n)``: the value is strictly above (below) each of the previous n values."""
+    side = "above" if higher else "below"
+
+    def impl(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+        earlier = x.shift(1)
+        return x > earlier.rolling_max(n) if higher else x < earlier.rolling_min(n)
+
+    return category.function(
+        name=name,
+        args=(column(), window(default=1)),
+        description=f"True when the value is {side} each of the previous n values (Pine ta.{name}).",
+        example=f"{name}(close, 3)",
+        returns="boolean",
+    )(impl)
 
 
-@category.function(
-    args=(column(), window(default=1)),
-    description="True when the value is below each of the previous n values (Pine ta.falling).",
-    example="falling(close, 3)",
-    returns="boolean",
-)
-def falling(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return x < x.shift(1).rolling_min(n)
+rising = _beyond_previous("rising", higher=True)
+falling = _beyond_previous("falling", higher=False)
 
 
 @category.function(
@@ -95,37 +111,35 @@ def valuewhen(ctx: EvalContext, cond: pl.Expr, x: pl.Expr, n: int) -> pl.Expr:
     return values_on_hits.gather(pl.when(occurrence >= 0).then(occurrence))
 
 
-def _pivot(source: str, n_left: int, n_right: int, higher: bool) -> pl.Expr:
-    value = col(source)
-    candidate = value.shift(n_right)
-    left = value.shift(n_right + 1)
-    if higher:
-        is_pivot = (candidate > left.rolling_max(n_left)) & (candidate > value.rolling_max(n_right))
-    else:
-        is_pivot = (candidate < left.rolling_min(n_left)) & (candidate < value.rolling_min(n_right))
-    return as_float(pl.when(is_pivot).then(candidate))
-
-
 _PIVOT_ARGS = (window("n_left", 5), window("n_right", 5))
 
 
-@category.function(
-    args=_PIVOT_ARGS,
-    description="A high strictly above the n_left highs before it and the n_right highs after it, reported on "
-    "the bar that confirms it (n_right bars later, so no look-ahead); null elsewhere.",
-    example="pivothigh(5, 5)",
-    scale="level",
-)
-def pivothigh(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
-    return _pivot("high", n_left, n_right, higher=True)
+def _pivot(source: Literal["high", "low"], description: str) -> FunctionSpec:
+    """``pivot<source>(n_left, n_right)``: a swing high of the highs (low of the lows), known n_right bars later."""
+    name = f"pivot{source}"
+
+    def impl(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
+        value = col(source)
+        candidate = value.shift(n_right)
+        left = value.shift(n_right + 1)
+        if source == "high":
+            is_pivot = (candidate > left.rolling_max(n_left)) & (candidate > value.rolling_max(n_right))
+        else:
+            is_pivot = (candidate < left.rolling_min(n_left)) & (candidate < value.rolling_min(n_right))
+        return as_float(pl.when(is_pivot).then(candidate))
+
+    return category.function(
+        name=name, args=_PIVOT_ARGS, description=description, example=f"{name}(5, 5)", scale="level"
+    )(impl)
 
 
-@category.function(
-    args=_PIVOT_ARGS,
-    description="A low strictly below the n_left lows before it and the n_right lows after it, reported on the "
-    "confirming bar (n_right bars later); null elsewhere.",
-    example="pivotlow(5, 5)",
-    scale="level",
+pivothigh = _pivot(
+    "high",
+    "A high strictly above the n_left highs before it and the n_right highs after it, reported on the bar that "
+    "confirms it (n_right bars later, so no look-ahead); null elsewhere.",
 )
-def pivotlow(ctx: EvalContext, n_left: int, n_right: int) -> pl.Expr:
-    return _pivot("low", n_left, n_right, higher=False)
+pivotlow = _pivot(
+    "low",
+    "A low strictly below the n_left lows before it and the n_right lows after it, reported on the confirming "
+    "bar (n_right bars later); null elsewhere.",
+)

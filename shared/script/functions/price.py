@@ -2,131 +2,105 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
-from shared.script.declarations import Arg, Category, EvalContext
+from shared.script.declarations import Arg, Category, EvalContext, FunctionSpec
 from shared.script.functions import _shared
-from shared.script.functions._shared import both, col, column, full_length, pct_change, safe_div, window
+from shared.script.functions._shared import both, col, column, full_length, pct_change, safe_div
 
 category = Category("price", "Price, candles and signals")
 
 
-@category.function(
-    description="Open minus the previous bar's close.",
-    example="gap()",
+def _bar_value(name: str, value: pl.Expr, description: str, example: str, **declaration: Any) -> FunctionSpec:
+    """``name()``: ``value``, computed from each bar's own columns (and the bar before)."""
+
+    def impl(ctx: EvalContext) -> pl.Expr:
+        return value
+
+    return category.function(name=name, description=description, example=example, **declaration)(impl)
+
+
+def _percent_move(name: str, to: str, base: str, description: str) -> FunctionSpec:
+    """``name()``: the bar's ``to`` minus its ``base`` as a percentage of ``base``."""
+    return _bar_value(name, pct_change(col(to), col(base)), description, f"{name}()")
+
+
+gap = _bar_value(
+    "gap",
+    col("open") - col("close").shift(1),
+    "Open minus the previous bar's close.",
+    "gap()",
     scale="distance",
 )
-def gap(ctx: EvalContext) -> pl.Expr:
-    return col("open") - col("close").shift(1)
-
-
-@category.function(
-    description="Gap as a percentage of the previous close.",
-    example="gap_pct() > 1",
+gap_pct = _bar_value(
+    "gap_pct",
+    pct_change(col("open"), col("close").shift(1)),
+    "Gap as a percentage of the previous close.",
+    "gap_pct() > 1",
 )
-def gap_pct(ctx: EvalContext) -> pl.Expr:
-    return pct_change(col("open"), col("close").shift(1))
-
-
-@category.function(
-    args=(column(), window(default=1)),
-    description="Difference from n bars earlier.",
-    example="change(close, 5)",
+change = _shared.change_function(
+    category,
+    "change",
+    _shared.change,
+    1,
+    "Difference from n bars earlier.",
+    "change(close, 5)",
     scale="distance",
     synonyms=("diff", "delta"),
 )
-def change(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    value = _shared.as_float(x)
-    return value - value.shift(n)
-
-
-@category.function(
-    args=(column(), window(default=1)),
-    description="Percentage change from n bars earlier.",
-    example="change_pct(close) <= -2.5",
+change_pct = _shared.change_function(
+    category,
+    "change_pct",
+    _shared.change_pct,
+    1,
+    "Percentage change from n bars earlier.",
+    "change_pct(close) <= -2.5",
     synonyms=("pct_change",),
 )
-def change_pct(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    value = _shared.as_float(x)
-    return pct_change(value, value.shift(n))
-
-
-@category.function(description="High minus low.", example="range()", scale="distance")
-def range_(ctx: EvalContext) -> pl.Expr:
-    return col("high") - col("low")
-
-
-@category.function(
-    description="High minus low as a percentage of the low.",
-    example="range_pct()",
-)
-def range_pct(ctx: EvalContext) -> pl.Expr:
-    return pct_change(col("high"), col("low"))
-
-
-@category.function(
-    description="Middle of the bar: (high + low) / 2.",
-    example="midpoint()",
+range_ = _bar_value("range", col("high") - col("low"), "High minus low.", "range()", scale="distance")
+range_pct = _percent_move("range_pct", "high", "low", "High minus low as a percentage of the low.")
+midpoint = _bar_value(
+    "midpoint",
+    (col("high") + col("low")) / 2,
+    "Middle of the bar: (high + low) / 2.",
+    "midpoint()",
     scale="level",
     synonyms=("hl2",),
 )
-def midpoint(ctx: EvalContext) -> pl.Expr:
-    return (col("high") + col("low")) / 2
-
-
-@category.function(
-    description="Typical price: (high + low + close) / 3.",
-    example="typical_price()",
+typical_price = _bar_value(
+    "typical_price",
+    _shared.typical_price(),
+    "Typical price: (high + low + close) / 3.",
+    "typical_price()",
     scale="level",
     synonyms=("hlc3",),
 )
-def typical_price(ctx: EvalContext) -> pl.Expr:
-    return _shared.typical_price()
-
-
-@category.function(
-    description="Close minus open (negative on red bars).",
-    example="abs(body())",
+body = _bar_value(
+    "body",
+    col("close") - col("open"),
+    "Close minus open (negative on red bars).",
+    "abs(body())",
     scale="distance",
 )
-def body(ctx: EvalContext) -> pl.Expr:
-    return col("close") - col("open")
-
-
-@category.function(
-    description="Close minus open as a percentage of the open.",
-    example="body_pct()",
-)
-def body_pct(ctx: EvalContext) -> pl.Expr:
-    return pct_change(col("close"), col("open"))
-
-
-@category.function(
-    description="High minus the larger of open and close.",
-    example="upper_wick() > 2 * abs(body())",
+body_pct = _percent_move("body_pct", "close", "open", "Close minus open as a percentage of the open.")
+upper_wick = _bar_value(
+    "upper_wick",
+    col("high") - pl.max_horizontal(col("open"), col("close")),
+    "High minus the larger of open and close.",
+    "upper_wick() > 2 * abs(body())",
     scale="distance",
 )
-def upper_wick(ctx: EvalContext) -> pl.Expr:
-    return col("high") - pl.max_horizontal(col("open"), col("close"))
-
-
-@category.function(
-    description="The smaller of open and close minus low.",
-    example="lower_wick()",
+lower_wick = _bar_value(
+    "lower_wick",
+    pl.min_horizontal(col("open"), col("close")) - col("low"),
+    "The smaller of open and close minus low.",
+    "lower_wick()",
     scale="distance",
 )
-def lower_wick(ctx: EvalContext) -> pl.Expr:
-    return pl.min_horizontal(col("open"), col("close")) - col("low")
-
-
-@category.function(description="Close above open.", example="green()", returns="boolean")
-def green(ctx: EvalContext) -> pl.Expr:
-    return col("close") > col("open")
-
-
-@category.function(description="Close below open.", example="red()", returns="boolean")
-def red(ctx: EvalContext) -> pl.Expr:
-    return col("close") < col("open")
+green = _bar_value("green", col("close") > col("open"), "Close above open.", "green()", returns="boolean")
+red = _bar_value("red", col("close") < col("open"), "Close below open.", "red()", returns="boolean")
 
 
 @category.function(
@@ -139,43 +113,41 @@ def doji(ctx: EvalContext, threshold: float) -> pl.Expr:
     return safe_div((col("close") - col("open")).abs(), col("high") - col("low")) < threshold
 
 
-@category.function(
-    description="High below and low above the previous bar's (strictly).",
-    example="inside_bar()",
+inside_bar = _bar_value(
+    "inside_bar",
+    both(col("high") < col("high").shift(1), col("low") > col("low").shift(1)),
+    "High below and low above the previous bar's (strictly).",
+    "inside_bar()",
     returns="boolean",
 )
-def inside_bar(ctx: EvalContext) -> pl.Expr:
-    return both(col("high") < col("high").shift(1), col("low") > col("low").shift(1))
-
-
-@category.function(
-    description="High above and low below the previous bar's (strictly).",
-    example="outside_bar()",
+outside_bar = _bar_value(
+    "outside_bar",
+    both(col("high") > col("high").shift(1), col("low") < col("low").shift(1)),
+    "High above and low below the previous bar's (strictly).",
+    "outside_bar()",
     returns="boolean",
 )
-def outside_bar(ctx: EvalContext) -> pl.Expr:
-    return both(col("high") > col("high").shift(1), col("low") < col("low").shift(1))
 
 
-@category.function(
-    args=(column("a"), column("b")),
-    description="True when a crosses above b on this bar (a ≤ b on the previous bar, a > b now); either may be a number.",
-    example="crossover(rsi(close, 14), 30)",
-    returns="boolean",
-    synonyms=("cross_above",),
-)
-def crossover(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    a, b = full_length(a), full_length(b)
-    return both(a.shift(1) <= b.shift(1), a > b)
+def _cross(name: str, above: bool, example: str) -> FunctionSpec:
+    """``crossover``/``crossunder(a, b)``: a crossing b upwards (downwards) on this bar, which for ``crossunder``
+    is b crossing a upwards."""
+    side, before, now = ("above", "≤", ">") if above else ("below", "≥", "<")
+
+    def impl(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        rising, falling = (full_length(a), full_length(b)) if above else (full_length(b), full_length(a))
+        return both(rising.shift(1) <= falling.shift(1), rising > falling)
+
+    return category.function(
+        name=name,
+        args=(column("a"), column("b")),
+        description=f"True when a crosses {side} b on this bar (a {before} b on the previous bar, a {now} b now); "
+        "either may be a number.",
+        example=example,
+        returns="boolean",
+        synonyms=(f"cross_{side}",),
+    )(impl)
 
 
-@category.function(
-    args=(column("a"), column("b")),
-    description="True when a crosses below b on this bar (a ≥ b on the previous bar, a < b now); either may be a number.",
-    example="crossunder(close, sma(close, 50))",
-    returns="boolean",
-    synonyms=("cross_below",),
-)
-def crossunder(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    a, b = full_length(a), full_length(b)
-    return both(a.shift(1) >= b.shift(1), a < b)
+crossover = _cross("crossover", True, "crossover(rsi(close, 14), 30)")
+crossunder = _cross("crossunder", False, "crossunder(close, sma(close, 50))")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from shared.script import kernels
-from shared.script.declarations import Arg, Category, EvalContext
+from shared.script.declarations import Arg, Category, EvalContext, FunctionSpec
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MIN_MULTIPLIER, column, multiplier, window
 
@@ -13,11 +13,6 @@ category = Category("trend", "Trend")
 
 _MACD_ARGS = (column(), window("fast", 12), window("slow", 26))
 _SIGNAL_ARGS = (*_MACD_ARGS, window("sig", 9))
-
-
-def _macd(x: pl.Expr, fast: int, slow: int, sig: int, part: int) -> pl.Expr:
-    """Part 1 (signal) or 2 (histogram) of the MACD."""
-    return s.kernel([x], lambda values: kernels.macd(values, fast, slow, sig)[part])
 
 
 @category.function(
@@ -30,55 +25,57 @@ def macd(ctx: EvalContext, x: pl.Expr, fast: int, slow: int) -> pl.Expr:
     return s.kernel([x], lambda values: kernels.macd_line(values, fast, slow))
 
 
-@category.function(
-    args=_SIGNAL_ARGS,
-    description="MACD signal line: ema(macd, sig).",
-    example="crossover(macd(close, 12, 26), macd_signal(close, 12, 26, 9))",
-    scale="distance",
+def _macd_part(name: str, part: int, description: str, example: str) -> FunctionSpec:
+    """``name(col, fast, slow, sig)``: part 1 (signal) or 2 (histogram) of the MACD."""
+
+    def impl(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
+        return s.kernel([x], lambda values: kernels.macd(values, fast, slow, sig)[part])
+
+    return category.function(
+        name=name, args=_SIGNAL_ARGS, description=description, example=example, scale="distance"
+    )(impl)
+
+
+macd_signal = _macd_part(
+    "macd_signal",
+    1,
+    "MACD signal line: ema(macd, sig).",
+    "crossover(macd(close, 12, 26), macd_signal(close, 12, 26, 9))",
 )
-def macd_signal(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
-    return _macd(x, fast, slow, sig, 1)
+macd_hist = _macd_part("macd_hist", 2, "MACD histogram: macd − signal.", "macd_hist(close, 12, 26, 9) > 0")
 
 
-@category.function(
-    args=_SIGNAL_ARGS,
-    description="MACD histogram: macd − signal.",
-    example="macd_hist(close, 12, 26, 9) > 0",
-    scale="distance",
+def _directional(name: str, part: int, description: str, example: str) -> FunctionSpec:
+    """``name(n=14)``: part 0 (+DI), 1 (−DI) or 2 (ADX) of the directional movement system."""
+
+    def impl(ctx: EvalContext, n: int) -> pl.Expr:
+        return s.kernel(s.hlc(), lambda high, low, close: kernels.directional(high, low, close, n)[part])
+
+    return category.function(name=name, args=(window(default=14),), description=description, example=example)(
+        impl
+    )
+
+
+plus_di = _directional(
+    "plus_di",
+    0,
+    "Plus directional indicator (+DI): upward directional movement as a percentage of the true range, "
+    "Wilder-averaged over n bars.",
+    "plus_di(14) > minus_di(14)",
 )
-def macd_hist(ctx: EvalContext, x: pl.Expr, fast: int, slow: int, sig: int) -> pl.Expr:
-    return _macd(x, fast, slow, sig, 2)
-
-
-def _directional(n: int, part: int) -> pl.Expr:
-    return s.kernel(s.hlc(), lambda high, low, close: kernels.directional(high, low, close, n)[part])
-
-
-@category.function(
-    args=(window(default=14),),
-    description="Plus directional indicator (+DI): upward directional movement as a percentage of the true range, Wilder-averaged over n bars.",
-    example="plus_di(14) > minus_di(14)",
+minus_di = _directional(
+    "minus_di",
+    1,
+    "Minus directional indicator (−DI): downward directional movement as a percentage of the true range, "
+    "Wilder-averaged.",
+    "minus_di(14)",
 )
-def plus_di(ctx: EvalContext, n: int) -> pl.Expr:
-    return _directional(n, 0)
-
-
-@category.function(
-    args=(window(default=14),),
-    description="Minus directional indicator (−DI): downward directional movement as a percentage of the true range, Wilder-averaged.",
-    example="minus_di(14)",
+adx = _directional(
+    "adx",
+    2,
+    "Average Directional Index: rma of 100·|+DI − −DI| / (+DI + −DI) over n bars (Pine ta.dmi(n, n)).",
+    "adx(14) > 25",
 )
-def minus_di(ctx: EvalContext, n: int) -> pl.Expr:
-    return _directional(n, 1)
-
-
-@category.function(
-    args=(window(default=14),),
-    description="Average Directional Index: rma of 100·|+DI − −DI| / (+DI + −DI) over n bars (Pine ta.dmi(n, n)).",
-    example="adx(14) > 25",
-)
-def adx(ctx: EvalContext, n: int) -> pl.Expr:
-    return _directional(n, 2)
 
 
 _SUPERTREND_ARGS = (window(default=10), multiplier(default=3.0))

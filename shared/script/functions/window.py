@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
-from shared.script.declarations import Category, EvalContext
+from shared.script.declarations import Arg, Category, EvalContext, FunctionSpec
 from shared.script.functions import _shared as s
 from shared.script.functions._shared import MAX_WEIGHTED_WINDOW, column, window
 
@@ -15,100 +17,97 @@ category = Category("window", "Moving averages and windows")
 _X_N = (column(), window())
 
 
-@category.function(
-    args=_X_N,
-    description="Sum of the last n values.",
-    example="rolling_sum(volume, 5)",
-)
-def rolling_sum(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return x.rolling_sum(n)
+def _rolling(
+    name: str,
+    compute: Callable[[pl.Expr, int], pl.Expr],
+    description: str,
+    example: str,
+    args: tuple[Arg, ...] = _X_N,
+    **declaration: Any,
+) -> FunctionSpec:
+    """``name(col, n)``: ``compute`` over the last n values of the column."""
+
+    def impl(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
+        return compute(x, n)
+
+    return category.function(name=name, args=args, description=description, example=example, **declaration)(
+        impl
+    )
 
 
-@category.function(
-    args=_X_N,
-    description="Highest of the last n values.",
-    example="rolling_max(high, 20)",
-    scale="args",
-    synonyms=("highest",),
-)
-def rolling_max(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.highest(x, n)
+def _rolling_extreme(
+    name: str, word: str, source: str, compute: Callable[[pl.Expr, int], pl.Expr]
+) -> FunctionSpec:
+    """``rolling_max``/``rolling_min``: ``word`` (``Highest``) names the value and, in lower case, its synonym."""
+    description = f"{word} of the last n values."
+    example = f"{name}({source}, 20)"
+    return _rolling(name, compute, description, example, scale="args", synonyms=(word.lower(),))
 
 
-@category.function(
-    args=_X_N,
-    description="Lowest of the last n values.",
-    example="rolling_min(low, 20)",
-    scale="args",
-    synonyms=("lowest",),
-)
-def rolling_min(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.lowest(x, n)
+def _hull(x: pl.Expr, n: int) -> pl.Expr:
+    half = max(n // 2, 1)
+    root = max(math.isqrt(n), 1)
+    return s.wma(2 * s.wma(x, half) - s.wma(x, n), root)
 
 
-@category.function(
-    args=(column(), window(minimum=2)),
-    description="Sample standard deviation (n − 1) of the last n values.",
-    example="rolling_std(change_pct(close), 20)",
-    scale="distance",
-)
-def rolling_std(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.as_float(x).rolling_std(n, ddof=1)
-
-
-@category.function(
-    args=(column("cond"), window()),
-    description="How many of the last n bars meet the condition (null counts as false).",
-    example="rolling_count(close > open, 10)",
-    returns="integer",
-)
-def rolling_count(ctx: EvalContext, cond: pl.Expr, n: int) -> pl.Expr:
+def _count(cond: pl.Expr, n: int) -> pl.Expr:
     return s.truthy(cond).cast(pl.Int64).rolling_sum(n)
 
 
-@category.function(
-    args=_X_N,
-    description="Simple moving average: the mean of the last n values (current bar included); null until n values.",
-    example="sma(close, 50)",
+rolling_sum = _rolling(
+    "rolling_sum", lambda x, n: x.rolling_sum(n), "Sum of the last n values.", "rolling_sum(volume, 5)"
+)
+rolling_max = _rolling_extreme("rolling_max", "Highest", "high", s.highest)
+rolling_min = _rolling_extreme("rolling_min", "Lowest", "low", s.lowest)
+rolling_std = _rolling(
+    "rolling_std",
+    lambda x, n: s.as_float(x).rolling_std(n, ddof=1),
+    "Sample standard deviation (n − 1) of the last n values.",
+    "rolling_std(change_pct(close), 20)",
+    (column(), window(minimum=2)),
+    scale="distance",
+)
+rolling_count = _rolling(
+    "rolling_count",
+    _count,
+    "How many of the last n bars meet the condition (null counts as false).",
+    "rolling_count(close > open, 10)",
+    (column("cond"), window()),
+    returns="integer",
+)
+sma = _rolling(
+    "sma",
+    s.sma,
+    "Simple moving average: the mean of the last n values (current bar included); null until n values.",
+    "sma(close, 50)",
     scale="args",
     aliases=("rolling_mean",),
     synonyms=("moving_average", "ma"),
 )
-def sma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.sma(x, n)
-
-
-@category.function(
-    args=_X_N,
-    description="Exponential moving average, α = 2/(n+1), seeded with the SMA of the first n values (Pine ta.ema).",
-    example="ema(close, 21)",
+ema = _rolling(
+    "ema",
+    s.ema,
+    "Exponential moving average, α = 2/(n+1), seeded with the SMA of the first n values (Pine ta.ema).",
+    "ema(close, 21)",
     scale="args",
     synonyms=("ewm", "ewma"),
 )
-def ema(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.ema(x, n)
-
-
-@category.function(
-    args=(column(), window(maximum=MAX_WEIGHTED_WINDOW)),
-    description="Linearly weighted moving average (weights 1…n, newest bar heaviest).",
-    example="wma(close, 10)",
+wma = _rolling(
+    "wma",
+    s.wma,
+    "Linearly weighted moving average (weights 1…n, newest bar heaviest).",
+    "wma(close, 10)",
+    (column(), window(maximum=MAX_WEIGHTED_WINDOW)),
     scale="args",
 )
-def wma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.wma(x, n)
-
-
-@category.function(
-    args=(column(), window(minimum=2, maximum=MAX_WEIGHTED_WINDOW)),
-    description="Hull moving average: wma(2·wma(col, n/2) − wma(col, n), √n).",
-    example="hma(close, 20)",
+hma = _rolling(
+    "hma",
+    _hull,
+    "Hull moving average: wma(2·wma(col, n/2) − wma(col, n), √n).",
+    "hma(close, 20)",
+    (column(), window(minimum=2, maximum=MAX_WEIGHTED_WINDOW)),
     scale="args",
 )
-def hma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    half = max(n // 2, 1)
-    root = max(math.isqrt(n), 1)
-    return s.wma(2 * s.wma(x, half) - s.wma(x, n), root)
 
 
 @category.function(
@@ -122,11 +121,10 @@ def vwma(ctx: EvalContext, n: int) -> pl.Expr:
     return s.safe_div((s.col("close") * volume).rolling_sum(n), volume.rolling_sum(n))
 
 
-@category.function(
-    args=_X_N,
-    description="Wilder's moving average, α = 1/n, seeded with the SMA of the first n values (Pine ta.rma).",
-    example="rma(range(), 14)",
+rma = _rolling(
+    "rma",
+    s.rma,
+    "Wilder's moving average, α = 1/n, seeded with the SMA of the first n values (Pine ta.rma).",
+    "rma(range(), 14)",
     scale="args",
 )
-def rma(ctx: EvalContext, x: pl.Expr, n: int) -> pl.Expr:
-    return s.rma(x, n)
