@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from shared.bars import get_bar_store
+from shared.errors import not_found
 from shared.market import Instrument, get_exchange
 from shared.store import CatalogueEntry, get_store
 
@@ -55,6 +56,14 @@ async def find_instrument(symbol: str) -> CatalogueEntry | None:
     """One instrument by symbol (case-insensitive), or None."""
     entry = await get_store().get_catalogue_entry(symbol)
     return entry or _imported_entries().get(symbol.upper())
+
+
+async def require_instrument(symbol: str) -> CatalogueEntry:
+    """One instrument by symbol (case-insensitive); 404 ``NOT_FOUND`` naming the symbol when it is unknown."""
+    entry = await find_instrument(symbol)
+    if entry is None:
+        raise not_found(f"Instrument {symbol.upper()!r}")
+    return entry
 
 
 class DataStatus(BaseModel):

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from shared.catalogue import find_instrument
+from shared.catalogue import require_instrument
 from shared.errors import BarbError, not_found
 from shared.health_checks import SERVICE_CHECKS
 from shared.settings import get_settings
@@ -60,9 +60,7 @@ async def create(request: Request) -> JSONResponse:
     """Start a conversation about `{instrument}` (201)."""
     user = await require_user(request)
     body = await parse_body(request, NewConversation)
-    entry = await find_instrument(body.instrument)
-    if entry is None:
-        raise not_found(f"Instrument {body.instrument.upper()!r}")
+    entry = await require_instrument(body.instrument)
     conversation = await get_store().create_conversation(user.id, entry.symbol, body.title)
     return JSONResponse(public(conversation), status_code=201)
 

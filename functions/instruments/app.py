@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 import functions
 from functions.instruments import bars
-from shared.catalogue import InstrumentView, data_status, find_instrument, list_catalogue
+from shared.catalogue import InstrumentView, data_status, find_instrument, list_catalogue, require_instrument
 from shared.errors import not_found
 from shared.health_checks import SERVICE_CHECKS
 from shared.store import CatalogueEntry, get_store
@@ -36,13 +36,6 @@ def describe(entry: CatalogueEntry) -> dict[str, Any]:
     return entry.model_dump(mode="json") | {"data": data_status(entry.symbol)}
 
 
-async def _entry(symbol: str) -> CatalogueEntry:
-    entry = await find_instrument(symbol)
-    if entry is None:
-        raise not_found(f"Instrument {symbol.upper()!r}")
-    return entry
-
-
 @public
 @accepts(query=CatalogueParams)
 @returns(InstrumentList)
@@ -57,7 +50,7 @@ async def catalogue(request: Request) -> JSONResponse:
 @returns(InstrumentView)
 async def instrument(request: Request) -> JSONResponse:
     """One instrument: sessions, contract facts, calendar and the range of its data."""
-    return JSONResponse(describe(await _entry(request.path_params["symbol"])))
+    return JSONResponse(describe(await require_instrument(request.path_params["symbol"])))
 
 
 @returns(InstrumentList)
@@ -75,7 +68,7 @@ async def add_to_workspace(request: Request) -> JSONResponse:
     """Add `{symbol}` to the caller's workspace (idempotent; 404 for an unknown symbol)."""
     user = await require_user(request)
     body = await parse_body(request, WorkspaceAdd)
-    entry = await _entry(body.symbol)
+    entry = await require_instrument(body.symbol)
     await get_store().add_to_workspace(user.id, entry.symbol)
     return JSONResponse(describe(entry), status_code=201)
 

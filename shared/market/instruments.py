@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, field_validator, model_validator
 
 from shared.lazy import singleton
-from shared.market.contracts import CONTRACT_ROWS
+from shared.market.contracts import CONTRACTS
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -93,8 +93,8 @@ _EVENTS_BY_CATEGORY = {
 _CALENDAR_BY_EXCHANGE = {"CME": "CME", "CBOT": "CME", "NYMEX": "CME", "COMEX": "CME"}
 
 
-def _catalogue_entry(row: tuple[Any, ...]) -> Instrument:
-    symbol, name, exchange, category, currency, eth, rth, tick, tick_value, point_value, notes = row
+def _catalogue_entry(category: str, row: tuple[Any, ...]) -> Instrument:
+    symbol, name, exchange, currency, eth, rth, tick, tick_value, point_value, notes = row
     sessions = {"ETH": Session(*eth)}
     if rth is not None:
         sessions["RTH"] = Session(*rth)
@@ -115,7 +115,9 @@ def _catalogue_entry(row: tuple[Any, ...]) -> Instrument:
     )
 
 
-_CATALOGUE: dict[str, Instrument] = {row[0]: _catalogue_entry(row) for row in CONTRACT_ROWS}
+_CATALOGUE: dict[str, Instrument] = {
+    row[0]: _catalogue_entry(category, row) for category, rows in CONTRACTS.items() for row in rows
+}
 _lock = threading.Lock()
 
 

@@ -106,6 +106,11 @@ class _SafetyCheck(ast.NodeTransformer):
     def fail(self, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(message, hint))
 
+    def reject(self, node: ast.AST, message: str, hint: str) -> ast.AST:
+        """Record why ``node`` is outside the language and keep it unvisited (one problem per construct)."""
+        self.fail(message, hint)
+        return node
+
     def visit_Name(self, node: ast.Name) -> ast.AST:
         if node.id.lower() in ("true", "false"):
             return ast.copy_location(ast.Constant(node.id.lower() == "true"), node)
@@ -163,10 +168,11 @@ class _SafetyCheck(ast.NodeTransformer):
                 self.visit(arg)
             return node
         if not isinstance(node.func, ast.Name):
-            self.fail(
-                f"`{show(node.func)}` cannot be called", "Call a function by its name, e.g. `sma(close, 20)`."
+            return self.reject(
+                node,
+                f"`{show(node.func)}` cannot be called",
+                "Call a function by its name, e.g. `sma(close, 20)`.",
             )
-            return node
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 self.fail("`*args` is not supported", "Pass each argument explicitly.")
@@ -181,29 +187,21 @@ class _SafetyCheck(ast.NodeTransformer):
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        self.fail(f"attribute access `{show(node)}` is not supported", "Use column and function names only.")
-        return node
+        return self.reject(
+            node, f"attribute access `{show(node)}` is not supported", "Use column and function names only."
+        )
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        self.fail(
-            f"indexing `{show(node)}` is not supported",
-            "For an earlier bar use `prev(x, n)`; for a window use `rolling_max(x, n)` and the like.",
-        )
-        return node
+        hint = "For an earlier bar use `prev(x, n)`; for a window use `rolling_max(x, n)` and the like."
+        return self.reject(node, f"indexing `{show(node)}` is not supported", hint)
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
-        self.fail(
-            "`a if cond else b` is not supported",
-            f"Write `if({show(node.test)}, {show(node.body)}, {show(node.orelse)})`.",
-        )
-        return node
+        hint = f"Write `if({show(node.test)}, {show(node.body)}, {show(node.orelse)})`."
+        return self.reject(node, "`a if cond else b` is not supported", hint)
 
     def visit_Tuple(self, node: ast.Tuple) -> ast.AST:
-        self.fail(
-            f"`{show(node)}` is several values where one is expected",
-            "Use a list `[...]` after `in`, or put each value in its own field.",
-        )
-        return node
+        hint = "Use a list `[...]` after `in`, or put each value in its own field."
+        return self.reject(node, f"`{show(node)}` is several values where one is expected", hint)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         allowed = (
@@ -238,11 +236,11 @@ class _SafetyCheck(ast.NodeTransformer):
                 "YieldFrom": "`yield`",
                 "Slice": "slices",
             }
-            self.fail(
+            return self.reject(
+                node,
                 f"{names.get(kind, kind)} are not supported in expressions",
                 "Use columns, numbers, 'strings', operators and function calls.",
             )
-            return node
         return super().generic_visit(node)
 
 

@@ -1,17 +1,34 @@
 """The store protocol: every persistence backend (SQLite embedded, Supabase production) implements it.
 
+Both backends subclass :class:`Store`, so the few methods written here (:meth:`Store.begin_answer`) are
+declared and documented once and serve both.
+
 Every method that touches user data takes the caller's user id and only ever sees that user's rows:
 another user's conversation is indistinguishable from one that does not exist (``None``/``False``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from shared.store.models import CatalogueEntry, Conversation, Message, NewAnswer, Page, QuestionSaved
 
 RATE_WINDOW_S = 60.0
 """The window of :meth:`Store.take_rate` (``*_RATE_PER_MINUTE``)."""
+
+
+@dataclass(frozen=True)
+class NewQuestion:
+    """The arguments of :meth:`Store.begin_answer` after the two ids (documented there), as one value for
+    each store's ``_begin_answer``."""
+
+    question: str | None
+    revises: str | None
+    title: str | None
+    start_run: bool
+    history_after: str | None
+    stale_after_s: float
 
 
 class Store(Protocol):
@@ -58,6 +75,11 @@ class Store(Protocol):
         of its questions; ``AnswerRunning`` (and nothing stored) when ``start_run`` and a live run is
         answering in the conversation.
         """
+        asked = NewQuestion(question, revises, title, start_run, history_after, stale_after_s)
+        return await self._begin_answer(user_id, conversation_id, asked)
+
+    async def _begin_answer(self, user_id: str, conversation_id: str, asked: NewQuestion) -> QuestionSaved:
+        """The store's own half of :meth:`begin_answer`, which gathers its arguments into one value."""
         ...
 
     async def save_answer(self, user_id: str, conversation_id: str, answer: NewAnswer) -> Message:
@@ -74,13 +96,7 @@ class Store(Protocol):
         is not a message of the user's active conversation."""
         ...
 
-    async def recover_answer(
-        self,
-        user_id: str,
-        conversation_id: str,
-        *,
-        stale_after_s: float,
-    ) -> bool:
+    async def recover_answer(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
         """After a crash: when the current path ends with a question no live run answers, close the
         conversation's runs and store the retryable error answer ``INTERRUPTED`` to it. True when one was
         stored."""

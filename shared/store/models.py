@@ -49,19 +49,6 @@ class Conversation(ConversationView):
     """The last message of the path the conversation reads as (see ``shared.store.thread``); None: the newest."""
 
 
-class ToolCall(BaseModel):
-    id: str
-    message_id: str
-    tool_use_id: str
-    tool_name: str
-    title: str | None = None
-    input: dict[str, Any]
-    output_summary: str | None = None
-    error: str | None = None
-    duration_ms: int | None = None
-    created_at: datetime
-
-
 class NewToolCall(BaseModel):
     """A tool call to persist with an answer."""
 
@@ -72,6 +59,14 @@ class NewToolCall(BaseModel):
     output_summary: str | None = None
     error: str | None = None
     duration_ms: int | None = None
+
+
+class ToolCall(NewToolCall):
+    """A stored tool call: what was persisted plus its id, its answer's id and when it was stored."""
+
+    id: str
+    message_id: str
+    created_at: datetime
 
 
 INTERRUPTED_CODE = "INTERRUPTED"

@@ -42,35 +42,11 @@ def _upsert(table: str, key: str, records: Sequence[dict[str, SqlValue]]) -> str
     )
 
 
-def exchange_record(exchange: Exchange) -> dict[str, SqlValue]:
-    """An ``exchanges`` row (column name to value) for ``exchange``."""
-    return {
-        "id": exchange.id,
-        "name": exchange.name,
-        "timezone": exchange.timezone,
-        "calendar": exchange.calendar,
-    }
-
-
-def instrument_record(instrument: Instrument) -> dict[str, SqlValue]:
-    """An ``instruments`` row (column name to value) for ``instrument``; sessions as ``{name: [start, end]}``."""
-    return {
-        "symbol": instrument.symbol,
-        "name": instrument.name,
-        "exchange": instrument.exchange,
-        "type": instrument.type,
-        "category": instrument.category,
-        "currency": instrument.currency,
-        "timezone": instrument.timezone,
-        "default_session": instrument.default_session,
-        "sessions": {name: list(session) for name, session in instrument.sessions.items()},
-        "tick_size": instrument.tick_size,
-        "tick_value": instrument.tick_value,
-        "point_value": instrument.point_value,
-        "calendar": instrument.calendar,
-        "events": list(instrument.events),
-        "notes": instrument.notes,
-    }
+def catalogue_record(row: Exchange | Instrument) -> dict[str, SqlValue]:
+    """An ``exchanges`` or ``instruments`` row (column name to value): the catalogue tables' columns are the
+    model's fields, in order, with sessions as ``{name: [start, end]}`` and events as a list."""
+    record: dict[str, SqlValue] = row.model_dump(mode="json")
+    return record
 
 
 def seed_sql(exchanges: Sequence[Exchange], instruments: Sequence[Instrument]) -> str:
@@ -81,9 +57,9 @@ def seed_sql(exchanges: Sequence[Exchange], instruments: Sequence[Instrument]) -
     )
     return (
         header
-        + _upsert("exchanges", "id", [exchange_record(e) for e in exchanges])
+        + _upsert("exchanges", "id", [catalogue_record(e) for e in exchanges])
         + "\n"
-        + _upsert("instruments", "symbol", [instrument_record(i) for i in instruments])
+        + _upsert("instruments", "symbol", [catalogue_record(i) for i in instruments])
     )
 
 

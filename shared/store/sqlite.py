@@ -13,10 +13,10 @@ import sqlite3
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from shared.store import sqlite_messages as sm
-from shared.store.base import RATE_WINDOW_S
+from shared.store.base import RATE_WINDOW_S, NewQuestion, Store
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.errors import AnswerRunning
 from shared.store.models import (
@@ -51,7 +51,7 @@ def _conversation(row: sqlite3.Row) -> Conversation:
     )
 
 
-class SqliteStore(SqliteInstruments):
+class SqliteStore(SqliteInstruments, Store):
     """The :class:`~shared.store.base.Store` on a SQLite file (safe under several worker processes)."""
 
     def __init__(self, path: Path) -> None:
@@ -163,30 +163,19 @@ class SqliteStore(SqliteInstruments):
         )
 
     # -- messages -------------------------------------------------------------------------------------
-    async def begin_answer(
-        self,
-        user_id: str,
-        conversation_id: str,
-        question: str | None,
-        *,
-        revises: str | None = None,
-        title: str | None = None,
-        start_run: bool = True,
-        history_after: str | None = None,
-        stale_after_s: float,
-    ) -> QuestionSaved:
+    async def _begin_answer(self, user_id: str, conversation_id: str, asked: NewQuestion) -> QuestionSaved:
         def begin() -> QuestionSaved:
-            run_id = str(uuid.uuid4()) if start_run else None
+            run_id = str(uuid.uuid4()) if asked.start_run else None
             with self._write() as conn:
                 if not sm.owns_active(conn, user_id, conversation_id):
                     raise LookupError("conversation not found")
-                if start_run and sm.live_run(conn, user_id, conversation_id, stale_after_s):
+                if asked.start_run and sm.live_run(conn, user_id, conversation_id, asked.stale_after_s):
                     raise AnswerRunning()
                 tree = sm.thread(conn, conversation_id)
-                revised = tree.nodes.get(revises) if revises is not None else None
-                if revises is not None and (revised is None or revised.role != "user"):
+                revised = tree.nodes.get(asked.revises) if asked.revises is not None else None
+                if asked.revises is not None and (revised is None or revised.role != "user"):
                     raise LookupError("question not found")
-                if question is None:  # answer the revised question again
+                if asked.question is None:  # answer the revised question again
                     if revised is None:
                         raise LookupError("question not found")
                     message_id = revised.id
@@ -196,15 +185,15 @@ class SqliteStore(SqliteInstruments):
                     )
                 else:
                     parent = revised.reply_to if revised else sm.leaf(conn, conversation_id, tree)
-                    values = {"role": "user", "content": question, "reply_to": parent}
+                    values = {"role": "user", "content": asked.question, "reply_to": parent}
                     inserted = sm.insert_message(conn, user_id, conversation_id, values)
                     assert inserted is not None  # the conversation was checked in this transaction
                     message_id = inserted
                     tree = sm.thread(conn, conversation_id)
-                title_set = title is not None and (
+                title_set = asked.title is not None and (
                     conn.execute(
                         "UPDATE conversations SET title = ? WHERE id = ? AND user_id = ? AND title = ?",
-                        (title, conversation_id, user_id, DEFAULT_TITLE),
+                        (asked.title, conversation_id, user_id, DEFAULT_TITLE),
                     ).rowcount
                     > 0
                 )
@@ -216,7 +205,7 @@ class SqliteStore(SqliteInstruments):
                         (run_id, conversation_id, user_id, message_id, now, now),
                     )
                 path = tree.path_to(message_id)
-                after = path.index(history_after) + 1 if history_after in path else 0
+                after = path.index(asked.history_after) + 1 if asked.history_after in path else 0
                 history = sm.messages_by_id(conn, path[after:], tree, cards=False)
             return QuestionSaved(
                 message=history[-1],
@@ -262,13 +251,7 @@ class SqliteStore(SqliteInstruments):
 
         return await self._run(select)
 
-    async def recover_answer(
-        self,
-        user_id: str,
-        conversation_id: str,
-        *,
-        stale_after_s: float,
-    ) -> bool:
+    async def recover_answer(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
         def unanswered(conn: sqlite3.Connection) -> Node | None:
             if not sm.owns_active(conn, user_id, conversation_id):
                 return None
@@ -310,12 +293,15 @@ class SqliteStore(SqliteInstruments):
 
         return await self._run(stop)
 
-    async def heartbeat(self, run_id: str) -> None:
-        def beat() -> None:
+    async def _stamp_run(self, run_id: str, column: Literal["heartbeat_at", "finished_at"]) -> None:
+        def stamp() -> None:
             with self._write() as conn:
-                conn.execute("UPDATE chat_runs SET heartbeat_at = ? WHERE id = ?", (now_text(), run_id))
+                conn.execute(f"UPDATE chat_runs SET {column} = ? WHERE id = ?", (now_text(), run_id))
 
-        await self._run(beat)
+        await self._run(stamp)
+
+    async def heartbeat(self, run_id: str) -> None:
+        await self._stamp_run(run_id, "heartbeat_at")
 
     async def stop_requested(self, run_id: str) -> bool:
         def check() -> bool:
@@ -326,11 +312,7 @@ class SqliteStore(SqliteInstruments):
         return await self._run(check)
 
     async def finish_run(self, run_id: str) -> None:
-        def finish() -> None:
-            with self._write() as conn:
-                conn.execute("UPDATE chat_runs SET finished_at = ? WHERE id = ?", (now_text(), run_id))
-
-        await self._run(finish)
+        await self._stamp_run(run_id, "finished_at")
 
     # -- rate limits ----------------------------------------------------------------------------------
     async def take_rate(self, user_id: str, bucket: str, per_minute: int) -> float | None:

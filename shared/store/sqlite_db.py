@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.market import catalogue_instruments, list_exchanges
+from shared.store.seed_sql import catalogue_record
 from shared.store.sqlite_schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -115,26 +116,8 @@ def _seed_catalogue(conn: sqlite3.Connection) -> None:
         conn.execute(
             "INSERT INTO exchanges VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name,"
             " timezone = excluded.timezone, calendar = excluded.calendar",
-            (ex.id, ex.name, ex.timezone, ex.calendar),
+            tuple(catalogue_record(ex).values()),
         )
     for ins in catalogue_instruments():
-        conn.execute(
-            "INSERT OR REPLACE INTO instruments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                ins.symbol,
-                ins.name,
-                ins.exchange,
-                ins.type,
-                ins.category,
-                ins.currency,
-                ins.timezone,
-                ins.default_session,
-                json.dumps({name: list(s) for name, s in ins.sessions.items()}),
-                ins.tick_size,
-                ins.tick_value,
-                ins.point_value,
-                ins.calendar,
-                json.dumps(list(ins.events)),
-                ins.notes,
-            ),
-        )
+        values = [json.dumps(v) if isinstance(v, dict | list) else v for v in catalogue_record(ins).values()]
+        conn.execute(f"INSERT OR REPLACE INTO instruments VALUES ({', '.join('?' * len(values))})", values)

@@ -19,7 +19,7 @@ from typing import Any
 from postgrest.types import ReturnMethod
 
 from shared.market import catalogue_instruments, list_exchanges
-from shared.store.base import RATE_WINDOW_S
+from shared.store.base import RATE_WINDOW_S, NewQuestion, Store
 from shared.store.cursor import decode_cursor, encode_cursor
 from shared.store.models import (
     DEFAULT_TITLE,
@@ -34,7 +34,7 @@ from shared.store.models import (
     ToolCall,
     Usage,
 )
-from shared.store.seed_sql import exchange_record, instrument_record
+from shared.store.seed_sql import catalogue_record
 from shared.store.supabase_rest import NOT_FOUND, SupabaseRest, rpc
 
 log = logging.getLogger("barb.store")
@@ -65,7 +65,7 @@ def _message(row: dict[str, Any]) -> Message:
     )
 
 
-class SupabaseStore(SupabaseRest):
+class SupabaseStore(SupabaseRest, Store):
     """The :class:`~shared.store.base.Store` on a Supabase project."""
 
     # -- health ---------------------------------------------------------------------------------------
@@ -145,33 +145,22 @@ class SupabaseStore(SupabaseRest):
         await self._update_active(user_id, conversation_id, values)
 
     # -- messages -------------------------------------------------------------------------------------
-    async def begin_answer(
-        self,
-        user_id: str,
-        conversation_id: str,
-        question: str | None,
-        *,
-        revises: str | None = None,
-        title: str | None = None,
-        start_run: bool = True,
-        history_after: str | None = None,
-        stale_after_s: float,
-    ) -> QuestionSaved:
+    async def _begin_answer(self, user_id: str, conversation_id: str, asked: NewQuestion) -> QuestionSaved:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             raise LookupError("conversation not found")
-        revised = None if revises is None else _valid_uuid(revises)
-        if revises is not None and revised is None:
+        revised = None if asked.revises is None else _valid_uuid(asked.revises)
+        if asked.revises is not None and revised is None:
             raise LookupError("question not found")
         params = {
             "p_conversation_id": cid,
-            "p_question": question,
+            "p_question": asked.question,
             "p_revises": revised,
             # A generated title must not fail the question on the table's length check (the API's limit).
-            "p_title": title[:TITLE_MAX_CHARS] if title is not None else None,
-            "p_start_run": start_run,
-            "p_history_after": _valid_uuid(history_after) if history_after else None,
-            "p_stale_after_s": stale_after_s,
+            "p_title": asked.title[:TITLE_MAX_CHARS] if asked.title is not None else None,
+            "p_start_run": asked.start_run,
+            "p_history_after": _valid_uuid(asked.history_after) if asked.history_after else None,
+            "p_stale_after_s": asked.stale_after_s,
         }
         # A conversation that is not the caller's active one: the insert trigger (P0002) or policy (42501).
         saved = await self._execute(rpc(client, "begin_answer", params), missing=(*NOT_FOUND, "42501"))
@@ -207,13 +196,7 @@ class SupabaseStore(SupabaseRest):
         params = {"p_conversation_id": cid, "p_message_id": mid}
         return bool(await self._execute(rpc(client, "select_version", params)))
 
-    async def recover_answer(
-        self,
-        user_id: str,
-        conversation_id: str,
-        *,
-        stale_after_s: float,
-    ) -> bool:
+    async def recover_answer(self, user_id: str, conversation_id: str, *, stale_after_s: float) -> bool:
         client = self._as_caller(user_id)
         if (cid := _valid_uuid(conversation_id)) is None:
             return False
@@ -316,10 +299,10 @@ class SupabaseStore(SupabaseRest):
     async def sync_catalogue(self) -> int:
         """Upsert the built-in exchanges and instruments (as the seed migration does); returns the count."""
         client = self._service()
-        instruments = [instrument_record(i) for i in catalogue_instruments()]
+        instruments = [catalogue_record(i) for i in catalogue_instruments()]
         await self._execute(
             client.table("exchanges").upsert(
-                [exchange_record(e) for e in list_exchanges()],
+                [catalogue_record(e) for e in list_exchanges()],
                 on_conflict="id",
                 returning=ReturnMethod.minimal,
             )
