@@ -42,7 +42,6 @@ import logging
 import multiprocessing
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -73,6 +72,7 @@ from tests.fake_anthropic import (  # noqa: E402
     reply,
     tool_results,
 )
+from tests.platform.servers import free_port, server_env  # noqa: E402
 
 QUERY = {"period": "last_20", "map": {"chg": "change_pct(close)"}}
 QUESTION_PREFIX = "q-"
@@ -213,20 +213,15 @@ class AccessLog:
 
 
 def start_app(root: Path, fake_url: str, workers: int) -> tuple[subprocess.Popen, str, AccessLog]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "SUPABASE", "DATA_"))},
-        "ENV": "test",
-        "VAR_DIR": str(root / "var"),
-        "DATA_DIR": str(root / "data"),
-        "SAMPLE_DATA": "false",
-        "ANTHROPIC_API_KEY": "bench",
-        "ANTHROPIC_BASE_URL": fake_url,
-        "CHAT_RATE_PER_MINUTE": "100000",
-        "LOG_LEVEL": "INFO",  # the access lines, as in production
-    }
+    port = free_port()
+    env = server_env(
+        root,
+        ENV="test",
+        ANTHROPIC_API_KEY="bench",
+        ANTHROPIC_BASE_URL=fake_url,
+        CHAT_RATE_PER_MINUTE="100000",
+        LOG_LEVEL="INFO",  # the access lines, as in production
+    )
     command = [sys.executable, "-m", "uvicorn", "server:app", "--port", str(port), "--log-level", "warning"]
     command += ["--workers", str(workers), "--no-access-log"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stderr=subprocess.PIPE)

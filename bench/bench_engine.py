@@ -21,10 +21,12 @@ import polars as pl
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market import get_instrument
 from shared.script import FrameBars, QueryTimeout, StoreBars, run_query, validate
+from tests.script.queries import early_high, prompt_example
 
 CACHE = Path("var/bench")
 START, END = date(2007, 1, 2), date(2024, 12, 31)
 TARGET_MS = {"daily": 10.0, "1m": 300.0}
+
 
 QUERIES: list[tuple[str, str, dict]] = [
     # Daily (stored settlement bars unless a session is named).
@@ -92,61 +94,10 @@ QUERIES: list[tuple[str, str, dict]] = [
         "RTH falls (all)",
         {"session": "RTH", "map": {"chg": "change_pct(close)"}, "where": "chg <= -2.5", "sort": "chg asc"},
     ),
-    (
-        "1m",
-        "RTH range by weekday",
-        {
-            "session": "RTH",
-            "map": {"r": "range()", "dow": "dayofweek()"},
-            "group_by": "dow",
-            "select": "mean(r)",
-        },
-    ),
-    (
-        "1m",
-        "RTH gap fills",
-        {
-            "session": "RTH",
-            "map": {"g": "gap()", "filled": "if(g > 0, low <= prev(close), high >= prev(close))"},
-            "where": "abs(g) > 20",
-            "select": ["count()", "pct(filled)"],
-        },
-    ),
-    (
-        "1m",
-        "early high by quarter 2024",
-        {
-            "steps": [
-                {
-                    "session": "RTH",
-                    "period": "2024",
-                    "from": "1m",
-                    "map": {"d": "date()", "early": "time() < '10:00'", "is_high": "high == session_high()"},
-                    "where": "is_high",
-                    "group_by": "d",
-                    "select": {"early": "max(early)"},
-                },
-                {"map": {"q": "quarter()"}, "group_by": "q", "select": "pct(early)"},
-            ]
-        },
-    ),
-    (
-        "1m",
-        "early high by year (all)",
-        {
-            "steps": [
-                {
-                    "session": "RTH",
-                    "from": "1m",
-                    "map": {"d": "date()", "early": "time() < '10:00'", "is_high": "high == session_high()"},
-                    "where": "is_high",
-                    "group_by": "d",
-                    "select": {"early": "max(early)"},
-                },
-                {"map": {"y": "year()"}, "group_by": "y", "select": "pct(early)"},
-            ]
-        },
-    ),
+    ("1m", "RTH range by weekday", prompt_example("range_by_weekday")),
+    ("1m", "RTH gap fills", prompt_example("gap_fill_points")),
+    ("1m", "early high by quarter 2024", early_high("quarter", period="2024")),
+    ("1m", "early high by year (all)", early_high("year")),
     (
         "1m",
         "hourly range by hour",

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { accessibilityProblems, focused } from "./helpers.mjs";
-import { SCREENSHOTS, startStack } from "./stack.mjs";
+import { SCREENSHOTS, withStackAndPage } from "./stack.mjs";
 
 const EMAIL = "trader@example.com";
 let stack;
@@ -20,15 +20,7 @@ async function ask(question) {
 }
 
 describe("Barb in the browser", { timeout: 600_000 }, () => {
-  before(async () => {
-    stack = await startStack();
-    page = await stack.context.newPage();
-    page.setDefaultTimeout(20_000);
-  });
-
-  after(async () => {
-    await stack?.close();
-  });
+  withStackAndPage((started) => ({ stack, page } = started));
 
   it("signs in with an e-mail and returns to the page asked for", async () => {
     await page.goto("/i/NQ/query");

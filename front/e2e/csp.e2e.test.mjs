@@ -3,11 +3,10 @@
 // violation (no `securitypolicyviolation` event, no console message about the policy, no console error).
 // Run it alone with `node --test e2e/csp.e2e.test.mjs` (after a build; SPA_DIR may point at another one).
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { startStack } from "./stack.mjs";
+import { describe, it } from "node:test";
+import { withStackAndPage } from "./stack.mjs";
 
 const EMAIL = "csp@example.com";
-let stack;
 let page;
 const violations = [];
 const consoleProblems = [];
@@ -21,10 +20,8 @@ function problems() {
 }
 
 describe("The SPA under its Content-Security-Policy", { timeout: 600_000 }, () => {
-  before(async () => {
-    stack = await startStack();
-    page = await stack.context.newPage();
-    page.setDefaultTimeout(20_000);
+  withStackAndPage(async (started) => {
+    ({ page } = started);
     await page.exposeFunction("__barbCspViolation", (v) => violations.push(v));
     await page.addInitScript(() => {
       document.addEventListener("securitypolicyviolation", (e) => {
@@ -42,10 +39,6 @@ describe("The SPA under its Content-Security-Policy", { timeout: 600_000 }, () =
       if (message.type() === "error" || /Content Security Policy/i.test(text)) consoleProblems.push(`console ${message.type()}: ${text}`);
     });
     page.on("pageerror", (error) => consoleProblems.push(`page error: ${error.message}`));
-  });
-
-  after(async () => {
-    await stack?.close();
   });
 
   it("serves the shell with the page policy and runs its hashed inline theme script", async () => {

@@ -1,9 +1,9 @@
 // The SPA driven by the keyboard alone (page.keyboard only: no clicks, no fill) against the real backend, with an
 // axe check on each page: sign-in, home, instrument, chat, query console, not-found, and the phone drawer.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { accessibilityProblems, focusedElement, tabUntil } from "./helpers.mjs";
-import { startStack } from "./stack.mjs";
+import { withStackAndPage } from "./stack.mjs";
 
 const EMAIL = "keys@example.com";
 let stack;
@@ -19,15 +19,7 @@ async function palette(text) {
 }
 
 describe("Barb by keyboard alone", { timeout: 600_000 }, () => {
-  before(async () => {
-    stack = await startStack();
-    page = await stack.context.newPage();
-    page.setDefaultTimeout(20_000);
-  });
-
-  after(async () => {
-    await stack?.close();
-  });
+  withStackAndPage((started) => ({ stack, page } = started));
 
   it("signs in with the keyboard", async () => {
     await page.goto("/sign-in?next=/");

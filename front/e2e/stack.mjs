@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const REPO = resolve(new URL("../..", import.meta.url).pathname);
@@ -137,4 +138,21 @@ export async function startStack() {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Inside a `describe`: before its tests, start the stack, open a page on it with a 20 s default timeout and hand both
+ * to `opened` (which may prepare the page further); after them, stop the stack.
+ */
+export function withStackAndPage(opened) {
+  let stack;
+  before(async () => {
+    stack = await startStack();
+    const page = await stack.context.newPage();
+    page.setDefaultTimeout(20_000);
+    await opened({ stack, page });
+  });
+  after(async () => {
+    await stack?.close();
+  });
 }

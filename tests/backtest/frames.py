@@ -1,4 +1,5 @@
-"""Tiny hand-made bar sets for backtest scenarios: daily bars by trade date, and minutes inside chosen bars."""
+"""Tiny hand-made bar sets for backtest scenarios (daily bars by trade date, minutes inside chosen bars), and
+the checks of strategies that are refused before any bar is read."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import polars as pl
+import pytest
 
-from shared.backtest import BacktestResult, run_backtest
+from shared.backtest import BacktestResult, StrategyInvalid, check_strategy, run_backtest
 from shared.market import Instrument, get_instrument
 from shared.script import FrameBars
 
@@ -90,6 +92,30 @@ def backtest(
     """Run ``strategy`` on NQ over the hand-made daily ``bars`` (and the minutes inside some of them)."""
     source = FrameBars(minute_frame(minutes or {}), daily_frame(bars))
     return run_backtest(strategy, NQ, source, timeout_s=30)
+
+
+def strategy_errors(strategy: Any) -> list[Any]:
+    """The problems ``check_strategy`` finds in ``strategy`` on NQ, which it must refuse."""
+    checked, errors = check_strategy(strategy, NQ)
+    assert checked is None
+    return errors
+
+
+class _Untouchable:
+    """Bars that fail the test when read."""
+
+    def minute(self) -> pl.LazyFrame:
+        raise AssertionError("read")
+
+    def daily(self) -> pl.LazyFrame:
+        raise AssertionError("read")
+
+
+def refused_unread(strategy: Any) -> StrategyInvalid:
+    """The ``StrategyInvalid`` that ``run_backtest`` raises for ``strategy`` on NQ without reading a bar."""
+    with pytest.raises(StrategyInvalid) as caught:
+        run_backtest(strategy, NQ, _Untouchable())  # type: ignore[arg-type]
+    return caught.value
 
 
 def trade_rows(result: BacktestResult) -> list[dict[str, Any]]:

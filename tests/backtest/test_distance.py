@@ -4,32 +4,36 @@ from __future__ import annotations
 
 import pytest
 
-from shared.backtest import StrategyInvalid, check_strategy, run_backtest
-from shared.market import get_instrument
-
-NQ = get_instrument("NQ")
-
-
-def _errors(strategy) -> list:
-    checked, errors = check_strategy(strategy, NQ)
-    assert checked is None
-    return errors
+from shared.backtest import check_strategy
+from tests.backtest.frames import NQ, refused_unread, strategy_errors
 
 
 @pytest.mark.parametrize(
     ("direction", "field", "text", "distance"),
     [
-        ("long", "take_profit", "prev(high)", "prev(high) - close"),
-        ("long", "stop_loss", "prev(low)", "close - prev(low)"),
-        ("short", "take_profit", "prev(low)", "close - prev(low)"),
-        ("short", "stop_loss", "session_high_sofar()", "session_high_sofar() - close"),
-        ("long", "stop_loss", "sma(close, 20) - atr(14)", "close - (sma(close, 20) - atr(14))"),
+        pytest.param("long", "take_profit", "prev(high)", "prev(high) - close", id="long target above"),
+        pytest.param("long", "stop_loss", "prev(low)", "close - prev(low)", id="long stop below"),
+        pytest.param("short", "take_profit", "prev(low)", "close - prev(low)", id="short target below"),
+        pytest.param(
+            "short",
+            "stop_loss",
+            "session_high_sofar()",
+            "session_high_sofar() - close",
+            id="short stop above",
+        ),
+        pytest.param(
+            "long",
+            "stop_loss",
+            "sma(close, 20) - atr(14)",
+            "close - (sma(close, 20) - atr(14))",
+            id="compound",
+        ),
     ],
 )
 def test_a_price_level_as_stop_or_target_is_refused_with_the_distance_to_write(
     direction, field, text, distance
 ):
-    (error,) = _errors({"entry": "green()", "direction": direction, field: text})
+    (error,) = strategy_errors({"entry": "green()", "direction": direction, field: text})
     assert error.step == field and error.expression == text
     assert error.message.startswith(
         f"{field} must be a distance from the entry price, but `{text}` is a price level"
@@ -39,7 +43,7 @@ def test_a_price_level_as_stop_or_target_is_refused_with_the_distance_to_write(
 
 
 def test_other_price_scale_expressions_are_refused_with_the_forms():
-    errors = _errors(
+    errors = strategy_errors(
         {"entry": "green()", "direction": "long", "take_profit": "high * 1.02", "trailing_stop": "vwap()"}
     )
     by_field = {e.step: e for e in errors}
@@ -60,20 +64,11 @@ def test_distances_are_accepted(distance):
 
 
 def test_a_price_level_is_refused_before_any_data_is_read():
-    class Untouchable:
-        def minute(self):
-            raise AssertionError("read")
-
-        def daily(self):
-            raise AssertionError("read")
-
-    strategy = {"entry": "green()", "direction": "long", "take_profit": "prev(high)"}
-    with pytest.raises(StrategyInvalid) as caught:
-        run_backtest(strategy, NQ, Untouchable())
-    assert [e.step for e in caught.value.errors] == ["take_profit"]
+    refused = refused_unread({"entry": "green()", "direction": "long", "take_profit": "prev(high)"})
+    assert [e.step for e in refused.errors] == ["take_profit"]
 
 
 def test_intraday_functions_on_daily_backtest_bars_are_refused():
-    (error,) = _errors({"entry": "time() == '09:30'", "direction": "long"})
+    (error,) = strategy_errors({"entry": "time() == '09:30'", "direction": "long"})
     assert error.step == "entry" and "needs intraday bars" in error.message and '"from": "1m"' in error.hint
     assert check_strategy({"entry": "time() == '09:30'", "direction": "long", "from": "30m"}, NQ)[1] == []

@@ -13,6 +13,11 @@ def _only(result) -> dict:
     return rows[0]
 
 
+def _exit(trade: dict) -> tuple:
+    """When, at what price, why a trade left and the points it made."""
+    return trade["exit_date"], trade["exit_price"], trade["exit_reason"], trade["points"]
+
+
 def test_entry_at_next_open_and_time_stop_at_the_close_of_the_nth_bar():
     bars = [FLAT, (102, 103, 101, 102.5), (103, 104, 102, 103.5), (104, 105, 103, 104)]
     trade = _only(backtest({"entry": f"date() == '{D(0)}'", "direction": "long", "exit_bars": 2}, bars))
@@ -47,12 +52,7 @@ def test_take_profit_fills_only_when_traded_through():
 def test_gap_beyond_the_target_fills_at_the_open():
     bars = [FLAT, (102, 103, 101, 102.5), (105, 106, 104.5, 105.5), FLAT]
     trade = _only(backtest({"entry": f"date() == '{D(0)}'", "direction": "long", "take_profit": 2}, bars))
-    assert (trade["exit_date"], trade["exit_price"], trade["exit_reason"], trade["points"]) == (
-        D(2),
-        105.0,
-        "take_profit",
-        3.0,
-    )
+    assert _exit(trade) == (D(2), 105.0, "take_profit", 3.0)
 
 
 def test_bar_touching_stop_and_target_without_minutes_assumes_the_stop_first():
@@ -98,12 +98,7 @@ def test_trailing_stop_moves_only_with_completed_bars():
     # its own stop (its low 101.5 stays above 101); after it the stop is 104, hit by the next bar.
     bars = [FLAT, (102, 103, 101, 102.5), (103, 106, 101.5, 105), (105, 105.5, 103.5, 104), FLAT]
     trade = _only(backtest({"entry": f"date() == '{D(0)}'", "direction": "long", "trailing_stop": 2}, bars))
-    assert (trade["exit_date"], trade["exit_price"], trade["exit_reason"], trade["points"]) == (
-        D(3),
-        104.0,
-        "trailing_stop",
-        2.0,
-    )
+    assert _exit(trade) == (D(3), 104.0, "trailing_stop", 2.0)
 
 
 def test_breakeven_moves_the_stop_to_entry_and_a_zero_trade_is_a_scratch():
@@ -197,12 +192,7 @@ def test_short_positions_mirror_every_rule():
     trade = _only(
         backtest({"entry": f"date() == '{D(0)}'", "direction": "short", "trailing_stop": 2}, trailing)
     )
-    assert (trade["exit_date"], trade["exit_price"], trade["exit_reason"], trade["points"]) == (
-        D(3),
-        101.0,
-        "trailing_stop",
-        1.0,
-    )
+    assert _exit(trade) == (D(3), 101.0, "trailing_stop", 1.0)
 
 
 def test_slippage_commission_and_contracts_in_currency():

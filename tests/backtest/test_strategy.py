@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared.backtest import StrategyInvalid, check_strategy, run_backtest
+from shared.backtest import check_strategy
 from shared.backtest.strategy import parse_distance
-from shared.market import get_instrument
-
-NQ = get_instrument("NQ")
-
-
-def _errors(strategy) -> list:
-    checked, errors = check_strategy(strategy, NQ)
-    assert checked is None
-    return errors
+from tests.backtest.frames import NQ, refused_unread, strategy_errors
 
 
 @pytest.mark.parametrize(
@@ -28,14 +20,14 @@ def _errors(strategy) -> list:
     ],
 )
 def test_look_ahead_functions_are_rejected_with_the_running_alternative(rule, function, alternative):
-    (error,) = _errors({"entry": rule, "direction": "long"})
+    (error,) = strategy_errors({"entry": rule, "direction": "long"})
     assert error.step == "entry" and error.expression == rule
     assert f"`{function}()` looks into the future" in error.message
     assert alternative in error.hint
 
 
 def test_look_ahead_is_rejected_in_exit_rules_and_expression_distances():
-    errors = _errors(
+    errors = strategy_errors(
         {
             "entry": "close > open",
             "direction": "short",
@@ -69,7 +61,7 @@ def test_running_session_values_are_allowed():
 
 
 def test_every_problem_is_reported_at_once():
-    errors = _errors(
+    errors = strategy_errors(
         {
             "entry": "close + 1",
             "direction": "sideways",
@@ -105,16 +97,16 @@ def test_every_problem_is_reported_at_once():
     assert "Did you mean `stop_loss`?" in by_field["stop"].hint
     assert "RTH" in by_field["session"].hint
     assert "daily" in by_field["from"].hint
-    unknown = _errors({"entry": "close > open", "direction": "long", "exit": "clsoe > 1"})[0]
+    unknown = strategy_errors({"entry": "close > open", "direction": "long", "exit": "clsoe > 1"})[0]
     assert unknown.step == "exit" and "Did you mean `close`?" in unknown.hint and "bt_" not in unknown.hint
 
 
 def test_missing_fields_and_non_objects():
-    fields = {e.step for e in _errors({})}
+    fields = {e.step for e in strategy_errors({})}
     assert fields == {"entry", "direction"}
-    (error,) = _errors(["close > open"])
+    (error,) = strategy_errors(["close > open"])
     assert error.step == "strategy" and "JSON object" in error.message
-    (error,) = _errors({"entry": "close > open", "direction": "long", "breakeven_bars": 2})
+    (error,) = strategy_errors({"entry": "close > open", "direction": "long", "breakeven_bars": 2})
     assert error.step == "breakeven_bars" and "stop_loss" in error.hint
 
 
@@ -133,13 +125,5 @@ def test_distance_forms():
 
 
 def test_run_backtest_raises_before_reading_any_data():
-    class Untouchable:
-        def minute(self):
-            raise AssertionError("read")
-
-        def daily(self):
-            raise AssertionError("read")
-
-    with pytest.raises(StrategyInvalid) as caught:
-        run_backtest({"entry": "next(close) > close", "direction": "long"}, NQ, Untouchable())
-    assert caught.value.errors[0].step == "entry"
+    refused = refused_unread({"entry": "next(close) > close", "direction": "long"})
+    assert refused.errors[0].step == "entry"

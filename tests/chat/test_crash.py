@@ -3,7 +3,6 @@ question gets an error answer, and the dead run neither blocks the conversation 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 from tests.assistant.support import write_sample
 from tests.chat.conftest import ChatClient
 from tests.fake_anthropic import FakeAnthropic, Text, reply
-from tests.platform.servers import free_port, stop, wait_until
+from tests.platform.servers import free_port, server_env, stop, wait_until
 
 STALE_S = 2.0
 """CHAT_RUN_STALE_S for these servers: short, so the test need not wait 20 s for the run to count as dead."""
@@ -34,15 +33,9 @@ def fake() -> Iterator[FakeAnthropic]:
 
 def _start(root: Path, fake: FakeAnthropic) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "SUPABASE", "DATA_", "S3_"))}
-    env |= {
-        "VAR_DIR": str(root / "var"),
-        "DATA_DIR": str(root / "data"),
-        "SAMPLE_DATA": "false",
-        "ANTHROPIC_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": fake.base_url,
-        "CHAT_RUN_STALE_S": str(STALE_S),
-    }
+    env = server_env(
+        root, ANTHROPIC_API_KEY="test-key", ANTHROPIC_BASE_URL=fake.base_url, CHAT_RUN_STALE_S=str(STALE_S)
+    )
     barb = Path(sys.executable).with_name("barb")
     log = (root / f"barb-{port}.log").open("w")
     process = subprocess.Popen(

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from shared.assistant.loop import FINAL_ROUND_NOTE
-from tests.chat.conftest import MAX_ROUNDS, RATE_PER_MINUTE, ChatApp, ChatClient
+from tests.chat.conftest import MAX_ROUNDS, RATE_PER_MINUTE, ChatApp, ChatClient, Stream
 from tests.fake_anthropic import (
     DEMO_ANSWER,
     DEMO_QUERY,
@@ -216,21 +216,13 @@ def test_parallel_tool_calls_run_in_one_round(chat_app: ChatApp) -> None:
 
 
 def test_stop_from_another_connection_keeps_the_partial_answer(chat_app: ChatApp) -> None:
-    chat_app.fake.set_script(demo)
-    user = chat_app.client()
-    conversation = user.conversation("NQ")
-    result: dict[str, Any] = {}
-    reader = threading.Thread(target=lambda: result.update(stream=user.ask(conversation, "Last 10 days")))
-    reader.start()
-    _wait_for_final_text(user, chat_app, conversation)
+    user, conversation, answered = _asked_in_background(chat_app, demo)
 
     stopper = chat_app.client()  # another connection of the same user: a fresh HTTP client
     stopper.headers = user.headers
     response = stopper.stop(conversation)
     assert response.status_code == 200 and response.json()["stopping"] is True
-    reader.join(timeout=15)
-
-    stream = result["stream"]
+    stream = answered()
     done = stream.first("done")
     assert done["stop_reason"] == "stopped"
     assert stream.names[-2:] == ["done", "persist"]
@@ -248,28 +240,39 @@ def slow_answer(request: dict[str, Any]) -> Any:
 
 
 def test_stop_reaches_a_run_on_another_worker_through_the_store(chat_app: ChatApp, other_worker: str) -> None:
-    chat_app.fake.set_script(slow_answer)
-    user = chat_app.client()
-    conversation = user.conversation("NQ")
-    result: dict[str, Any] = {}
-    reader = threading.Thread(target=lambda: result.update(stream=user.ask(conversation, "Last 10 days")))
-    reader.start()
-    _wait_for_final_text(user, chat_app, conversation)
+    user, conversation, answered = _asked_in_background(chat_app, slow_answer)
 
     response = httpx.post(f"{other_worker}/api/chat/{conversation}/stop", headers=user.headers)
     assert response.status_code == 200 and response.json()["stopping"] is True
-    reader.join(timeout=15)
-    done = result["stream"].first("done")
+    done = answered().first("done")
     assert done["stop_reason"] == "stopped" and not done["answer"].endswith("word " * 400)
 
 
-def _wait_for_final_text(user: ChatClient, chat_app: ChatApp, conversation: str) -> None:
-    """Wait until the model streams its final (slow) answer, i.e. the second model call has started."""
+def _asked_in_background(
+    chat_app: ChatApp, script: Callable[[dict[str, Any]], Any]
+) -> tuple[ChatClient, str, Callable[[], Stream]]:
+    """Ask "Last 10 days" on NQ from another thread, the model playing ``script``, and return once the model
+    streams its final (slow) answer, i.e. the second model call has started.
+
+    Returns the user, the conversation and ``answered``, which waits for the asking thread and gives its stream.
+    """
+    chat_app.fake.set_script(script)
+    user = chat_app.client()
+    conversation = user.conversation("NQ")
+    result: dict[str, Stream] = {}
+    reader = threading.Thread(target=lambda: result.update(stream=user.ask(conversation, "Last 10 days")))
+    reader.start()
     deadline = time.monotonic() + 15
     while len(chat_app.fake.requests) < 2:
         assert time.monotonic() < deadline, "the model was never called a second time"
         time.sleep(0.02)
     time.sleep(0.3)
+
+    def answered() -> Stream:
+        reader.join(timeout=15)
+        return result["stream"]
+
+    return user, conversation, answered
 
 
 def test_a_client_disconnect_still_persists_the_full_answer(chat_app: ChatApp) -> None:

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,14 +23,9 @@ import pytest
 
 from data_store.layout import DataFolder
 from shared.ingest.sample import generate_minute_bars
+from tests.platform.servers import free_port, server_env
 
 TOKEN = "workers-admin-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -94,17 +88,8 @@ class Connection:
 def served(tmp_path: Path):
     folder = DataFolder(tmp_path / "data")
     folder.add_bars("NQ", "1m", generate_minute_bars("NQ", date(2024, 3, 4), date(2024, 3, 8), seed=2))
-    port = _free_port()
-    env = os.environ | {
-        "VAR_DIR": str(tmp_path / "var"),
-        "DATA_DIR": str(tmp_path / "data"),
-        "SAMPLE_DATA": "false",
-        "MANIFEST_TTL_S": "3600",
-        "ADMIN_TOKEN": TOKEN,
-        "LOG_LEVEL": "WARNING",
-    }
-    for name in ("DATA_BUCKET", "S3_ENDPOINT_URL", "DATA_CACHE_DIR", "SUPABASE_URL", "ENV"):
-        env.pop(name, None)
+    port = free_port()
+    env = server_env(tmp_path, MANIFEST_TTL_S="3600", ADMIN_TOKEN=TOKEN, LOG_LEVEL="WARNING")
     barb = shutil.which("barb", path=str(Path(sys.executable).parent)) or "barb"
     server = subprocess.Popen(
         [barb, "serve", "--workers", "2", "--port", str(port)],

@@ -9,6 +9,7 @@ from shared.market.instruments import (
     list_instruments,
     register_instrument,
 )
+from tests.stocks import made_up_stock
 
 
 def test_catalogue_has_31_futures_on_known_exchanges():
@@ -71,18 +72,14 @@ def test_catalogue_values_follow_the_reference_table():
 
 
 def test_validation_normalises_and_rejects():
-    stock = Instrument(
-        symbol="aapl_t1",
+    # Lower-case names and a session as a list, as a vendor file gives them.
+    stock = made_up_stock(
+        "aapl_t1",
+        "nasdaq",
+        "cme",
         name="Apple",
-        exchange="nasdaq",
-        type="stock",
-        category="stocks",
         default_session="rth",
         sessions={"rth": ["09:30", "16:00"]},
-        tick_size=0.01,
-        tick_value=0.01,
-        point_value=1,
-        calendar="cme",
         events=(),
     )
     assert stock.symbol == "AAPL_T1"
@@ -94,19 +91,7 @@ def test_validation_normalises_and_rejects():
 
 
 def test_register_adds_imported_symbols_but_protects_the_catalogue():
-    stock = Instrument(
-        symbol="ZZTEST",
-        name="Test Stock",
-        exchange="NASDAQ",
-        type="stock",
-        category="stocks",
-        default_session="RTH",
-        sessions={"RTH": ("09:30", "16:00")},
-        tick_size=0.01,
-        tick_value=0.01,
-        point_value=1,
-        calendar="CME",
-    )
+    stock = made_up_stock("ZZTEST", "NASDAQ", "CME", name="Test Stock")
     register_instrument(stock)
     assert get_instrument("zztest") == stock
     assert [i.symbol for i in list_instruments(category="stocks", search="zztest")] == ["ZZTEST"]

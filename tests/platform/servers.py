@@ -18,6 +18,24 @@ import uvicorn
 
 from shared.lazy import reset_singletons
 
+# Variables of the developer's or CI's configuration that must not reach the processes under test.
+_LEAKS = ("ANTHROPIC", "SUPABASE", "DATA_", "S3_", "BARB_", "CADDY_", "CHAT_")
+_LEAK_NAMES = {"ENV", "CORS_ORIGINS", "ADMIN_TOKEN", "DATABASE_PATH"}
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without the configuration that would leak into a process under test, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKS) and k not in _LEAK_NAMES}
+    return env | extra
+
+
+def server_env(root: Path, **settings: str) -> dict[str, str]:
+    """The environment of a Barb server under ``root``: state in ``var/``, bars in ``data/``, no sample set.
+
+    ``settings`` come on top (``SAMPLE_DATA="true"`` lets it generate the sample set).
+    """
+    return clean_env(VAR_DIR=str(root / "var"), DATA_DIR=str(root / "data"), SAMPLE_DATA="false") | settings
+
 
 def free_port() -> int:
     """A loopback port nobody listens on now."""

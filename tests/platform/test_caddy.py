@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,7 +28,7 @@ import pytest
 
 from tests.chat.conftest import parse_frames
 from tests.fake_anthropic import DEMO_QUERY, FakeAnthropic, Step, Text, ToolUse, reply, tool_results
-from tests.platform.servers import free_port, serving, stop, wait_until
+from tests.platform.servers import clean_env, free_port, server_env, serving, stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CADDYFILE = ROOT / "Caddyfile"
@@ -42,9 +41,6 @@ SECURITY_HEADERS = {
     "content-security-policy": "frame-ancestors 'none'",
     "x-frame-options": "DENY",
 }
-# Variables of the developer's or CI's configuration that must not reach the processes under test.
-_LEAKS = ("ANTHROPIC", "SUPABASE", "DATA_", "S3_", "BARB_", "CADDY_", "CHAT_")
-_LEAK_NAMES = {"ENV", "CORS_ORIGINS", "ADMIN_TOKEN", "DATABASE_PATH"}
 
 
 # -- helpers -------------------------------------------------------------------------------------------
@@ -55,14 +51,9 @@ def _caddy() -> str:
     return path
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKS) and k not in _LEAK_NAMES}
-    return env | extra
-
-
 def _caddy_env(home: Path, **extra: str) -> dict[str, str]:
     """Caddy's state (autosave, storage) under ``home``, never the user's."""
-    return _clean_env(
+    return clean_env(
         HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"), **extra
     )
 
@@ -149,12 +140,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, fake_model: FakeAnthropic) -> 
     _caddy()  # fail at once, before the sample data is generated
     root = tmp_path_factory.mktemp("caddy-app")
     port = free_port()
-    env = _clean_env(
-        VAR_DIR=str(root / "var"),
-        DATA_DIR=str(root / "data"),
-        SAMPLE_DATA="true",
-        ANTHROPIC_API_KEY="test",
-        ANTHROPIC_BASE_URL=fake_model.base_url,
+    env = server_env(
+        root, SAMPLE_DATA="true", ANTHROPIC_API_KEY="test", ANTHROPIC_BASE_URL=fake_model.base_url
     )
     barb = Path(sys.executable).with_name("barb")
     command = [barb, "serve", "--port", str(port)]

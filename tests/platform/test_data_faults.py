@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from data_store.layout import DataFolder
 from shared.lazy import reset_singletons
-from shared.market import get_instrument
 from tests.platform.test_errors import assert_error
-from tests.script.bars_fixture import minute_bars, settlement_bars
+from tests.script.bars_fixture import nq_january, settlement_bars
 
 
 @pytest.fixture
 def damaged(barb_env: Path) -> Path:
     """A month of NQ bars whose one-minute file was truncated to 4 KB after it was published."""
-    instrument = get_instrument("NQ")
-    assert instrument is not None
-    minutes = minute_bars(instrument, date(2024, 1, 2), date(2024, 1, 31), seed=3)
+    minutes = nq_january(seed=3)
     folder = DataFolder(barb_env / "data")
     stored = folder.add_bars("NQ", "1m", minutes, sample=True)
     folder.add_bars("NQ", "1d", settlement_bars(minutes), sample=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from starlette.testclient import TestClient
 import functions
 from data_store.layout import DataFolder
 from shared.lazy import reset_singletons
-from shared.market import get_instrument
 from tests.lambda_runtime import call_handler
 from tests.platform.lambda_events import (
     ADMIN_TOKEN,
@@ -40,7 +38,7 @@ from tests.platform.lambda_events import (
     sample_text,
     user_token,
 )
-from tests.script.bars_fixture import minute_bars, settlement_bars
+from tests.script.bars_fixture import nq_january, settlement_bars
 
 FUNCTIONS = functions.names()
 # What each sample answers when replayed (the conversation placeholder names no conversation).
@@ -56,9 +54,7 @@ def _template_tests():
 
 @pytest.fixture(scope="module")
 def nq_minutes():
-    instrument = get_instrument("NQ")
-    assert instrument is not None
-    return minute_bars(instrument, date(2024, 1, 2), date(2024, 1, 31), seed=5)
+    return nq_january(seed=5)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import assert_error_shape
-from tests.platform.servers import free_port, serving
+from tests.platform.servers import free_port, server_env, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,8 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("serve")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "SUPABASE", "DATA_", "S3_"))}
-    env |= {"VAR_DIR": str(root / "var"), "DATA_DIR": str(root / "data"), "SAMPLE_DATA": "true"}
+    env = server_env(root, SAMPLE_DATA="true")
     barb = Path(sys.executable).with_name("barb")
     command = [barb, "serve", "--port", str(port)]
     with serving(command, port=port, env=env, cwd=ROOT, log=root / "barb.log", what="barb serve") as url:

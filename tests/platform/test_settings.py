@@ -20,25 +20,35 @@ def test_embedded_defaults_need_no_configuration(barb_env):
     assert not settings.llm_configured
 
 
-def test_production_refuses_local_auth(barb_env, monkeypatch):
-    monkeypatch.setenv("ENV", "production")
-    monkeypatch.setenv("CORS_ORIGINS", "https://getbarb.trade")
-    with pytest.raises(ValidationError, match="SUPABASE_URL"):
-        Settings()
+def _production(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    """Set ``ENV=production`` and ``variables`` in the environment ``Settings`` reads."""
+    for name, value in {"ENV": "production", **variables}.items():
+        monkeypatch.setenv(name, value)
 
 
-def test_production_refuses_wildcard_cors(barb_env, monkeypatch):
-    monkeypatch.setenv("ENV", "production")
-    monkeypatch.setenv("SUPABASE_URL", "https://project.supabase.co")
-    monkeypatch.setenv("CORS_ORIGINS", "https://getbarb.trade, *")
-    with pytest.raises(ValidationError, match="CORS_ORIGINS"):
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        pytest.param({"CORS_ORIGINS": "https://getbarb.trade"}, "SUPABASE_URL", id="local auth"),
+        pytest.param(
+            {"SUPABASE_URL": "https://project.supabase.co", "CORS_ORIGINS": "https://getbarb.trade, *"},
+            "CORS_ORIGINS",
+            id="wildcard CORS",
+        ),
+    ],
+)
+def test_production_refuses_an_insecure_configuration(barb_env, monkeypatch, variables, named):
+    _production(monkeypatch, **variables)
+    with pytest.raises(ValidationError, match=named):
         Settings()
 
 
 def test_production_with_supabase_and_listed_origins_starts(barb_env, monkeypatch):
-    monkeypatch.setenv("ENV", "production")
-    monkeypatch.setenv("SUPABASE_URL", "https://project.supabase.co/")
-    monkeypatch.setenv("CORS_ORIGINS", "https://getbarb.trade,http://localhost:3000")
+    _production(
+        monkeypatch,
+        SUPABASE_URL="https://project.supabase.co/",
+        CORS_ORIGINS="https://getbarb.trade,http://localhost:3000",
+    )
     settings = Settings()
     assert settings.cors_origin_list == ["https://getbarb.trade", "http://localhost:3000"]
     assert settings.jwt_issuer == "https://project.supabase.co/auth/v1"

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from shared.market import Instrument, assign_trade_date_and_minute, trading_sessions
+from shared.market import Instrument, assign_trade_date_and_minute, get_instrument, trading_sessions
 
 _MINUTE = timedelta(minutes=1)
 
@@ -44,6 +44,13 @@ def minute_bars(instrument: Instrument, start: date, end: date, seed: int = 7) -
     )
     trade_date, minute = assign_trade_date_and_minute(frame, instrument)
     return frame.with_columns(trade_date, minute)
+
+
+def nq_january(seed: int) -> pl.DataFrame:
+    """NQ's one-minute bars of January 2024: the month the API tests serve."""
+    nq = get_instrument("NQ")
+    assert nq is not None
+    return minute_bars(nq, date(2024, 1, 2), date(2024, 1, 31), seed=seed)
 
 
 def settlement_bars(minutes: pl.DataFrame, offset: float = 0.25) -> pl.DataFrame:

@@ -149,22 +149,10 @@ def test_frame_cache_keeps_recent_files_within_budget(tmp_path, minutes):
 
 def test_stock_pre_market_bars_stay_in_time_order():
     # A stock anchored at its 09:30 open, with pre-market trades from 08:00: bins keep time order.
-    from shared.market import Instrument
     from shared.script import BarRequest, FrameBars, build_bars
+    from tests.stocks import made_up_stock
 
-    stock = Instrument(
-        symbol="XYZ",
-        name="XYZ Corp",
-        exchange="NYSE",
-        type="stock",
-        category="equity",
-        default_session="RTH",
-        sessions={"RTH": ("09:30", "16:00")},
-        tick_size=0.01,
-        tick_value=0.01,
-        point_value=1,
-        calendar="NYSE",
-    )
+    stock = made_up_stock("XYZ", "NYSE", "NYSE", category="equity")
     minutes = list(range(8 * 60, 16 * 60))
     frame = pl.DataFrame(
         {

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from shared.market import get_instrument
 from tests.app_over_bars import app_over_bars, sign_in
-from tests.script.bars_fixture import minute_bars, settlement_bars
+from tests.script.bars_fixture import nq_january, settlement_bars
 
 
 @pytest.fixture(scope="module")
 def nq_minutes():
-    instrument = get_instrument("NQ")
-    assert instrument is not None
-    return minute_bars(instrument, date(2024, 1, 2), date(2024, 1, 31), seed=5)
+    return nq_january(seed=5)
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The four examples of BARB_SCRIPT.md §7 on the synthetic sample data, checked against plain Polars."""
+"""The four examples of BARB_SCRIPT.md §7 on the synthetic sample data, checked against plain Polars.
+
+Two of them are worked examples of the system prompt too and are taken from it, so the queries the model is taught
+are the ones checked here; the engine benchmark runs the same queries (``tests/script/queries.py``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pytest
 
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.script import FrameBars, run_query
+from tests.script.queries import early_high, prompt_example
 
 RTH_OPEN, RTH_CLOSE = 9 * 60 + 30, 16 * 60 + 15
 
@@ -60,13 +65,7 @@ def test_days_that_fell_in_2024(nq, sample, rth_days):
 
 
 def test_average_rth_range_by_weekday(nq, sample, rth_days):
-    query = {
-        "session": "RTH",
-        "map": {"r": "range()", "dow": "dayofweek()"},
-        "group_by": "dow",
-        "select": "mean(r)",
-    }
-    result = run_query(query, nq, sample[1])
+    result = run_query(prompt_example("range_by_weekday"), nq, sample[1])
     expected = (
         rth_days.with_columns(
             (pl.col("high") - pl.col("low")).alias("r"), (pl.col("trade_date").dt.weekday() - 1).alias("dow")
@@ -86,13 +85,7 @@ def test_average_rth_range_by_weekday(nq, sample, rth_days):
 
 
 def test_share_of_gaps_that_fill(nq, sample, rth_days):
-    query = {
-        "session": "RTH",
-        "map": {"g": "gap()", "filled": "if(g > 0, low <= prev(close), high >= prev(close))"},
-        "where": "abs(g) > 20",
-        "select": ["count()", "pct(filled)"],
-    }
-    result = run_query(query, nq, sample[1])
+    result = run_query(prompt_example("gap_fill_points"), nq, sample[1])
     gaps = rth_days.with_columns((pl.col("open") - pl.col("prev_close")).alias("g")).filter(
         pl.col("g").abs() > 20
     )
@@ -108,21 +101,7 @@ def test_share_of_gaps_that_fill(nq, sample, rth_days):
 
 
 def test_rth_high_in_first_30_minutes_by_quarter(nq, sample):
-    query = {
-        "steps": [
-            {
-                "session": "RTH",
-                "period": "2024",
-                "from": "1m",
-                "map": {"d": "date()", "early": "time() < '10:00'", "is_high": "high == session_high()"},
-                "where": "is_high",
-                "group_by": "d",
-                "select": {"early": "max(early)"},
-            },
-            {"map": {"q": "quarter()"}, "group_by": "q", "select": "pct(early)"},
-        ]
-    }
-    result = run_query(query, nq, sample[1])
+    result = run_query(early_high("quarter", period="2024"), nq, sample[1])
     rth = sample[0].filter(
         pl.col("minute").is_between(RTH_OPEN, RTH_CLOSE - 1) & (pl.col("trade_date").dt.year() == 2024)
     )

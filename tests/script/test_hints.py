@@ -98,20 +98,21 @@ def test_method_call_shift_suggests_prev(nq):
     assert _errors({"map": {"p": "prev(close, 1)"}}, nq) == []
 
 
-@pytest.mark.parametrize(
-    ("expression", "call"),
-    [
-        ("close.shift(1)", "prev(close, 1)"),
-        ("close.rolling_mean(20)", "rolling_mean(close, 20)"),
-        ("close.rolling_maen(20)", "rolling_mean(close, 20)"),
-        ("volume.mean()", "mean(volume)"),
-        ("close.diff()", "change(close)"),
-        ("close.pct_change(5)", "change_pct(close, 5)"),
-        ("close.ewm(10)", "ema(close, 10)"),
-        ("close.rsi(n=5)", "rsi(close, n=5)"),
-        ("close.atr(14)", "atr(14)"),
-    ],
-)
+# A method call as pandas or Polars would write it -> the one Barb Script call its hint suggests.
+METHOD_CALLS = {
+    "close.shift(1)": "prev(close, 1)",
+    "close.rolling_mean(20)": "rolling_mean(close, 20)",
+    "close.rolling_maen(20)": "rolling_mean(close, 20)",
+    "volume.mean()": "mean(volume)",
+    "close.diff()": "change(close)",
+    "close.pct_change(5)": "change_pct(close, 5)",
+    "close.ewm(10)": "ema(close, 10)",
+    "close.rsi(n=5)": "rsi(close, n=5)",
+    "close.atr(14)": "atr(14)",
+}
+
+
+@pytest.mark.parametrize(("expression", "call"), METHOD_CALLS.items())
 def test_method_call_hints_are_valid_calls(nq, expression, call):
     error = _one({"map": {"x": expression}}, nq)
     assert _suggested_calls(error["hint"]) == [call]

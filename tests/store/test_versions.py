@@ -31,14 +31,19 @@ async def turn(store: Store, user: str, conversation: str, question: str | None,
     return await store.save_answer(user, conversation, NewAnswer(content=text, reply_to=saved.message.id))
 
 
+async def new_conversation(store: Store, ids: Identities) -> tuple[str, str]:
+    """A new user, signed in, and a new NQ conversation of theirs."""
+    user = ids.new()
+    ids.become(user)
+    return user, (await store.create_conversation(user, "NQ")).id
+
+
 def shown(messages: list[Message]) -> list[str]:
     return [m.content for m in messages]
 
 
 async def test_regenerate_keeps_both_answers_and_reads_once(store: Store, ids: Identities) -> None:
-    alice = ids.new()
-    ids.become(alice)
-    conversation = (await store.create_conversation(alice, "NQ")).id
+    alice, conversation = await new_conversation(store, ids)
     first = await turn(store, alice, conversation, "q1")
     question = first.reply_to
     assert question is not None
@@ -53,9 +58,7 @@ async def test_regenerate_keeps_both_answers_and_reads_once(store: Store, ids: I
 
 
 async def test_edit_forks_and_the_earlier_branch_comes_back_whole(store: Store, ids: Identities) -> None:
-    alice = ids.new()
-    ids.become(alice)
-    conversation = (await store.create_conversation(alice, "NQ")).id
+    alice, conversation = await new_conversation(store, ids)
     a1 = await turn(store, alice, conversation, "q1")
     a2 = await turn(store, alice, conversation, "q2")
     a3 = await turn(store, alice, conversation, "q3")
@@ -80,9 +83,7 @@ async def test_edit_forks_and_the_earlier_branch_comes_back_whole(store: Store, 
 
 
 async def test_the_first_question_can_be_edited_too(store: Store, ids: Identities) -> None:
-    alice = ids.new()
-    ids.become(alice)
-    conversation = (await store.create_conversation(alice, "NQ")).id
+    alice, conversation = await new_conversation(store, ids)
     first = await turn(store, alice, conversation, "q1")
     assert first.reply_to is not None
     other = await turn(store, alice, conversation, "q1, said better", revises=first.reply_to)
@@ -116,9 +117,7 @@ async def test_versions_of_what_is_not_a_question_of_yours_are_refused(store: St
 
 
 async def test_choosing_a_version_does_not_move_the_conversation_up(store: Store, ids: Identities) -> None:
-    alice = ids.new()
-    ids.become(alice)
-    older = (await store.create_conversation(alice, "NQ")).id
+    alice, older = await new_conversation(store, ids)
     first = await turn(store, alice, older, "q1")
     await turn(store, alice, older, None, revises=first.reply_to)
     newer = (await store.create_conversation(alice, "NQ")).id
@@ -131,9 +130,7 @@ async def test_choosing_a_version_does_not_move_the_conversation_up(store: Store
 
 
 async def test_an_edit_above_the_summary_replays_its_whole_path(store: Store, ids: Identities) -> None:
-    alice = ids.new()
-    ids.become(alice)
-    conversation = (await store.create_conversation(alice, "NQ")).id
+    alice, conversation = await new_conversation(store, ids)
     a1 = await turn(store, alice, conversation, "q1")
     a2 = await turn(store, alice, conversation, "q2")
     below = await store.begin_answer(
@@ -149,9 +146,7 @@ async def test_an_edit_above_the_summary_replays_its_whole_path(store: Store, id
 
 
 async def test_a_regenerate_cut_by_a_crash_ends_in_an_error_version(store: Store, ids: Identities) -> None:
-    alice = ids.new()
-    ids.become(alice)
-    conversation = (await store.create_conversation(alice, "NQ")).id
+    alice, conversation = await new_conversation(store, ids)
     first = await turn(store, alice, conversation, "q1")
     await store.begin_answer(alice, conversation, None, revises=first.reply_to, stale_after_s=STALE)
     # The worker dies before storing the new answer; the question still ends with one.

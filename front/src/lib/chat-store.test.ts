@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiClient, type TokenSource } from "@/lib/api";
 import type { StoredMessage } from "@/lib/api-types";
-import { type ChatApi, ChatStore } from "@/lib/chat-store";
+import { type ChatApi, ChatStore, type ChatStoreOptions } from "@/lib/chat-store";
 import { ApiError } from "@/lib/errors";
 import { messageText } from "@/lib/messages";
-import { type ControlledStream, controlledSse, flush, sseEvent } from "@/test/sse-response";
+import { answerBegins, answerDone, controlledSse, type ControlledStream, flush, questionSaved, sseEvent } from "@/test/sse-response";
 
 /** A fake API whose streams the test drives by hand, one per conversation. */
 function fakeApi(history: Record<string, StoredMessage[]> = {}) {
@@ -27,6 +27,15 @@ function fakeApi(history: Record<string, StoredMessage[]> = {}) {
   return { api, stream };
 }
 
+/** A store on a fake API that has just sent `question` in conversation A, whose stream the test then drives. */
+async function sendInA(question: string, { options, history }: { options?: ChatStoreOptions; history?: Record<string, StoredMessage[]> } = {}) {
+  const { api, stream } = fakeApi(history);
+  const store = new ChatStore(api, options);
+  const sending = store.send("A", question);
+  await flush();
+  return { api, stream, store, sending };
+}
+
 const answerText = (store: ChatStore, id: string) =>
   store
     .get(id)
@@ -37,13 +46,10 @@ const answerText = (store: ChatStore, id: string) =>
 describe("ChatStore", () => {
   it("streams text, a tool step with its card, and usage into the conversation", async () => {
     // GIVEN a conversation and a stream
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api, { now: () => 1000 });
-    const sending = store.send("A", "Gap fills in 2024?");
-    await flush();
+    const { store, stream, sending } = await sendInA("Gap fills in 2024?", { options: { now: () => 1000 } });
     // WHEN the server streams a full answer
     const s = stream("A");
-    s.push(": connected\n\n" + sseEvent("message_saved", { message_id: "u1" }));
+    s.push(": connected\n\n" + questionSaved("u1"));
     s.push(sseEvent("text_delta", { delta: "Let me " }) + sseEvent("text_delta", { delta: "check." }));
     s.push(sseEvent("tool_start", { tool_call_id: "t1", tool_name: "run_query", title: "Gap fills in 2024", input: { query: {} } }));
     await flush();
@@ -51,7 +57,7 @@ describe("ChatStore", () => {
     s.push(sseEvent("tool_end", { tool_call_id: "t1", tool_name: "run_query", duration_ms: 42, error: null }));
     s.push(sseEvent("data_block", { tool_call_id: "t1", title: "Gap fills", blocks: [{ type: "table", columns: [], rows: [] }] }));
     s.push(sseEvent("text_delta", { delta: " 61% filled." }));
-    s.push(sseEvent("done", { message_id: "a1", answer: "x", usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.01 }, stop_reason: "end_turn" }));
+    s.push(answerDone("a1", "x", "end_turn", { input_tokens: 10, output_tokens: 5, cost_usd: 0.01 }));
     s.push(sseEvent("persist", { message_id: "a1", persisted: true }));
     s.close();
     // THEN
@@ -69,19 +75,19 @@ describe("ChatStore", () => {
     const store = new ChatStore(api);
     const a = store.send("A", "question A");
     await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "ua" }) + sseEvent("text_delta", { delta: "partial A" }));
+    stream("A").push(answerBegins("ua", "partial A"));
     await flush();
     // The user switches to B while A streams: B loads its own history and can stream on its own.
     await store.load("B");
     const b = store.send("B", "question B");
     await flush();
-    stream("B").push(sseEvent("message_saved", { message_id: "ub" }) + sseEvent("text_delta", { delta: "answer B" }));
+    stream("B").push(answerBegins("ub", "answer B"));
     stream("A").push(sseEvent("text_delta", { delta: " and more A" }));
     await flush();
     expect(answerText(store, "B")).toBe("answer B");
     expect(store.get("B").messages.map((m) => m.id)).toEqual(["b0", "ub", expect.any(String)]);
     // A was never aborted: coming back shows its full answer.
-    stream("A").push(sseEvent("done", { message_id: "aa", answer: "", usage: null, stop_reason: "end_turn" }));
+    stream("A").push(answerDone("aa", ""));
     stream("A").close();
     stream("B").close();
     await Promise.all([a, b]);
@@ -90,11 +96,8 @@ describe("ChatStore", () => {
   });
 
   it("does not let a history load overwrite a live stream", async () => {
-    const { api, stream } = fakeApi({ A: [{ id: "h1", role: "user", content: "earlier" }] });
-    const store = new ChatStore(api);
-    const sending = store.send("A", "now");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "live" }));
+    const { store, stream, sending } = await sendInA("now", { history: { A: [{ id: "h1", role: "user", content: "earlier" }] } });
+    stream("A").push(answerBegins("u1", "live"));
     await flush();
     await store.load("A");
     expect(answerText(store, "A")).toBe("live");
@@ -110,7 +113,7 @@ describe("ChatStore", () => {
     const loading = store.load("A");
     const sending = store.send("A", "new question");
     await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u2" }) + sseEvent("text_delta", { delta: "streaming" }));
+    stream("A").push(answerBegins("u2", "streaming"));
     await flush();
     resolveHistory([{ id: "u1", role: "user", content: "old" }, { id: "a1", role: "assistant", content: "old answer" }]);
     await loading;
@@ -129,7 +132,7 @@ describe("ChatStore", () => {
     store.setDraft("A", "follow-up I am typing");
     expect(await store.send("A", "follow-up I am typing")).toBe(false);
     await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("done", { message_id: "a1", answer: "ok", usage: null, stop_reason: "end_turn" }));
+    stream("A").push(questionSaved("u1") + answerDone("a1", "ok"));
     stream("A").close();
     await sending;
     expect(store.get("A").draft).toBe("follow-up I am typing");
@@ -151,10 +154,7 @@ describe("ChatStore", () => {
   });
 
   it("restores the question when the stream errors before the question was saved", async () => {
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api);
-    const sending = store.send("A", "question");
-    await flush();
+    const { store, stream, sending } = await sendInA("question");
     stream("A").push(sseEvent("error", { error: "The assistant is not configured.", code: "LLM_UNAVAILABLE", retryable: false }));
     stream("A").close();
     expect(await sending).toBe(false);
@@ -162,11 +162,8 @@ describe("ChatStore", () => {
   });
 
   it("keeps the partial answer with the error when the stream fails after the question was saved", async () => {
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api);
-    const sending = store.send("A", "q");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "half" }));
+    const { store, stream, sending } = await sendInA("q");
+    stream("A").push(answerBegins("u1", "half"));
     stream("A").push(sseEvent("error", { error: "The model stopped responding.", code: "LLM_ERROR", retryable: true }));
     stream("A").close();
     expect(await sending).toBe(true);
@@ -176,16 +173,13 @@ describe("ChatStore", () => {
   });
 
   it("stops through the API and keeps what was produced", async () => {
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api);
-    const sending = store.send("A", "q");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "so far" }));
+    const { api, store, stream, sending } = await sendInA("q");
+    stream("A").push(answerBegins("u1", "so far"));
     await flush();
     await store.stop("A");
     expect(api.stopChat).toHaveBeenCalledWith("A");
     expect(store.get("A").stopping).toBe(true);
-    stream("A").push(sseEvent("done", { message_id: "a1", answer: "so far", usage: null, stop_reason: "stopped" }));
+    stream("A").push(answerDone("a1", "so far", "stopped"));
     stream("A").close();
     await sending;
     expect(store.get("A").messages[1]).toMatchObject({ status: "stopped" });
@@ -199,7 +193,7 @@ describe("ChatStore", () => {
       const store = new ChatStore(api, { stopGraceMs: 100 });
       const sending = store.send("A", "q");
       await vi.advanceTimersByTimeAsync(0);
-      stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "partial" }));
+      stream("A").push(answerBegins("u1", "partial"));
       await vi.advanceTimersByTimeAsync(0);
       await store.stop("A");
       await vi.advanceTimersByTimeAsync(150);
@@ -212,14 +206,11 @@ describe("ChatStore", () => {
   });
 
   it("marks a running tool step done when the query returned no card", async () => {
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api, { now: () => 5 });
-    const sending = store.send("A", "q");
-    await flush();
+    const { store, stream, sending } = await sendInA("q", { options: { now: () => 5 } });
     const s = stream("A");
-    s.push(sseEvent("message_saved", { message_id: "u1" }));
+    s.push(questionSaved("u1"));
     s.push(sseEvent("tool_start", { tool_call_id: "t1", tool_name: "run_query", title: "Empty", input: {} }));
-    s.push(sseEvent("done", { message_id: "a1", answer: "No rows.", usage: null, stop_reason: "end_turn" }));
+    s.push(answerDone("a1", "No rows."));
     s.close();
     await sending;
     expect(store.get("A").messages[1]?.parts[0]).toMatchObject({ step: { status: "done", card: null } });
@@ -238,8 +229,8 @@ describe("ChatStore", () => {
     expect(api.chatStream).toHaveBeenCalledWith("A", { revises: "u1" }, expect.any(AbortSignal));
     expect(store.get("A").messages.map((m) => m.id)).toEqual(["u1"]);
     history.A = [history.A![0]!, { id: "a2", role: "assistant", content: "since", reply_to: "u1", versions: ["a1", "a2"] }];
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "since" }));
-    stream("A").push(sseEvent("done", { message_id: "a2", answer: "since", usage: null, stop_reason: "end_turn" }) + sseEvent("persist", { message_id: "a2", persisted: true }));
+    stream("A").push(answerBegins("u1", "since"));
+    stream("A").push(answerDone("a2", "since") + sseEvent("persist", { message_id: "a2", persisted: true }));
     stream("A").close();
     expect(await again).toBe(true);
     await flush();
@@ -264,7 +255,7 @@ describe("ChatStore", () => {
     await flush();
     expect(api.chatStream).toHaveBeenCalledWith("A", { message: "second, better", revises: "u2" }, expect.any(AbortSignal));
     expect(store.get("A").messages.map((m) => (m.role === "user" ? messageText(m) : m.id))).toEqual(["first", "a1", "second, better"]);
-    stream("A").push(sseEvent("message_saved", { message_id: "u3" }) + sseEvent("done", { message_id: "a3", answer: "better", usage: null, stop_reason: "end_turn" }));
+    stream("A").push(questionSaved("u3") + answerDone("a3", "better"));
     stream("A").close();
     expect(await sending).toBe(true);
     // A local question cannot be revised, nor can an empty edit be sent.
@@ -305,7 +296,7 @@ describe("ChatStore", () => {
     await store.load("A");
     const sending = store.send("A", "q");
     await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("done", { message_id: "a1", answer: "live answer", usage: null, stop_reason: "end_turn" }));
+    stream("A").push(questionSaved("u1") + answerDone("a1", "live answer"));
     stream("A").close();
     await sending;
     // Another tab edited the question: the server's path now starts with u2, with u1 as a version.
@@ -319,11 +310,8 @@ describe("ChatStore", () => {
 
   it("reports the title update to the workspace", async () => {
     const onTitle = vi.fn();
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api, { onTitle });
-    const sending = store.send("A", "q");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("title_update", { title: "Gap fills" }));
+    const { stream, sending } = await sendInA("q", { options: { onTitle } });
+    stream("A").push(questionSaved("u1") + sseEvent("title_update", { title: "Gap fills" }));
     stream("A").close();
     await sending;
     expect(onTitle).toHaveBeenCalledWith("A", "Gap fills");
@@ -344,13 +332,13 @@ describe("ChatStore", () => {
     const store = new ChatStore(api);
     const sending = store.send("A", "q");
     await flush();
-    s.push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "before " }));
+    s.push(answerBegins("u1", "before "));
     await flush();
     // WHEN the token changes mid-stream
     token = "token-2";
     s.push(sseEvent("text_delta", { delta: "after" }));
     await store.stop("A");
-    s.push(sseEvent("done", { message_id: "a1", answer: "", usage: null, stop_reason: "end_turn" }));
+    s.push(answerDone("a1", ""));
     s.close();
     await sending;
     // THEN the answer is whole and the stop request carried the fresh token
@@ -360,10 +348,7 @@ describe("ChatStore", () => {
   });
 
   it("forgets everything and aborts streams on reset", async () => {
-    const { api } = fakeApi();
-    const store = new ChatStore(api);
-    const sending = store.send("A", "q");
-    await flush();
+    const { store, sending } = await sendInA("q");
     store.reset();
     await sending;
     expect(store.get("A").messages).toEqual([]);
@@ -390,8 +375,8 @@ describe("ChatStore history revalidation", () => {
     await store.load("A");
     const sending = store.send("A", "new");
     await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u2" }) + sseEvent("text_delta", { delta: "fresh" }));
-    stream("A").push(sseEvent("done", { message_id: "a2", answer: "fresh", usage: null, stop_reason: "end_turn" }));
+    stream("A").push(answerBegins("u2", "fresh"));
+    stream("A").push(answerDone("a2", "fresh"));
     stream("A").close();
     await sending;
     await store.load("A");
@@ -400,11 +385,8 @@ describe("ChatStore history revalidation", () => {
 
   it("does not duplicate messages the history already has", async () => {
     const history: Record<string, StoredMessage[]> = { A: [] };
-    const { api, stream } = fakeApi(history);
-    const store = new ChatStore(api);
-    const sending = store.send("A", "q");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("done", { message_id: "a1", answer: "x", usage: null, stop_reason: "end_turn" }));
+    const { store, stream, sending } = await sendInA("q", { history });
+    stream("A").push(questionSaved("u1") + answerDone("a1", "x"));
     stream("A").close();
     await sending;
     history.A = [{ id: "u1", role: "user", content: "q" }, { id: "a1", role: "assistant", content: "x" }];
@@ -425,7 +407,7 @@ describe("ChatStore after a dropped connection", () => {
     const store = new ChatStore(api, { recoverDelaysMs: [0, 0] });
     const sending = store.send("A", "q");
     await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "part" }));
+    stream("A").push(answerBegins("u1", "part"));
     stream("A").close();
     await sending;
     expect(store.get("A").messages[1]).toMatchObject({ status: "error", error: "The connection was lost. Looking for the saved answer…" });
@@ -437,11 +419,8 @@ describe("ChatStore after a dropped connection", () => {
   });
 
   it("says so when the saved answer never shows up", async () => {
-    const { api, stream } = fakeApi();
-    const store = new ChatStore(api, { recoverDelaysMs: [0] });
-    const sending = store.send("A", "q");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }));
+    const { store, stream, sending } = await sendInA("q", { options: { recoverDelaysMs: [0] } });
+    stream("A").push(questionSaved("u1"));
     stream("A").fail(new TypeError("network error"));
     await sending;
     await flush(10);
@@ -450,11 +429,8 @@ describe("ChatStore after a dropped connection", () => {
 
   it("does not show a cut-off answer twice once the history has the saved one", async () => {
     const history: Record<string, StoredMessage[]> = { A: [] };
-    const { api, stream } = fakeApi(history);
-    const store = new ChatStore(api, { recoverDelaysMs: [60_000] });
-    const sending = store.send("A", "q");
-    await flush();
-    stream("A").push(sseEvent("message_saved", { message_id: "u1" }) + sseEvent("text_delta", { delta: "part" }));
+    const { store, stream, sending } = await sendInA("q", { options: { recoverDelaysMs: [60_000] }, history });
+    stream("A").push(answerBegins("u1", "part"));
     stream("A").close();
     await sending;
     history.A = [{ id: "u1", role: "user", content: "q" }, { id: "a1", role: "assistant", content: "The full answer." }];

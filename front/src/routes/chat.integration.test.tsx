@@ -1,29 +1,45 @@
-import { act, render, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "@/app";
-import { installBackend, signInLocally } from "@/test/fake-backend";
-import { sseEvent } from "@/test/sse-response";
+import { act, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { installBackend } from "@/test/fake-backend";
+import { renderApp, resetTheAppAroundEachTest } from "@/test/render-app";
+import { answerBegins, answerDone, questionSaved, sseEvent } from "@/test/sse-response";
 
-beforeEach(signInLocally);
+resetTheAppAroundEachTest();
 
-afterEach(() => {
-  vi.unstubAllGlobals();
-  localStorage.clear();
-  window.history.pushState({}, "", "/");
-});
+type Backend = ReturnType<typeof installBackend>;
+type User = ReturnType<typeof renderApp>["user"];
+
+/** Asks `question` in the question box, and the server starts the answer with `text`; returns the box. */
+async function askAndStart(user: User, backend: Backend, question: string, text: string) {
+  const box = await screen.findByLabelText("Your question");
+  await user.type(box, `${question}{Enter}`);
+  await waitFor(() => expect(backend.streams).toHaveLength(1));
+  act(() => backend.streams[0]!.push(answerBegins("a1", text)));
+  return box;
+}
+
+/** The server sends `events` on the first stream, then ends it. */
+function endStream(backend: Backend, events: string) {
+  act(() => {
+    backend.streams[0]!.push(events);
+    backend.streams[0]!.close();
+  });
+}
+
+/** Esc stops the answer in A: the stop request goes out, the server ends the stream as stopped, the page says so. */
+async function stopWithEscape(user: User, backend: Backend) {
+  await user.keyboard("{Escape}");
+  await waitFor(() => expect(backend.calls).toContain("POST /api/chat/A/stop"));
+  endStream(backend, answerDone("a2", "Working", "stopped"));
+  await screen.findByText("Stopped. What was written so far is kept.");
+}
 
 describe("chat page", () => {
   it("keeps a stream in its own conversation while you look at another, and shows it when you come back", async () => {
     // GIVEN conversation A is open and answering
     const backend = installBackend();
-    window.history.pushState({}, "", "/i/NQ/c/A");
-    const user = userEvent.setup();
-    render(<App />);
-    const box = await screen.findByLabelText("Your question");
-    await user.type(box, "How often do gaps fill?{Enter}");
-    await waitFor(() => expect(backend.streams).toHaveLength(1));
-    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "a1" }) + sseEvent("text_delta", { delta: "Streaming in A" })));
+    const { user } = renderApp("/i/NQ/c/A");
+    await askAndStart(user, backend, "How often do gaps fill?", "Streaming in A");
     await screen.findByText("Streaming in A");
 
     // WHEN the user opens B from the sidebar while A still streams
@@ -37,48 +53,20 @@ describe("chat page", () => {
     expect(screen.getByLabelText("Your question")).toHaveValue("");
 
     // AND back in A the whole answer is there
-    act(() => {
-      backend.streams[0]!.push(sseEvent("done", { message_id: "a2", answer: "", usage: { input_tokens: 10, output_tokens: 4, cost_usd: 0.002 }, stop_reason: "end_turn" }));
-      backend.streams[0]!.close();
-    });
+    endStream(backend, answerDone("a2", "", "end_turn", { input_tokens: 10, output_tokens: 4, cost_usd: 0.002 }));
     await user.click(within(sidebar).getByRole("link", { name: /Gaps in 2024/ }));
     await screen.findByText("Streaming in A and finished.");
     expect(screen.queryByText("Old answer in B")).toBeNull();
     expect(await screen.findByText(/\$0\.0020/)).toBeInTheDocument();
   });
 
-  it("keeps the question in the box with the server's sentence when sending fails", async () => {
-    const backend = installBackend();
-    backend.failChatWith({ error: "You are sending messages too fast. Try again in a minute.", code: "RATE_LIMITED", request_id: "r9" }, 429);
-    window.history.pushState({}, "", "/i/NQ/c/B");
-    const user = userEvent.setup();
-    render(<App />);
-    await screen.findByText("Old answer in B");
-    const box = screen.getByLabelText("Your question");
-    await user.type(box, "A careful question{Enter}");
-    expect(await screen.findByRole("alert")).toHaveTextContent("You are sending messages too fast. Try again in a minute.");
-    expect(screen.getByRole("alert")).not.toHaveTextContent("RATE_LIMITED");
-    expect(box).toHaveValue("A careful question");
-  });
-
   it("keeps what you type while an answer streams, and Esc stops it", async () => {
     const backend = installBackend();
-    window.history.pushState({}, "", "/i/NQ/c/A");
-    const user = userEvent.setup();
-    render(<App />);
-    const box = await screen.findByLabelText("Your question");
-    await user.type(box, "First{Enter}");
-    await waitFor(() => expect(backend.streams).toHaveLength(1));
-    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "a1" }) + sseEvent("text_delta", { delta: "Working" })));
+    const { user } = renderApp("/i/NQ/c/A");
+    const box = await askAndStart(user, backend, "First", "Working");
     await user.type(box, "Next question{Enter}");
     expect(box).toHaveValue("Next question");
-    await user.keyboard("{Escape}");
-    await waitFor(() => expect(backend.calls).toContain("POST /api/chat/A/stop"));
-    act(() => {
-      backend.streams[0]!.push(sseEvent("done", { message_id: "a2", answer: "Working", usage: null, stop_reason: "stopped" }));
-      backend.streams[0]!.close();
-    });
-    await screen.findByText("Stopped. What was written so far is kept.");
+    await stopWithEscape(user, backend);
     expect(box).toHaveValue("Next question");
     // ↑ in an empty box brings back the last question for editing.
     await user.clear(box);
@@ -89,23 +77,12 @@ describe("chat page", () => {
   it("streams from the chat_stream_url that /api/config names, and stops through the API", async () => {
     // GIVEN the config points the chat stream at a Lambda Function URL
     const backend = installBackend({ chat_stream_url: "https://xyz.lambda-url.eu-central-1.on.aws/" });
-    window.history.pushState({}, "", "/i/NQ/c/A");
-    const user = userEvent.setup();
-    render(<App />);
-    const box = await screen.findByLabelText("Your question");
+    const { user } = renderApp("/i/NQ/c/A");
 
     // WHEN the user asks, then stops the answer
-    await user.type(box, "First{Enter}");
-    await waitFor(() => expect(backend.streams).toHaveLength(1));
-    act(() => backend.streams[0]!.push(sseEvent("message_saved", { message_id: "a1" }) + sseEvent("text_delta", { delta: "Working" })));
+    await askAndStart(user, backend, "First", "Working");
     await screen.findByText("Working");
-    await user.keyboard("{Escape}");
-    await waitFor(() => expect(backend.calls).toContain("POST /api/chat/A/stop"));
-    act(() => {
-      backend.streams[0]!.push(sseEvent("done", { message_id: "a2", answer: "Working", usage: null, stop_reason: "stopped" }));
-      backend.streams[0]!.close();
-    });
-    await screen.findByText("Stopped. What was written so far is kept.");
+    await stopWithEscape(user, backend);
 
     // THEN only the stream went to the Function URL
     const chat = backend.urls.filter((u) => u.includes("/api/chat/"));
@@ -118,9 +95,7 @@ describe("versions of answers and questions", () => {
   it("steps between an answer's versions, regenerates and edits without repeating the question", async () => {
     // GIVEN a conversation whose answer was regenerated once
     const backend = installBackend();
-    window.history.pushState({}, "", "/i/NQ/c/V");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/c/V");
     await screen.findByText("Friday, in the second answer.");
     const versions = screen.getByRole("group", { name: "Versions of this answer" });
     expect(within(versions).getByLabelText("Version 2 of 2")).toBeInTheDocument();
@@ -138,10 +113,7 @@ describe("versions of answers and questions", () => {
     await user.click(screen.getByRole("button", { name: "Regenerate the answer" }));
     await waitFor(() => expect(backend.asked).toEqual([{ conversation_id: "V", revises: "v1" }]));
     expect(screen.getAllByText("Which day is widest?")).toHaveLength(1);
-    act(() => {
-      backend.streams[0]!.push(sseEvent("message_saved", { message_id: "v1" }) + sseEvent("done", { message_id: "v4", answer: "Thursday.", usage: null, stop_reason: "end_turn" }));
-      backend.streams[0]!.close();
-    });
+    endStream(backend, questionSaved("v1") + answerDone("v4", "Thursday."));
     await screen.findByText("Thursday.");
 
     // WHEN the question is edited in place, from the keyboard
@@ -159,9 +131,7 @@ describe("versions of answers and questions", () => {
 
   it("cancels an edit with Escape and gives focus back to its button", async () => {
     installBackend();
-    window.history.pushState({}, "", "/i/NQ/c/V");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/c/V");
     await screen.findByText("Friday, in the second answer.");
     await user.click(screen.getByRole("button", { name: "Edit this question" }));
     await user.keyboard(" (typed)");
@@ -175,8 +145,7 @@ describe("versions of answers and questions", () => {
 describe("a chat that does not exist", () => {
   it("says so once, offers no retry for the 404 and no question box", async () => {
     installBackend();
-    window.history.pushState({}, "", "/i/NQ/c/nosuchchat");
-    render(<App />);
+    renderApp("/i/NQ/c/nosuchchat");
     expect(await screen.findByRole("heading", { name: "Chat not found" })).toBeInTheDocument();
     await waitFor(() => expect(document.title).toBe("Chat not found · NQ · Barb"));
     const main = screen.getByRole("main");

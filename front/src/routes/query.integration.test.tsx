@@ -1,26 +1,16 @@
-import { cleanup, render, screen, waitFor } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "@/app";
-import { installBackend, signInLocally } from "@/test/fake-backend";
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { installBackend } from "@/test/fake-backend";
+import { renderApp, resetTheAppAroundEachTest } from "@/test/render-app";
 
-beforeEach(signInLocally);
-
-afterEach(() => {
-  cleanup(); // unmount before the stubs go: the app's effects still read matchMedia while unmounting
-  vi.unstubAllGlobals();
-  localStorage.clear();
-  window.history.pushState({}, "", "/");
-});
+resetTheAppAroundEachTest();
 
 const queryParam = () => new URLSearchParams(window.location.search).get("q");
 
 describe("query console", () => {
   it("puts the query that ran in the URL", async () => {
     installBackend();
-    window.history.pushState({}, "", "/i/NQ/query");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/query");
     const editor = await screen.findByLabelText("Barb Script (JSON)");
     await user.clear(editor);
     await user.paste('{ "from": "daily", "period": "last_5" }');
@@ -32,8 +22,7 @@ describe("query console", () => {
 
   it("opens a shared link with its query in the editor and its result shown", async () => {
     const backend = installBackend();
-    window.history.pushState({}, "", `/i/NQ/query?q=${encodeURIComponent('{"from":"daily","period":"last_3"}')}`);
-    render(<App />);
+    renderApp(`/i/NQ/query?q=${encodeURIComponent('{"from":"daily","period":"last_3"}')}`);
     expect(await screen.findByText("1 row")).toBeInTheDocument();
     expect(screen.getByLabelText("Barb Script (JSON)")).toHaveValue(JSON.stringify({ from: "daily", period: "last_3" }, null, 2));
     await waitFor(() => expect(backend.calls.filter((c) => c === "POST /api/query")).toHaveLength(1));
@@ -51,9 +40,7 @@ describe("query console", () => {
       await gate;
       return backend(input, init);
     });
-    window.history.pushState({}, "", "/i/NQ/query");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/query");
     const runButton = await screen.findByRole("button", { name: "Run query" });
     runButton.focus();
     await user.keyboard("{Enter}");
@@ -82,9 +69,7 @@ describe("query console", () => {
       }
       return backend(input, init);
     });
-    window.history.pushState({}, "", "/i/NQ/query");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/query");
     (await screen.findByRole("button", { name: "Run query" })).focus();
     await user.keyboard("{Enter}");
     (await screen.findByRole("button", { name: "Try again" })).focus();

@@ -1,8 +1,7 @@
-import { render, screen, waitFor } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "@/app";
-import { installBackend, signInLocally } from "@/test/fake-backend";
+import { screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import { installBackend } from "@/test/fake-backend";
+import { renderApp, resetTheAppAroundEachTest } from "@/test/render-app";
 
 // jsdom has no canvas: lightweight-charts is replaced by a stand-in that records what the chart is told and keeps a
 // visible range, so the keyboard crosshair can be checked here (the browser tests drive the real one).
@@ -62,20 +61,12 @@ function installBars() {
   );
 }
 
-beforeEach(signInLocally);
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  localStorage.clear();
-  window.history.pushState({}, "", "/");
-});
+resetTheAppAroundEachTest();
 
 describe("price chart by keyboard", () => {
   it("is a named, focusable chart whose arrows, Page keys and Home/End move a crosshair the legend and a live region follow", async () => {
     installBars();
-    window.history.pushState({}, "", "/i/NQ");
-    const user = userEvent.setup();
-    const { container } = render(<App />);
+    const { user, container } = renderApp("/i/NQ");
     const chart = await screen.findByRole("application", { name: "NQ price chart, daily bars" });
     await waitFor(() => expect(chart).toHaveAttribute("data-status", "ready"));
     expect(chart).toHaveAttribute("tabindex", "0");

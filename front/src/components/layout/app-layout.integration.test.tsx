@@ -1,20 +1,14 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "@/app";
+import { describe, expect, it, vi } from "vitest";
 import { PHONE_QUERY } from "@/hooks/use-media-query";
-import { installBackend, signInLocally } from "@/test/fake-backend";
+import { installBackend } from "@/test/fake-backend";
+import { renderApp, resetTheAppAroundEachTest } from "@/test/render-app";
 
 // jsdom has no canvas: the price chart is exercised by its own test and the browser tests.
 vi.mock("@/components/instrument/price-chart", () => ({ PriceChart: () => <div>price chart</div> }));
 
-beforeEach(signInLocally);
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  localStorage.clear();
-  window.history.pushState({}, "", "/");
-});
+resetTheAppAroundEachTest();
 
 const onPhone = () =>
   vi.stubGlobal("matchMedia", (query: string) => ({ matches: query === PHONE_QUERY, media: query, addEventListener: () => undefined, removeEventListener: () => undefined }));
@@ -28,9 +22,7 @@ async function openPalette(user: ReturnType<typeof userEvent.setup>) {
 describe("focus after the command palette navigates", () => {
   it("lands on the new page's heading, or on the question box the chat page focuses", async () => {
     installBackend();
-    window.history.pushState({}, "", "/i/NQ/query");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/query");
     await user.click(await screen.findByLabelText("Barb Script (JSON)"));
 
     await openPalette(user);
@@ -55,9 +47,7 @@ describe("the phone drawer", () => {
   it("keeps Tab inside while open, and Escape closes it with focus back on its button", async () => {
     onPhone();
     installBackend();
-    window.history.pushState({}, "", "/i/NQ");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ");
     const opener = await screen.findByRole("button", { name: "Open sidebar" });
     opener.focus();
     await user.keyboard("{Enter}");
@@ -85,9 +75,7 @@ describe("the phone drawer", () => {
   it("puts focus on the new page when a link in it navigates (the link is hidden with the drawer)", async () => {
     onPhone();
     installBackend();
-    window.history.pushState({}, "", "/i/NQ/c/B");
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp("/i/NQ/c/B");
     (await screen.findByRole("button", { name: "Open sidebar" })).focus();
     await user.keyboard("{Enter}");
     const sidebar = screen.getByRole("navigation", { name: "Workspace" });

@@ -1,22 +1,14 @@
-import { render, screen, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { App } from "@/app";
-import { installBackend, signInLocally } from "@/test/fake-backend";
+import { screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { installBackend } from "@/test/fake-backend";
+import { renderApp, resetTheAppAroundEachTest } from "@/test/render-app";
 
-beforeEach(signInLocally);
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  localStorage.clear();
-  window.history.pushState({}, "", "/");
-});
+resetTheAppAroundEachTest();
 
 describe("sidebar", () => {
   it("lists chats under date groups as real links and filters them by search", async () => {
     installBackend();
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp();
     const sidebar = await screen.findByRole("navigation", { name: "Workspace" });
     const gaps = await within(sidebar).findByRole("link", { name: /Gaps in 2024/ });
     expect(gaps).toHaveAttribute("href", "/i/NQ/c/A");
@@ -32,8 +24,7 @@ describe("sidebar", () => {
 
   it("deletes a chat from its always-visible menu, and Undo brings it back without a DELETE", async () => {
     const backend = installBackend();
-    const user = userEvent.setup();
-    render(<App />);
+    const { user } = renderApp();
     const sidebar = await screen.findByRole("navigation", { name: "Workspace" });
     await within(sidebar).findByRole("link", { name: /Gaps in 2024/ });
     await user.click(within(sidebar).getByRole("button", { name: "Actions for Gaps in 2024" }));
