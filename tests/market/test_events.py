@@ -11,6 +11,7 @@ from shared.market.events import (
     get_event,
     nfp_date,
     opex_date,
+    table_years,
     upcoming_events,
     vix_expiration_date,
 )
@@ -55,6 +56,13 @@ def test_fomc_table_has_eight_scheduled_meetings_a_year():
         assert 8 <= len(dates) <= 10, year
     assert date(2024, 9, 18) in event_dates("fomc", *YEAR)
     assert event_dates("fomc", date(2030, 1, 1), date(2030, 12, 31)) == []
+    assert event_dates("fomc", date(2020, 3, 1), date(2020, 3, 31)) == [date(2020, 3, 3), date(2020, 3, 15)]
+
+
+def test_tables_state_the_years_they_cover_and_rules_cover_every_year():
+    assert table_years("FOMC") == FOMC_YEARS == range(2008, 2027)
+    assert table_years("btc_halving") == range(2009, 2028)
+    assert table_years("cpi") is None
 
 
 def test_weekly_reports_shift_after_holidays():
