@@ -5,8 +5,8 @@
 ``map`` (and ``where``) see the history before the period, as a chart does: they are computed over every bar
 and the period is applied afterwards, so ``rsi(close, 14)`` or ``prev(close)`` on the first bar of a period equal
 their full-history values. When every function a step uses is row-wise or works within one trade date
-(core, time, calendar and session functions, aggregates), the period is applied first instead: the result is the
-same and far fewer bars are read.
+(core, time, calendar, event and session functions, aggregates), the period is applied first instead: the result
+is the same and far fewer bars are read.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from shared.script.plan import Plan, StepPlan
 from shared.script.registry import function_spec
 from shared.script.validate import sort_column
 
-_LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
+_LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "events", "session", "aggregate"})
 """Functions whose values on a trade date do not depend on earlier trade dates."""
 _IN_PERIOD = "__in_period"
 _CALENDAR_YEARS = (1970, 2060)

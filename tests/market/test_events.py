@@ -1,4 +1,5 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,17 @@ def test_upcoming_events_for_the_prompt():
     assert ("vix_expiration", date(2024, 9, 18)) in by_id
     assert [o.date for o in upcoming] == sorted(o.date for o in upcoming)
     assert all(date(2024, 9, 9) <= o.date <= date(2024, 9, 23) for o in upcoming)
+
+
+def test_the_event_calendar_in_the_data_docs_matches_the_code():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text()
+    section = text.split("## Event calendar", 1)[1]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `")]
+    documented = {row[0].strip("| `"): (row[3], row[4].strip(" |")) for row in rows}
+    expected = {}
+    for event in EVENTS.values():
+        if event.computable:
+            years = table_years(event.id)
+            dates = f"table, {years[0]}–{years[-1]}" if years else "rule, every year"
+            expected[event.id] = (dates, "approximate" if event.approximate else "exact")
+    assert documented == expected
