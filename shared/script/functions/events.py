@@ -44,9 +44,8 @@ def _label(event_id: str) -> str:
 
 
 COVERAGE = (
-    f"Events: {', '.join(_label(e) for e in _USABLE)}. ~ = a rule of thumb that can be a day or two off the "
-    "release; years = a table, null outside them; the others are exact rules. An event on a day the market is "
-    "closed counts on its next trading day."
+    f"Events: {', '.join(_label(e) for e in _USABLE)}. ~ = rule of thumb, may be a day or two off; (years) = "
+    "table, null outside them; others exact. An event on a closed day counts on the next trading day."
 )
 """What the event functions cover, in every one of their descriptions."""
 
