@@ -5,7 +5,8 @@ expressions. They are checked by the Barb Script validator (same messages and hi
 strategy's bars, plus two backtest rules: a rule must be a condition and a distance a number, and nothing may
 look into the future (functions declared with a ``lookahead`` alternative: ``next``, ``rank``, the final
 ``session_*`` values and the aggregates), since a signal is acted on at the next bar's open; the hint is the
-declaration's alternative.
+declaration's alternative. A later value of something the calendar fixes in advance (``next(is_month_end())``:
+only literals and functions of a ``known_in_advance`` category) is allowed.
 """
 
 from __future__ import annotations
@@ -191,13 +192,33 @@ def _parse_model(raw: dict[str, Any], errors: StrategyErrors) -> tuple[Strategy 
         return None, Strategy(entry="true", direction="long")
 
 
+def _known_in_advance(node: ast.expr) -> bool:
+    """True when ``node`` is made of literals and calls of functions the calendar fixes in advance (no column)."""
+    if isinstance(node, ast.Name):
+        return False
+    if isinstance(node, ast.Call):
+        spec = function_spec(node.func.id) if isinstance(node.func, ast.Name) else None
+        if spec is None or not (spec.known_in_advance or _shifts(spec)):
+            return False
+        return all(_known_in_advance(arg) for arg in (*node.args, *(kw.value for kw in node.keywords)))
+    return all(
+        _known_in_advance(child) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)
+    )
+
+
+def _shifts(spec: FunctionSpec) -> bool:
+    # Lag functions move their argument's values between bars: a later value of a calendar value is known.
+    return spec.category == "lag"
+
+
 def _lookahead(tree: ast.expr) -> list[FunctionSpec]:
-    """The look-ahead functions ``tree`` calls, each once, in order."""
+    """The look-ahead functions ``tree`` calls, each once, in order; ``next(x)`` of a value known in advance
+    (``next(is_month_end())``) is not one: the calendar says today what it will be tomorrow."""
     found: dict[str, FunctionSpec] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             spec = function_spec(node.func.id)
-            if spec is not None and spec.lookahead:
+            if spec is not None and spec.lookahead and not (_shifts(spec) and _known_in_advance(node)):
                 found.setdefault(spec.name, spec)
     return list(found.values())
 

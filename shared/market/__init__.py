@@ -24,7 +24,7 @@ from shared.market.calendar import (
     trading_session,
     trading_sessions,
 )
-from shared.market.events import upcoming_events
+from shared.market.events import EVENTS, MarketEvent, event_dates, table_years, upcoming_events
 from shared.market.exchanges import Exchange, get_exchange, list_exchanges
 from shared.market.holidays import Holiday, holidays
 from shared.market.instruments import (
@@ -51,6 +51,7 @@ __all__ = [
     "BAR_SIZE_ALIASES",
     "CALENDAR_BUCKETS",
     "CALENDAR_SIZES",
+    "EVENTS",
     "INTRADAY_MINUTES",
     "INTRADAY_SIZES",
     "OHLCV",
@@ -61,6 +62,7 @@ __all__ = [
     "Holiday",
     "Instrument",
     "IntradaySize",
+    "MarketEvent",
     "Session",
     "assign_trade_date_and_minute",
     "bin_opens",
@@ -68,6 +70,7 @@ __all__ = [
     "canonical_bar_size",
     "catalogue_instruments",
     "daily_bars",
+    "event_dates",
     "get_exchange",
     "get_instrument",
     "holidays",
@@ -82,6 +85,7 @@ __all__ = [
     "reduce_runs",
     "register_instrument",
     "resample",
+    "table_years",
     "trading_days",
     "trading_session",
     "trading_sessions",

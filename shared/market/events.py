@@ -1,7 +1,8 @@
 """Scheduled market events (macro releases, oil reports, options expirations) and their dates.
 
-Dates come from rules, or from tables where no rule exists (FOMC decisions, bitcoin halvings). Holiday
-adjustments use the US trading calendar (``CME``), which closes on the federal holidays that move these releases.
+Dates come from rules, or from tables where no rule exists (FOMC decisions, kept in ``fomc.txt``; bitcoin
+halvings); a table is complete for its years only (:func:`table_years`). Holiday adjustments use the US trading
+calendar (``CME``), which closes on the federal holidays that move these releases.
 Events marked ``approximate`` follow a rule of thumb and can be a day or two off the official release.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import calendar as _stdlib_calendar
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from importlib import resources
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
@@ -46,33 +48,30 @@ class EventOccurrence(NamedTuple):
     event: MarketEvent
 
 
-# Scheduled FOMC statement days (second day of two-day meetings), plus the unscheduled rate decisions of
-# 2008-01-22, 2008-10-08, 2020-03-03 and 2020-03-15 (a Sunday). The scheduled 2020-03-18 meeting was replaced
-# by the 2020-03-15 decision.
-_FOMC: dict[int, tuple[str, ...]] = {
-    2008: ("01-22", "01-30", "03-18", "04-30", "06-25", "08-05", "09-16", "10-08", "10-29", "12-16"),
-    2009: ("01-28", "03-18", "04-29", "06-24", "08-12", "09-23", "11-04", "12-16"),
-    2010: ("01-27", "03-16", "04-28", "06-23", "08-10", "09-21", "11-03", "12-14"),
-    2011: ("01-26", "03-15", "04-27", "06-22", "08-09", "09-21", "11-02", "12-13"),
-    2012: ("01-25", "03-13", "04-25", "06-20", "08-01", "09-13", "10-24", "12-12"),
-    2013: ("01-30", "03-20", "05-01", "06-19", "07-31", "09-18", "10-30", "12-18"),
-    2014: ("01-29", "03-19", "04-30", "06-18", "07-30", "09-17", "10-29", "12-17"),
-    2015: ("01-28", "03-18", "04-29", "06-17", "07-29", "09-17", "10-28", "12-16"),
-    2016: ("01-27", "03-16", "04-27", "06-15", "07-27", "09-21", "11-02", "12-14"),
-    2017: ("02-01", "03-15", "05-03", "06-14", "07-26", "09-20", "11-01", "12-13"),
-    2018: ("01-31", "03-21", "05-02", "06-13", "08-01", "09-26", "11-08", "12-19"),
-    2019: ("01-30", "03-20", "05-01", "06-19", "07-31", "09-18", "10-30", "12-11"),
-    2020: ("01-29", "03-03", "03-15", "04-29", "06-10", "07-29", "09-16", "11-05", "12-16"),
-    2021: ("01-27", "03-17", "04-28", "06-16", "07-28", "09-22", "11-03", "12-15"),
-    2022: ("01-26", "03-16", "05-04", "06-15", "07-27", "09-21", "11-02", "12-14"),
-    2023: ("02-01", "03-22", "05-03", "06-14", "07-26", "09-20", "11-01", "12-13"),
-    2024: ("01-31", "03-20", "05-01", "06-12", "07-31", "09-18", "11-07", "12-18"),
-    2025: ("01-29", "03-19", "05-07", "06-18", "07-30", "09-17", "10-29", "12-10"),
-    2026: ("01-28", "03-18", "04-29", "06-17", "07-29", "09-16", "10-28", "12-09"),
-}
-FOMC_YEARS = range(min(_FOMC), max(_FOMC) + 1)
+def _read_fomc_table() -> tuple[date, ...]:
+    """The FOMC decisions of ``fomc.txt`` (a data file beside this module: the table is data, not code)."""
+    text = resources.files(__package__).joinpath("fomc.txt").read_text(encoding="utf-8")
+    rows = (line.split() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return tuple(date.fromisoformat(f"{year}-{day}") for year, *days in rows for day in days)
 
-_BTC_HALVINGS = (date(2012, 11, 28), date(2016, 7, 9), date(2020, 5, 11), date(2024, 4, 20))
+
+class _Table(NamedTuple):
+    """Dates listed by hand, and the years the list is complete for (outside them the dates are unknown)."""
+
+    dates: tuple[date, ...]
+    years: range
+
+
+_FOMC = _read_fomc_table()
+FOMC_YEARS = range(min(_FOMC).year, max(_FOMC).year + 1)
+
+_TABLES: dict[str, _Table] = {
+    "fomc": _Table(_FOMC, FOMC_YEARS),
+    # From bitcoin's first block (2009) to the year before the next halving, due in 2028.
+    "btc_halving": _Table(
+        (date(2012, 11, 28), date(2016, 7, 9), date(2020, 5, 11), date(2024, 4, 20)), range(2009, 2028)
+    ),
+}
 
 
 def _months(start: date, end: date) -> Iterator[tuple[int, int]]:
@@ -175,17 +174,15 @@ def _weekly(weekday: int, shift_on_holiday_week: bool) -> Callable[[date, date],
     return dates
 
 
-def _from_table(start: date, end: date, table: list[date]) -> list[date]:
-    return [d for d in table if start <= d <= end]
+def _from_table(event_id: str) -> Callable[[date, date], list[date]]:
+    def dates(start: date, end: date) -> list[date]:
+        return [d for d in _TABLES[event_id].dates if start <= d <= end]
 
-
-def _fomc_dates(start: date, end: date) -> list[date]:
-    table = [date.fromisoformat(f"{year}-{md}") for year, days in _FOMC.items() for md in days]
-    return _from_table(start, end, table)
+    return dates
 
 
 _RULES: dict[str, Callable[[date, date], list[date]]] = {
-    "fomc": _fomc_dates,
+    "fomc": _from_table("fomc"),
     "nfp": _monthly(nfp_date),
     "cpi": _monthly(cpi_date),
     "jobless_claims": _weekly(3, shift_on_holiday_week=False),
@@ -194,7 +191,7 @@ _RULES: dict[str, Callable[[date, date], list[date]]] = {
     "eia_crude": _weekly(2, shift_on_holiday_week=True),
     "api_crude": _weekly(1, shift_on_holiday_week=True),
     "baker_hughes": _weekly(4, shift_on_holiday_week=False),
-    "btc_halving": lambda start, end: _from_table(start, end, list(_BTC_HALVINGS)),
+    "btc_halving": _from_table("btc_halving"),
     "opex": _monthly(opex_date),
     "quad_witching": _monthly(opex_date, months=(3, 6, 9, 12)),
     "vix_expiration": _monthly(vix_expiration_date),
@@ -279,6 +276,13 @@ def event_dates(event_id: str, start: date, end: date) -> list[date]:
     if not event.computable:
         raise ValueError(f"event {event.id!r} has no computable dates ({event.schedule})")
     return sorted(_RULES[event.id](start, end))
+
+
+def table_years(event_id: str) -> range | None:
+    """The years a table event's dates are complete for (``fomc``: ``FOMC_YEARS``); None for an event
+    computed by a rule, which covers every year."""
+    table = _TABLES.get(event_id.strip().lower())
+    return table.years if table else None
 
 
 def upcoming_events(instrument: Instrument, today: date, days: int = 14) -> list[EventOccurrence]:

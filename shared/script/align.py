@@ -33,7 +33,7 @@ from shared.script.plan import SideSeries, Source
 from shared.script.registry import function_spec
 from shared.script.universe import Universe
 
-_LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "session", "aggregate"})
+_LOCAL_CATEGORIES = frozenset({"core", "time", "calendar", "events", "session", "aggregate"})
 """Functions whose values on a trade date do not depend on earlier trade dates."""
 _KEY = "__align_key"
 _END = "__align_end"

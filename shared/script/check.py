@@ -305,6 +305,8 @@ class ExprChecker:
         if arg_spec.kind == "string":
             if not isinstance(literal, str):
                 self.report(f"{label} must be a 'string'", usage)
+            elif arg_spec.choices:
+                self._check_choice(label, arg_spec, literal)
             return "text"
         if arg_spec.kind == "bool":
             if not isinstance(literal, bool):
@@ -325,6 +327,20 @@ class ExprChecker:
             )
             self.report(f"{label} must be {bounds}, got {_fmt(literal)}", usage)
         return "integer" if arg_spec.kind == "int" else "number"
+
+    def _check_choice(self, label: str, arg_spec: Arg, text: str) -> None:
+        """A string argument with declared choices must name one of them (ignoring case)."""
+        value = text.strip().lower()
+        if value in arg_spec.choices:
+            return
+        accepted = f"Use one of: {', '.join(arg_spec.choices)}."
+        reason = dict(arg_spec.refused).get(value)
+        if reason is not None:
+            self.report(f"{label}: '{text}' {reason}", accepted)
+        else:
+            self.report(
+                f"{label}: unknown {arg_spec.name} '{text}'", did_you_mean(value, arg_spec.choices) + accepted
+            )
 
 
 def _fmt(value: float | None) -> str:

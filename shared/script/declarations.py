@@ -51,6 +51,7 @@ CategoryKey = Literal[
     "volume",
     "session",
     "calendar",
+    "events",
     "series",
 ]
 
@@ -73,6 +74,12 @@ class Arg:
     default: Any = REQUIRED
     min: float | None = None
     max: float | None = None
+    choices: tuple[str, ...] = ()
+    """The values a ``string`` argument accepts (lower case; the query's text is matched ignoring case), checked
+    before any data is read; empty for any text."""
+    refused: tuple[tuple[str, str], ...] = ()
+    """Values that name something real but cannot be used, each with the reason (``("earnings", "has no
+    computable dates")``): the check says why instead of calling them unknown."""
 
     @property
     def required(self) -> bool:
@@ -121,6 +128,8 @@ class FunctionSpec:
     scale: Scale | None = None
     """How the value relates to prices (:data:`Scale`); None for anything else (oscillators, percentages,
     counts). It tells a backtest distance from a price level."""
+    known_in_advance: bool = False
+    """Set from the category (:attr:`Category.known_in_advance`): the value depends only on the calendar."""
 
     @property
     def signature(self) -> str:
@@ -158,6 +167,9 @@ class Category:
 
     key: CategoryKey
     title: str
+    known_in_advance: bool = False
+    """Its values depend only on the trade date and the time of day, which the calendar fixes in advance: a
+    backtest rule may read them at a later bar (``next(is_month_end())``), see ``shared.backtest.strategy``."""
     specs: list[FunctionSpec] = field(default_factory=list, compare=False, repr=False)
     """Its declarations, in the order of the module."""
 
@@ -177,6 +189,7 @@ class Category:
                 description=description,
                 example=example,
                 impl=impl,
+                known_in_advance=self.known_in_advance,
                 **declaration,
             )
             self.specs.append(spec)

@@ -5,8 +5,8 @@
 ``map`` (and ``where``) see the history before the period, as a chart does: they are computed over every bar
 and the period is applied afterwards, so ``rsi(close, 14)`` or ``prev(close)`` on the first bar of a period equal
 their full-history values. When every function a step uses is row-wise or works within one trade date
-(core, time, calendar and session functions, aggregates), the period is applied first instead: the result is the
-same and far fewer bars are read.
+(core, time, calendar, event and session functions, aggregates), the period is applied first instead: the result
+is the same and far fewer bars are read.
 """
 
 from __future__ import annotations

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from shared.backtest import check_strategy
+from shared.backtest import check_strategy, run_backtest
 from shared.backtest.strategy import parse_distance
+from shared.ingest.sample import generate_daily_bars, generate_minute_bars
+from shared.script import FrameBars
 from tests.backtest.frames import NQ, refused_unread, strategy_errors
 
 
@@ -127,3 +131,47 @@ def test_distance_forms():
 def test_run_backtest_raises_before_reading_any_data():
     refused = refused_unread({"entry": "next(close) > close", "direction": "long"})
     assert refused.errors[0].step == "entry"
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "next(is_month_end())",
+        "next(is_month_end(), 2) and dayofweek() != 0",
+        "next(is_event('fomc')) or days_to_event('cpi') == 1",
+        "next(next(month() == 12 and not is_quad_witching()))",
+    ],
+)
+def test_a_later_value_of_the_calendar_is_known_in_advance(rule):
+    checked, errors = check_strategy({"entry": rule, "direction": "long"}, NQ)
+    assert errors == [] and checked is not None
+
+
+@pytest.mark.parametrize(
+    ("rule", "function"),
+    [
+        ("next(is_month_end() and close > open)", "next"),
+        ("next(close) > close", "next"),
+        ("next(if(is_month_end(), 1, 0)) == 1", "next"),
+        ("rank(dayofweek()) > 0.5", "rank"),
+        ("is_month_end() and close > mean(close)", "mean"),
+    ],
+)
+def test_anything_else_that_looks_ahead_stays_refused(rule, function):
+    (error,) = strategy_errors({"entry": rule, "direction": "long"})
+    assert f"`{function}()` looks into the future" in error.message
+
+
+def test_next_month_end_trades_the_day_before_month_end():
+    minutes = generate_minute_bars("NQ", date(2024, 1, 2), date(2024, 6, 28), seed=8)
+    daily = generate_daily_bars(minutes, NQ)
+    strategy = {"entry": "next(is_month_end())", "direction": "long", "exit_bars": 1}
+    result = run_backtest(strategy, NQ, FrameBars(minutes, daily), timeout_s=60)
+    dates = daily["trade_date"].to_list()
+    month_ends = [
+        max(d for d in dates if (d.year, d.month) == ym) for ym in sorted({(d.year, d.month) for d in dates})
+    ]
+    signal_days = [dates[t.entry_index - 1] for t in result.trades]
+    assert signal_days == [dates[dates.index(end) - 1] for end in month_ends]  # the day before, signalled
+    assert [dates[t.entry_index] for t in result.trades] == month_ends  # filled at the month end's open
+    assert date(2024, 3, 27) in signal_days  # March 28 was the last trading day (Good Friday the 29th)

@@ -1,4 +1,5 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from shared.market.events import (
     get_event,
     nfp_date,
     opex_date,
+    table_years,
     upcoming_events,
     vix_expiration_date,
 )
@@ -55,6 +57,13 @@ def test_fomc_table_has_eight_scheduled_meetings_a_year():
         assert 8 <= len(dates) <= 10, year
     assert date(2024, 9, 18) in event_dates("fomc", *YEAR)
     assert event_dates("fomc", date(2030, 1, 1), date(2030, 12, 31)) == []
+    assert event_dates("fomc", date(2020, 3, 1), date(2020, 3, 31)) == [date(2020, 3, 3), date(2020, 3, 15)]
+
+
+def test_tables_state_the_years_they_cover_and_rules_cover_every_year():
+    assert table_years("FOMC") == FOMC_YEARS == range(2008, 2027)
+    assert table_years("btc_halving") == range(2009, 2028)
+    assert table_years("cpi") is None
 
 
 def test_weekly_reports_shift_after_holidays():
@@ -95,3 +104,17 @@ def test_upcoming_events_for_the_prompt():
     assert ("vix_expiration", date(2024, 9, 18)) in by_id
     assert [o.date for o in upcoming] == sorted(o.date for o in upcoming)
     assert all(date(2024, 9, 9) <= o.date <= date(2024, 9, 23) for o in upcoming)
+
+
+def test_the_event_calendar_in_the_data_docs_matches_the_code():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text()
+    section = text.split("## Event calendar", 1)[1]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `")]
+    documented = {row[0].strip("| `"): (row[3], row[4].strip(" |")) for row in rows}
+    expected = {}
+    for event in EVENTS.values():
+        if event.computable:
+            years = table_years(event.id)
+            dates = f"table, {years[0]}–{years[-1]}" if years else "rule, every year"
+            expected[event.id] = (dates, "approximate" if event.approximate else "exact")
+    assert documented == expected

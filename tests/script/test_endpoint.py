@@ -101,3 +101,17 @@ def test_rate_limit_per_user(barb_env, monkeypatch, nq_minutes):
         body = {"instrument": "NQ", "query": {"select": "count()"}}
         codes = [client.post("/api/query", json=body, headers=headers).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
+
+
+def test_an_unknown_event_id_is_a_422_listing_the_known_ones(api):
+    headers = sign_in(api, "query-event@example.com")
+    query = {"map": {"f": "is_event('fmoc')"}, "group_by": "f", "select": "count()"}
+    response = api.post("/api/query", json={"instrument": "NQ", "query": query}, headers=headers)
+    assert response.status_code == 422
+    payload = response.json()
+    (detail,) = payload["details"]
+    assert payload["code"] == "QUERY_INVALID" and detail["step"] == "map.f"
+    assert detail["message"] == "is_event() argument 'event': unknown event 'fmoc'"
+    assert detail["hint"].startswith(
+        "Did you mean `fomc`? Use one of: api_crude, baker_hughes, btc_halving, cpi,"
+    )

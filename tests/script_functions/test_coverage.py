@@ -47,6 +47,8 @@ def sample_argument(arg: Arg) -> object:
         return pl.col("close") > pl.col("open") if arg.name == "cond" else pl.col("close")
     if not arg.required:
         return arg.default
+    if arg.choices:
+        return arg.choices[0]
     return 3 if arg.kind == "int" else 0.5
 
 

@@ -19,7 +19,7 @@ from shared.market import Holiday
 from shared.script.declarations import Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import require_date
 
-category = Category("calendar", "Calendar")
+category = Category("calendar", "Calendar", known_in_advance=True)
 
 _YEARS = range(1900, 2101)
 _FRIDAY = 4

@@ -16,7 +16,7 @@ import polars as pl
 from shared.script.declarations import Category, EvalContext, FunctionSpec
 from shared.script.functions._shared import missing, require_date
 
-category = Category("time", "Time (trade date: a Sunday evening is Monday)")
+category = Category("time", "Time (trade date: a Sunday evening is Monday)", known_in_advance=True)
 
 
 def _date_part(
