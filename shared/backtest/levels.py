@@ -48,13 +48,16 @@ def to_distance(level: Level) -> Distance:
 
 
 def shape_problem(field: str, value: Any) -> str | None:
-    """Why ``value`` has a shape ``field`` never takes (a boolean, or an object that is not a level), else None."""
-    if isinstance(value, bool):
-        return "must be a number or a text such as '1.5%'"
-    if not isinstance(value, dict) or field == "slippage":
+    """Why ``value`` has a shape ``field`` never takes (a boolean, a list, an object that is no level), else None."""
+    if value is None or (isinstance(value, (int, float, str)) and not isinstance(value, bool)):
         return None
-    if field not in LEVEL_FIELDS:
+    if isinstance(value, dict) and field == "trailing_stop":
         return "a trailing stop is a distance from the best price (a number or a text such as '1.5%'), never a level"
+    if not isinstance(value, dict) or field not in LEVEL_FIELDS:
+        example = "'2 ticks'" if field == "slippage" else "'1.5%'"
+        return f"must be a number or a text such as {example}" + (
+            " or a level" if field in LEVEL_FIELDS else ""
+        )
     if set(value) != {"level"}:
         keys = ", ".join(sorted(map(str, value))) or "none"
         return (

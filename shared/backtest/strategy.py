@@ -226,6 +226,8 @@ def _forms(field: str) -> str | None:
     """How to write ``field``, for hints: the distance forms and the level form where allowed, the fill modes."""
     if field in LEVEL_FIELDS:
         return f"{FORMS} {LEVEL_FORM}"
+    if field == "slippage":
+        return 'Write points (0.5) or ticks ("2 ticks").'
     if field == "fill":
         return 'Write "fill": "next_open" (the next bar\'s open, the default) or "signal_close" (the signal bar\'s close).'
     return FORMS if field in DISTANCE_FIELDS else None

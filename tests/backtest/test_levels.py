@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from shared.backtest import check_strategy
 from tests.backtest import reference
-from tests.backtest.frames import D, backtest, trade_dates, trade_rows
+from tests.backtest.frames import NQ, D, backtest, trade_dates, trade_rows
 
 FLAT = (100.0, 101.0, 99.0, 100.0)
 BARS = reference.random_bars(400, seed=11)
@@ -190,3 +191,21 @@ def test_signal_close_with_flat_at_session_end_takes_no_signal_on_a_session_last
     strategy = {"entry": "true", "direction": "long", "fill": "signal_close", "flat_at_session_end": True}
     result = backtest(strategy, [FLAT] * 5)
     assert trade_rows(result) == [] and "fills at the signal bar's close" in result.summary()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("stop_loss", [17850], "must be a number or a text such as '1.5%' or a level"),
+        ("take_profit", {"level": True}, "level must be a price expression"),
+        ("take_profit", {"level": "prev(high)", "points": 5}, "(got keys: level, points)"),
+        ("slippage", {"ticks": 2}, "must be a number or a text such as '2 ticks'"),
+        ("stop_loss", {"level": "green()"}, "must be a price level, but this is a boolean value"),
+        ("take_profit", {"level": "high + low"}, "is about 2 × the price, not one price level"),
+    ],
+)
+def test_shapes_a_level_never_takes_are_one_clear_error_each(field, value, message):
+    checked, errors = check_strategy({"entry": "green()", "direction": "long", field: value}, NQ)
+    assert checked is None
+    (error,) = errors
+    assert error.step == field and message in error.message and error.hint
