@@ -35,7 +35,7 @@ class StrategyBars:
     """True where the entry rule holds at the bar's close."""
     exit: np.ndarray | None
     distances: dict[str, np.ndarray] = field(default_factory=dict)
-    """Expression distances per bar (NaN where the expression has no value, e.g. during warm-up)."""
+    """Expression distances and levels per bar (NaN where the expression has no value, e.g. during warm-up)."""
     source: str = "minute"
     """``daily-settlement`` or ``minute``, as in query results."""
 
@@ -75,7 +75,7 @@ def load_bars(checked: CheckedStrategy, instrument: Instrument, source: BarsInpu
         distances={
             name: _floats(frame, COLUMN_NAMES[name])
             for name in DISTANCE_FIELDS
-            if name in checked.distances and checked.distances[name].kind == "expression"
+            if name in checked.distances and checked.distances[name].per_bar
         },
         source=execution.source,
     )

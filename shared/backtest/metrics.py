@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -26,27 +26,21 @@ import polars as pl
 
 from shared.backtest.bars import StrategyBars
 from shared.backtest.simulate import Fill
-from shared.backtest.types import EXIT_REASONS, Direction, ExitReason, Outcome
+from shared.backtest.types import EXIT_REASONS, Direction, Outcome
 
 TRADING_DAYS_PER_YEAR = 252
 _DIGITS = 8
 
 
-@dataclass(frozen=True)
-class Trade:
-    """One closed trade with its result."""
+@dataclass(frozen=True, kw_only=True)
+class Trade(Fill):
+    """One closed trade with its result (its prices rounded to 8 decimals)."""
 
     number: int
     direction: Direction
-    entry_index: int
-    exit_index: int
-    entry_price: float
-    exit_price: float
-    stop: float | None
-    target: float | None
-    reason: ExitReason
     bars_held: int
-    """Bars the position was open during (the entry bar counts; an exit bar counts unless exited at its open)."""
+    """Bars the position was open during: the entry bar unless entered at its close, the exit bar unless exited
+    at its open."""
     points: float
     pnl: float
     commission: float
@@ -80,18 +74,21 @@ def build_trades(fills: Iterable[Fill], direction: Direction, costs: Costs) -> l
     for number, (fill, row, pts, pnl) in enumerate(
         zip(fills, levels.tolist(), points.tolist(), pnls.tolist(), strict=True), start=1
     ):
+        held = fill.exit_index - fill.entry_index + 1 - int(fill.exit_at_open) - int(fill.entry_at_close)
         trades.append(
             Trade(
+                **(
+                    asdict(fill)
+                    | {
+                        "entry_price": row[0],
+                        "exit_price": row[1],
+                        "stop": None if math.isnan(row[2]) else row[2],
+                        "target": None if math.isnan(row[3]) else row[3],
+                    }
+                ),
                 number=number,
                 direction=direction,
-                entry_index=fill.entry_index,
-                exit_index=fill.exit_index,
-                entry_price=row[0],
-                exit_price=row[1],
-                stop=None if math.isnan(row[2]) else row[2],
-                target=None if math.isnan(row[3]) else row[3],
-                reason=fill.reason,
-                bars_held=fill.exit_index - fill.entry_index + (0 if fill.exit_at_open else 1),
+                bars_held=held,
                 points=pts,
                 pnl=pnl,
                 commission=commission,

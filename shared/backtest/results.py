@@ -59,6 +59,7 @@ class BacktestResult:
     curves: Curves
     metrics: dict[str, Any]
     skipped_signals: int = 0
+    skipped_wrong_side: int = 0
     resolved_by_minutes: int = 0
     assumed_stop_first: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -179,24 +180,10 @@ class BacktestResult:
         for t in self.trades:
             if t.entry_index >= start:
                 text = f"{'Long' if t.direction == 'long' else 'Short'} #{t.number}"
-                markers.append(
-                    {
-                        "time": times[t.entry_index - start],
-                        "kind": "entry",
-                        "position": "belowBar",
-                        "text": text,
-                    }
-                )
+                markers.append(_marker(times[t.entry_index - start], "entry", text))
             if t.exit_index >= start:
                 text = f"{t.reason.replace('_', ' ')} {t.points:+g}"
-                markers.append(
-                    {
-                        "time": times[t.exit_index - start],
-                        "kind": "exit",
-                        "position": "aboveBar",
-                        "text": text,
-                    }
-                )
+                markers.append(_marker(times[t.exit_index - start], "exit", text))
         block: dict[str, Any] = {
             "type": "candles",
             "columns": [{"name": name, "type": "integer" if self.intraday else "date"}]
@@ -300,6 +287,16 @@ class BacktestResult:
         return safe
 
 
+def _marker(time: Any, kind: str, text: str) -> dict[str, Any]:
+    """A chart marker: entries below the bar, exits above it."""
+    return {
+        "time": time,
+        "kind": kind,
+        "position": "belowBar" if kind == "entry" else "aboveBar",
+        "text": text,
+    }
+
+
 def _money(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+,.2f}"
 
@@ -316,11 +313,13 @@ def _rules_line(result: BacktestResult) -> str:
     for name, label in (("stop_loss", "stop"), ("take_profit", "target"), ("trailing_stop", "trailing")):
         distance = result.checked.distances.get(name)
         if distance is not None:
-            parts.append(f"{label} {distance.text}")
+            parts.append(f"{label} {'at level ' if distance.kind == 'level' else ''}{distance.text}")
     if s.breakeven_bars:
         parts.append(f"breakeven after {s.breakeven_bars} bars")
     if s.exit_bars:
         parts.append(f"time stop {s.exit_bars} bars")
+    if s.fill == "signal_close":
+        parts.append("fills at the signal bar's close")
     costs = f"{s.contracts} contract(s), slippage {result.checked.slippage:g} pts, commission {s.commission:g}/side"
     return "Rules: " + "; ".join(parts) + f". {costs}."
 

@@ -1,7 +1,7 @@
 """``run_backtest``: check the strategy, then build bars, simulate and measure within a time budget.
 
 Like ``shared.script.run_query``, it raises only typed errors: :class:`StrategyInvalid` (every problem, nothing
-read), :class:`~shared.script.QueryFailed` (with a stable ``code``) or :class:`BacktestTimeout`.
+read; or, once the bars are read, a fixed distance as large as a price or a fixed level far from every price), :class:`~shared.script.QueryFailed` (with a stable ``code``) or :class:`BacktestTimeout`.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any, TypedDict
 from typing_extensions import Unpack
 
 from shared.backtest.bars import IntrabarMinutes, load_bars
+from shared.backtest.levels import scale_problems
 from shared.backtest.metrics import Costs, build_curves, build_trades, compute_metrics, default_capital
 from shared.backtest.results import BacktestResult
-from shared.backtest.simulate import simulate
+from shared.backtest.simulate import Simulation, simulate
 from shared.backtest.strategy import CheckedStrategy, check_strategy
 from shared.market import Instrument
 from shared.script import BarsInput, Job, QueryInvalid, QueryTimeout, Subject, backtest_pool, engine_failures
@@ -23,7 +24,11 @@ DEFAULT_TIMEOUT_S = 10.0
 
 
 class StrategyInvalid(QueryInvalid):
-    """The strategy has one or more problems (``errors``); nothing was read or run. 422 ``STRATEGY_INVALID``."""
+    """The strategy has one or more problems (``errors``); nothing was run. 422 ``STRATEGY_INVALID``.
+
+    Raised before any data is read, except for fixed distances and levels, which are compared with the period's
+    prices once its bars are read.
+    """
 
     subject = "strategy"
     code_name = "STRATEGY_INVALID"
@@ -36,19 +41,28 @@ class BacktestTimeout(QueryTimeout):
     advice = "Narrow the period or use larger bars (`from`: `daily` or `1h` instead of `1m`)."
 
 
-def _warnings(skipped: int, checked: CheckedStrategy) -> list[str]:
-    if not skipped:
-        return []
-    names = [f"{name} `{d.text}`" for name, d in checked.distances.items() if d.kind == "expression"]
-    return [
-        f"{skipped} entry signal(s) were not taken because {' or '.join(names)} had no positive value on "
-        "the signal bar (for example during an indicator's warm-up)."
-    ]
+def _warnings(simulation: Simulation, checked: CheckedStrategy) -> list[str]:
+    warnings = []
+    if simulation.skipped_signals:
+        names = [f"{name} `{d.text}`" for name, d in checked.distances.items() if d.per_bar]
+        warnings.append(
+            f"{simulation.skipped_signals} entry signal(s) were not taken because {' or '.join(names)} had no "
+            "positive value on the signal bar (for example during an indicator's warm-up)."
+        )
+    if simulation.skipped_wrong_side:
+        warnings.append(
+            f"{simulation.skipped_wrong_side} entry signal(s) were not taken because the stop level was not "
+            "beyond the entry fill on the losing side, or the target level not beyond it on the winning side."
+        )
+    return warnings
 
 
 def _execute(checked: CheckedStrategy, instrument: Instrument, source: BarsInput) -> BacktestResult:
     strategy = checked.strategy
     bars = load_bars(checked, instrument, source)
+    problems = scale_problems(checked.distances, bars.close, instrument.tick_size)
+    if problems:
+        raise StrategyInvalid(problems)
     minutes = (
         None if strategy.timeframe == "1m" else IntrabarMinutes(checked, instrument, source, bars).inside
     )
@@ -65,9 +79,10 @@ def _execute(checked: CheckedStrategy, instrument: Instrument, source: BarsInput
         curves=curves,
         metrics=compute_metrics(trades, curves, bars, costs),
         skipped_signals=simulation.skipped_signals,
+        skipped_wrong_side=simulation.skipped_wrong_side,
         resolved_by_minutes=simulation.resolved_by_minutes,
         assumed_stop_first=simulation.assumed_stop_first,
-        warnings=_warnings(simulation.skipped_signals, checked),
+        warnings=_warnings(simulation, checked),
     )
 
 

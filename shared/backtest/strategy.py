@@ -1,8 +1,9 @@
 """The strategy a backtest runs: a pydantic model at the edge, and one check that reports every problem.
 
-Rules (``entry``, ``exit``) and expression distances (``stop_loss: "atr(14) * 2"``) are Barb Script
-expressions. They are checked by the Barb Script validator (same messages and hints as queries) over the
-strategy's bars, plus two backtest rules: a rule must be a condition and a distance a number, and nothing may
+Rules (``entry``, ``exit``), expression distances (``stop_loss: "atr(14) * 2"``) and price levels
+(``stop_loss: {"level": "prev(low)"}``) are Barb Script expressions. They are checked by the Barb Script validator (same messages and hints as queries) over the
+strategy's bars, plus backtest rules: a rule must be a condition, a distance a number that is not a price, a
+level a price that is not a distance, and nothing may
 look into the future (functions declared with a ``lookahead`` alternative: ``next``, ``rank``, the final
 ``session_*`` values and the aggregates), since a signal is acted on at the next bar's open; the hint is the
 declaration's alternative. A later value of something the calendar fixes in advance (``next(is_month_end())``:
@@ -12,14 +13,23 @@ only literals and functions of a ``known_in_advance`` category) is allowed.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from shared.backtest.distance import FORMS, Distance, level_problem, parse_distance, parse_slippage
-from shared.backtest.types import Direction
+from shared.backtest.distance import (
+    FORMS,
+    LEVEL_FORM,
+    Distance,
+    level_problem,
+    parse_distance,
+    parse_slippage,
+)
+from shared.backtest.levels import LEVEL_FIELDS, Level, level_form_problem, shape_problem, to_distance
+from shared.backtest.types import Direction, FillMode
 from shared.market import INTRADAY_SIZES, BarSize, Instrument
 from shared.script import FunctionSpec, Plan, ScriptError, build_plan, did_you_mean, function_spec
 
@@ -45,27 +55,33 @@ class Strategy(BaseModel):
 
     entry: str = Field(
         description="Barb Script condition checked at each bar's close; when true and no position is open, "
-        "enter at the next bar's open. E.g. `streak(red()) >= 3` or `crossover(sma(close, 20), sma(close, 50))`."
+        "enter at the next bar's open (at this bar's close with `fill: signal_close`). E.g. `streak(red()) >= 3` or `crossover(sma(close, 20), sma(close, 50))`."
     )
     direction: Direction = Field(description="`long` (buy) or `short` (sell) on entry.")
     exit: str | None = Field(
         None,
         description="Optional Barb Script condition checked at each bar's close while in a position; when "
-        "true, exit at the next bar's open. E.g. `rsi(close, 14) > 70`.",
+        "true, exit at the next bar's open (at this bar's close with `fill: signal_close`). E.g. `rsi(close, 14) > 70`.",
     )
-    stop_loss: float | str | None = Field(
+    stop_loss: float | str | Level | None = Field(
         None,
-        description="Stop distance from the entry price: points (`50`), a percent of the entry price "
-        '(`"1.5%"`), ticks (`"8 ticks"`) or an expression evaluated at the signal bar (`"atr(14) * 2"`). '
-        'A distance, not a price level: for a stop at the previous low write `"close - prev(low)"`.',
+        description="Stop below the entry (above for shorts), either as a distance from the entry price: points "
+        '(`50`), a percent of the entry price (`"1.5%"`), ticks (`"8 ticks"`) or an expression evaluated at '
+        'the signal bar (`"atr(14) * 2"`); or as a price level: `{"level": "prev(low)"}`, a Barb Script price '
+        'expression evaluated on the signal bar (or a fixed price, `{"level": 17850}`), fixed for the trade. '
+        'Never a price as a distance (`17850`, `"prev(low)"`). A signal whose stop level is not below the '
+        "entry fill (above for shorts) is not taken.",
     )
-    take_profit: float | str | None = Field(
-        None, description="Target distance from the entry price, in the same forms as stop_loss."
+    take_profit: float | str | Level | None = Field(
+        None,
+        description="Target above the entry (below for shorts), in the same forms as stop_loss: a distance "
+        '(`"3%"`, `"atr(14) * 3"`) or a level (`{"level": "prev(high)"}`); a signal whose target level is '
+        "not beyond the entry fill is not taken.",
     )
     trailing_stop: float | str | None = Field(
         None,
         description="Trailing distance below the best price (above for shorts) reached by completed bars, "
-        "in the same forms as stop_loss.",
+        "in the distance forms of stop_loss (never a level).",
     )
     breakeven_bars: int | None = Field(
         None,
@@ -78,7 +94,14 @@ class Strategy(BaseModel):
         None,
         ge=1,
         le=100_000,
-        description="Time stop: close the position at the close of its N-th bar (the entry bar is the first).",
+        description="Time stop: close the position at the close of its N-th bar (the entry bar is the first; "
+        "with `fill: signal_close`, the bar after the signal).",
+    )
+    fill: FillMode = Field(
+        "next_open",
+        description="Where entries and `exit`-rule exits fill: `next_open` (the open of the bar after the "
+        "signal) or `signal_close` (the signal bar's own close; the stop and target are active from the next "
+        "bar).",
     )
     flat_at_session_end: bool = Field(
         False,
@@ -114,7 +137,7 @@ class Strategy(BaseModel):
         "position at the first bar's open (contracts × point value × price), i.e. no leverage.",
     )
 
-    @field_validator("direction", "timeframe", mode="before")
+    @field_validator("direction", "timeframe", "fill", mode="before")
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
@@ -126,9 +149,10 @@ class Strategy(BaseModel):
 
     @field_validator("stop_loss", "take_profit", "trailing_stop", "slippage", mode="before")
     @classmethod
-    def _no_booleans(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError("must be a number or a text such as '1.5%'")
+    def _distance_shape(cls, value: Any, info: ValidationInfo) -> Any:
+        problem = shape_problem(info.field_name or "", value)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 
@@ -144,6 +168,13 @@ class CheckedStrategy:
     """Slippage in points."""
 
 
+def _written(value: Any) -> str:
+    """A field's value as the strategy wrote it: JSON for objects (a level), else Python's repr."""
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    return json.dumps(value) if isinstance(value, dict) else repr(value)
+
+
 class StrategyErrors:
     """Collects problems as :class:`ScriptError` values located by strategy field."""
 
@@ -151,7 +182,7 @@ class StrategyErrors:
         self.items: list[ScriptError] = []
 
     def add(self, field: str, value: Any, message: str, hint: str | None = None) -> None:
-        text = value if isinstance(value, str) else ("" if value is None else repr(value))
+        text = value if isinstance(value, str) else ("" if value is None else _written(value))
         self.items.append(ScriptError(field, text, message, hint))
 
 
@@ -171,7 +202,7 @@ def _model_errors(exc: ValidationError, raw: dict[str, Any], errors: StrategyErr
             errors.add(field, None, f"{field} is required", f"Add {example.get(field, field)}.")
         else:
             message = str(item["msg"]).removeprefix("Value error, ")
-            errors.add(field, value, f"{field}: {message}")
+            errors.add(field, value, f"{field}: {message}", _forms(field))
     return failed
 
 
@@ -211,6 +242,17 @@ def _shifts(spec: FunctionSpec) -> bool:
     return spec.category == "lag"
 
 
+def _forms(field: str) -> str | None:
+    """How to write ``field``, for hints: the distance forms and the level form where allowed, the fill modes."""
+    if field in LEVEL_FIELDS:
+        return f"{FORMS} {LEVEL_FORM}"
+    if field == "slippage":
+        return 'Write points (0.5) or ticks ("2 ticks").'
+    if field == "fill":
+        return 'Write "fill": "next_open" (the next bar\'s open, the default) or "signal_close" (the signal bar\'s close).'
+    return FORMS if field in DISTANCE_FIELDS else None
+
+
 def _lookahead(tree: ast.expr) -> list[FunctionSpec]:
     """The look-ahead functions ``tree`` calls, each once, in order; ``next(x)`` of a value known in advance
     (``next(is_month_end())``) is not one: the calendar says today what it will be tomorrow."""
@@ -244,10 +286,30 @@ def _engine_errors(plan_errors: list[ScriptError], errors: StrategyErrors) -> No
         errors.items.append(ScriptError(by_column.get(err.step, err.step), err.expression, err.message, hint))
 
 
+def _value_problem(
+    field: str, text: str, tree: ast.expr, kind: str, direction: Direction, level: bool
+) -> tuple[str, str] | None:
+    """``(message, hint)`` when a rule is not a condition, a distance not a distance or a level not a price."""
+    if field in RULE_FIELDS:
+        if kind in ("boolean", "any"):
+            return None
+        return (
+            f"{field} must be a condition (true/false), but this is a {kind} value",
+            f"Compare it, e.g. `{text} > 0`.",
+        )
+    if kind not in ("number", "integer", "any"):
+        what = "a price level" if level else "a distance in points"
+        return f"{field} must be {what}, but this is a {kind} value", _forms(field) or FORMS
+    if level:
+        return level_form_problem(field, text, tree, direction)
+    return level_problem(field, text, tree, direction)
+
+
 def _check_types(
-    plan: Plan, expressions: dict[str, str], direction: Direction, errors: StrategyErrors
+    plan: Plan, expressions: dict[str, str], direction: Direction, levels: set[str], errors: StrategyErrors
 ) -> None:
-    """Rules must be conditions, distances numbers that are not price levels, and nothing may look ahead."""
+    """Rules must be conditions, distances numbers that are not price levels, levels prices that are not
+    distances, and nothing may look ahead."""
     step = plan.steps[0]
     trees = dict(step.map)
     for field, text in expressions.items():
@@ -255,22 +317,9 @@ def _check_types(
         tree = trees.get(column)
         if tree is None:
             continue
-        kind = step.mapped[column].type
-        if field in RULE_FIELDS and kind not in ("boolean", "any"):
-            errors.add(
-                field,
-                text,
-                f"{field} must be a condition (true/false), but this is a {kind} value",
-                f"Compare it, e.g. `{text} > 0`.",
-            )
-        elif field in DISTANCE_FIELDS and kind not in ("number", "integer", "any"):
-            errors.add(
-                field, text, f"{field} must be a distance in points, but this is a {kind} value", FORMS
-            )
-        elif field in DISTANCE_FIELDS:
-            level = level_problem(field, text, tree, direction)
-            if level is not None:
-                errors.add(field, text, *level)
+        problem = _value_problem(field, text, tree, step.mapped[column].type, direction, field in levels)
+        if problem is not None:
+            errors.add(field, text, *problem)
         for spec in _lookahead(tree):
             errors.add(
                 field,
@@ -305,14 +354,9 @@ def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | 
         value = getattr(usable, field)
         if value is None:
             continue
-        distance, problem = parse_distance(value)
+        distance, problem = (to_distance(value), None) if isinstance(value, Level) else parse_distance(value)
         if problem is not None:
-            errors.add(
-                field,
-                value,
-                f"{field} {problem}",
-                FORMS,
-            )
+            errors.add(field, value, f"{field} {problem}", _forms(field))
         elif distance is not None:
             distances[field] = distance
     slippage, problem = parse_slippage(usable.slippage, instrument.tick_size)
@@ -328,10 +372,11 @@ def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | 
     expressions = {
         field: getattr(usable, field) for field in RULE_FIELDS if getattr(usable, field) is not None
     }
-    expressions |= {field: d.text for field, d in distances.items() if d.kind == "expression"}
+    expressions |= {field: d.text for field, d in distances.items() if d.per_bar}
     plan, plan_errors = build_plan(_rule_query(usable, expressions, timeframe_ok), instrument)
     _engine_errors(plan_errors, errors)
-    _check_types(plan, expressions, usable.direction, errors)
+    levels = {field for field, d in distances.items() if d.kind == "level"}
+    _check_types(plan, expressions, usable.direction, levels, errors)
     if errors.items or strategy is None or slippage is None:
         return None, errors.items
     return CheckedStrategy(strategy, plan, distances, slippage), []

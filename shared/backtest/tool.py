@@ -20,11 +20,14 @@ from shared.script import BarsInput, StoreBars
 RUN_BACKTEST = "run_backtest"
 
 FILL_RULES = """\
-Fill rules: rules are checked at each bar's close and acted on at the next bar's open; one position at a time.
+Fill rules: rules are checked at each bar's close and acted on at the next bar's open (`fill: signal_close`: at
+that close, with the stop and target active from the next bar); one position at a time.
 Stops fill at the stop, or at the open when the price gaps through it; a take-profit fills at its level only
 when traded through (at the open when gapping beyond it). A bar touching both: the minute bars decide the
 order when available, otherwise the stop counts first. The trailing stop follows completed bars only. An open
-position at the last bar closes at its close (reason `end`). Rules must not look into the future: `next()`,
+position at the last bar closes at its close (reason `end`). Stops and targets are distances from the entry
+fill, or price levels `{"level": "<expression>"}` evaluated on the signal bar; never write a price as a distance.
+A signal whose level is on the wrong side of the entry fill is not taken. Rules must not look into the future: `next()`,
 `rank()`, aggregates such as `mean()`, and `session_high()`/`session_low()`/`session_close()` are rejected (use
 `session_high_sofar()`/`session_low_sofar()`, rolling windows such as `rolling_max(x, 20)`). P&L is reported in
 points per contract and in currency (point value × contracts − commission)."""
@@ -45,7 +48,11 @@ def tool_description() -> str:
         "Barb Script expressions (the same language and functions as run_query).\n\n"
         "Strategy fields:\n" + "\n".join(fields) + "\n\n" + FILL_RULES + "\n\nExample: "
         '{"entry": "streak(red()) >= 3", "direction": "long", "stop_loss": "1.5%", "take_profit": "3%", '
-        '"exit_bars": 5}'
+        '"exit_bars": 5}. With levels, buying at 10:00 above the open with the stop at the low so far and the '
+        'target at twice that risk: {"entry": "time() == \'10:00\' and close > session_open()", "direction": '
+        '"long", "from": "5m", "session": "RTH", "fill": "signal_close", "stop_loss": {"level": '
+        '"session_low_sofar()"}, "take_profit": {"level": "close + 2 * (close - session_low_sofar())"}, '
+        '"flat_at_session_end": true}'
     )
 
 

@@ -84,3 +84,63 @@ def test_timeout_and_rate_limit(barb_env, monkeypatch, nq_bars):
         assert codes[2] == (429, "RATE_LIMITED")
         assert "did not finish within 0.001 s" in responses[0].json()["error"]
         assert responses[2].headers["Retry-After"]
+
+
+def _details(api: TestClient, email: str, strategy: dict) -> dict[str, dict]:
+    response = api.post(
+        "/api/backtest", json={"instrument": "NQ", "strategy": strategy}, headers=sign_in(api, email)
+    )
+    assert response.status_code == 422, response.text
+    payload = response.json()
+    assert payload["code"] == "STRATEGY_INVALID"
+    assert all(set(d) == {"step", "expression", "message", "hint"} and d["hint"] for d in payload["details"])
+    return {d["step"]: d for d in payload["details"]}
+
+
+def test_level_mistakes_are_listed_at_once_before_any_data_is_read(api):
+    strategy = {
+        "entry": "green()",
+        "direction": "long",
+        "stop_loss": {"level": "atr(14) * 2"},
+        "take_profit": {"points": 50},
+        "trailing_stop": {"level": "low"},
+        "fill": "tomorrow",
+    }
+    details = _details(api, "bt-levels@example.com", strategy)
+    assert set(details) == {"stop_loss", "take_profit", "trailing_stop", "fill"}
+    assert "is a distance, not a price level" in details["stop_loss"]["message"]
+    assert '{"level": "close - (atr(14) * 2)"}' in details["stop_loss"]["hint"]
+    assert '{"level": "<price expression>"}' in details["take_profit"]["message"]
+    assert "never a level" in details["trailing_stop"]["message"]
+    assert "next_open" in details["fill"]["message"] and "signal_close" in details["fill"]["message"]
+
+
+def test_a_price_written_as_a_distance_and_a_distance_written_as_a_level_are_invalid(api):
+    # The sample NQ closes lie between about 15,700 and 17,800 in the first quarter of 2024.
+    strategy = {"entry": "green()", "direction": "long", "stop_loss": 17850, "take_profit": {"level": 50}}
+    details = _details(api, "bt-scale@example.com", strategy)
+    assert set(details) == {"stop_loss", "take_profit"}
+    assert "17850 pts is a price level" in details["stop_loss"]["message"]
+    assert '{"level": 17850}' in details["stop_loss"]["hint"]
+    assert "is far from every price" in details["take_profit"]["message"]
+    assert '"take_profit": 50' in details["take_profit"]["hint"]
+    percent = _details(
+        api, "bt-scale@example.com", {"entry": "green()", "direction": "short", "stop_loss": "4000%"}
+    )
+    assert "below 100%" in percent["stop_loss"]["message"] and '{"level"' in percent["stop_loss"]["hint"]
+
+
+def test_a_level_strategy_runs_with_signal_close_fills(api):
+    strategy = STRATEGY | {
+        "stop_loss": {"level": "low"},
+        "take_profit": {"level": "prev(high)"},
+        "fill": "signal_close",
+    }
+    headers = sign_in(api, "bt-level-ok@example.com")
+    response = api.post("/api/backtest", json={"instrument": "NQ", "strategy": strategy}, headers=headers)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (
+        result["strategy"]["stop_loss"] == {"level": "low"} and result["strategy"]["fill"] == "signal_close"
+    )
+    assert result["metrics"]["trades"] > 0

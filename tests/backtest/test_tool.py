@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 import shared.backtest
 from data_store.layout import DataFolder
-from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, run_backtest_tool
+from shared.backtest import BACKTEST_TOOL, Strategy, StrategyInvalid, check_strategy, run_backtest_tool
 from shared.lazy import reset_singletons
 from shared.script import FrameBars
 from tests.backtest.conftest import STRATEGY
@@ -51,3 +53,21 @@ def test_tool_reads_the_configured_store_and_flags_sample_data(barb_env, nq_bars
     reset_singletons()
     summary, blocks = run_backtest_tool({"strategy": STRATEGY, "title": "Dips"}, NQ)
     assert "synthetic sample bars" in summary and blocks[0]["type"] == "metrics-grid"
+
+
+def _json_examples(text: str) -> list[dict]:
+    """The strategy of every JSON object in ``text`` that starts with ``{"entry"`` or ``{"instrument"``."""
+    decoder, found, done = json.JSONDecoder(), [], 0
+    for match in re.finditer(r'\{"(?:entry|instrument)"', text):
+        if match.start() >= done:  # not inside the previous example
+            value, done = decoder.raw_decode(text, match.start())
+            found.append(value.get("strategy", value))
+    return found
+
+
+def test_the_documented_and_taught_examples_are_valid_strategies():
+    docs = (Path(__file__).parents[2] / "docs" / "backtest.md").read_text()
+    examples = _json_examples(BACKTEST_TOOL["description"]) + _json_examples(docs)
+    assert len(examples) == 4 and any(isinstance(e.get("stop_loss"), dict) for e in examples)
+    for example in examples:
+        assert check_strategy(example, NQ)[1] == [], example
