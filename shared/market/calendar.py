@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from shared.market.holidays import Holiday, early_close_time, holidays, in_zone
+from shared.market.holidays import NEW_YORK, EarlyClose, Holiday, holidays, in_zone
 from shared.market.instruments import Instrument, Session
 
 __all__ = [
@@ -94,17 +94,15 @@ def close_time(instrument: Instrument, day: date) -> time | None:
     """The close of ``instrument`` on trade date ``day`` in its display zone; None when the market is closed.
 
     On regular days this is the end of the trading-day session (17:00 ET for CME Globex products); on early closes
-    it is the product's early-close halt (13:15 ET for CME equity index futures), never later than the session end.
+    it is the calendar's early-close halt (13:15 ET for ``CME_EQUITY``), never later than the session end.
     """
-    kind = day_type(instrument.calendar, day)
-    if kind == "closed":
+    if day_type(instrument.calendar, day) == "closed":
         return None
     session_end = _parse(trading_session(instrument).end)
-    if kind == "regular":
+    holiday = holiday_on(instrument.calendar, day)
+    if holiday is None or holiday.close_time is None:
         return session_end
-    early = early_close_time(instrument.calendar, instrument.category)
-    if early is None:
-        return session_end
+    early = EarlyClose(holiday.close_time, NEW_YORK)
     return min(in_zone(early, day, ZoneInfo(instrument.timezone)), session_end)
 
 

@@ -1,8 +1,9 @@
 """Scheduled market events (macro releases, oil reports, options expirations) and their dates.
 
 Dates come from rules, or from tables where no rule exists (FOMC decisions, kept in ``fomc.txt``; bitcoin
-halvings); a table is complete for its years only (:func:`table_years`). Holiday adjustments use the US trading
-calendar (``CME``), which closes on the federal holidays that move these releases.
+halvings); a table is complete for its years only (:func:`table_years`). Holiday adjustments use the CME
+equity-index calendar (``CME_EQUITY``), which closes on the federal holidays and the national days of mourning
+that move these releases and the equity options expirations.
 Events marked ``approximate`` follow a rule of thumb and can be a day or two off the official release.
 """
 
@@ -23,7 +24,7 @@ from shared.market.instruments import Instrument
 EventGroup = Literal["macro", "oil", "crypto", "options", "stocks", "calendar"]
 Impact = Literal["high", "medium", "low"]
 
-_US = "CME"
+_US = "CME_EQUITY"
 # Every instrument sees these groups in addition to its own ``events``.
 ALWAYS_GROUPS: tuple[EventGroup, ...] = ("calendar",)
 

@@ -14,8 +14,9 @@ class Exchange(BaseModel, frozen=True):
     calendar: str
 
 
-# The CME Group venues share one holiday schedule; ICE US follows the same US rules under its own id so
-# its softs can diverge later without touching the CME calendar. EUREX and ICE Europe use European rules.
+# The CME Group venues share the group-wide ``CME`` calendar; their instruments use their product class's
+# calendar (``CME_EQUITY``, ``CME_RATES``, ...: see ``holidays.CME_CLASS_CALENDARS``). ICE US follows the same US
+# rules under its own id so its softs can diverge later. EUREX and ICE Europe use European rules.
 _EXCHANGES: dict[str, Exchange] = {
     e.id: e
     for e in (

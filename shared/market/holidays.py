@@ -1,7 +1,12 @@
 """Holiday rules per trading calendar: full closes and early closes for a year.
 
 Calendars:
-- ``CME`` (CME, CBOT, NYMEX, COMEX), ``ICEUS`` and ``NYSE`` follow US rules.
+- CME Group (CME, CBOT, NYMEX, COMEX) has one calendar per product class, because CME closes classes
+  differently on the same day: ``CME_EQUITY`` (equity index), ``CME_RATES`` (Treasuries), ``CME_FX``,
+  ``CME_ENERGY``, ``CME_METALS`` and ``CME_GRAINS``; ``CME`` is the group-wide calendar (crypto, and CME futures
+  of any other class). All of them follow the same US holiday rules; they differ only where
+  ``_CLASS_RULES`` and ``_SPECIAL_DAYS`` say so.
+- ``ICEUS`` and ``NYSE`` follow the same US rules.
 - ``EUREX`` and ``ICEEUR`` follow European rules.
 
 Modelling choices (each fixes a flaw of the earlier system or states a simplification):
@@ -12,23 +17,27 @@ Modelling choices (each fixes a flaw of the earlier system or states a simplific
 - New Year's Day on a Saturday is not observed (no close on Dec 31 of the previous year); on a Sunday it is
   observed on Monday Jan 2. Other fixed US holidays move Saturday → Friday, Sunday → Monday.
 - Juneteenth is a US market holiday from 2022 only.
-- Good Friday is always closed. In years when payrolls came out on Good Friday (2010, 2012, 2015, 2021, 2023)
-  CME ran an abbreviated interest-rate/equity session; it is not modelled (those bars roll to Monday).
-- Early closes (US): the day before Independence Day when it is Monday–Thursday, the day after Thanksgiving,
-  and Christmas Eve when it is Monday–Thursday. New Year's Eve is a full session (no early close).
-- Special closures: Hurricane Sandy (2012-10-29/30) and the national days of mourning for G. H. W. Bush
-  (2018-12-05) and J. Carter (2025-01-09). CME equity futures traded a short morning on the mourning days; the
-  cash market was shut and there was no regular settlement, so they are ``closed``.
+- Good Friday is always closed. In years when a major report came out on Good Friday CME ran an abbreviated
+  interest-rate/equity (and FX) morning; it is not modelled (those bars roll to Monday).
+- Early closes (US): the day after Thanksgiving and Christmas Eve when it is Monday–Thursday, and the day before
+  Independence Day (Monday–Thursday) for equity index, grains, crypto, NYSE and ICE US only: CME's rates, FX,
+  energy and metals trade a full day then. New Year's Eve is a full session (no early close).
+- Special days (``_SPECIAL_DAYS``), as CME's notices of the time set them per class: Hurricane Sandy closed
+  equity index futures on 2012-10-29/30 (they stopped at 08:15 CT) and rates closed at 11:00 CT on the 29th; the
+  national day of mourning for G. H. W. Bush (2018-12-05) closed equity index (a short morning to 08:30 CT) and
+  rates; the one for J. Carter (2025-01-09) closed equity index (08:30 CT) and closed rates and grains at 12:15 CT.
+  Every other CME class traded normally on those days. NYSE and ICE US were shut on all four.
 - Eurex: closed on New Year's Day, Good Friday, Easter Monday, Labour Day (May 1), Dec 24, 25, 26 and 31
   (weekdays; no weekend substitution). No early closes.
 - ICE Futures Europe: closed on New Year's Day and Christmas Day (weekend → next weekday, as UK bank holidays)
   and Good Friday; early close on Dec 24 and Dec 31 (weekdays).
 
-Early-close times depend on the product; ``early_close_time`` returns the time in the exchange's zone.
+Each calendar has one early-close time (``early_close_time``); a special day may set its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -36,7 +45,17 @@ from zoneinfo import ZoneInfo
 
 HolidayKind = Literal["closed", "early_close"]
 
-US_CALENDARS = frozenset({"CME", "ICEUS", "NYSE"})
+# CME product class (an instrument's ``category``) → its calendar. Other categories use ``CME``.
+CME_CLASS_CALENDARS: Mapping[str, str] = {
+    "index": "CME_EQUITY",
+    "treasury": "CME_RATES",
+    "currency": "CME_FX",
+    "energy": "CME_ENERGY",
+    "metals": "CME_METALS",
+    "agriculture": "CME_GRAINS",
+}
+CME_CALENDARS = frozenset({"CME", *CME_CLASS_CALENDARS.values()})
+US_CALENDARS = CME_CALENDARS | {"ICEUS", "NYSE"}
 EU_CALENDARS = frozenset({"EUREX", "ICEEUR"})
 CALENDARS = US_CALENDARS | EU_CALENDARS
 
@@ -61,38 +80,59 @@ class EarlyClose(NamedTuple):
     zone: ZoneInfo
 
 
-# CME Group early-close halts by product group (Chicago time), as published in CME holiday notices for
-# Thanksgiving Friday, July 3 and Christmas Eve. Small year-to-year variations are not modelled.
-_CME_EARLY_CLOSE = {
-    "index": EarlyClose(time(12, 15), CHICAGO),
-    "crypto": EarlyClose(time(12, 15), CHICAGO),
-    "currency": EarlyClose(time(12, 15), CHICAGO),
-    "treasury": EarlyClose(time(12, 0), CHICAGO),
-    "energy": EarlyClose(time(12, 45), CHICAGO),
-    "metals": EarlyClose(time(12, 45), CHICAGO),
-    "agriculture": EarlyClose(time(12, 5), CHICAGO),
-}
-_DEFAULT_EARLY_CLOSE = {
-    "CME": _CME_EARLY_CLOSE["index"],
+# Early-close halts per calendar on the day after Thanksgiving, July 3 and Christmas Eve (CME's in Chicago
+# time, as published in CME holiday notices). Small year-to-year variations are not modelled.
+_EARLY_CLOSE = {
+    "CME": EarlyClose(time(12, 15), CHICAGO),
+    "CME_EQUITY": EarlyClose(time(12, 15), CHICAGO),
+    "CME_FX": EarlyClose(time(12, 15), CHICAGO),
+    "CME_RATES": EarlyClose(time(12, 15), CHICAGO),
+    "CME_ENERGY": EarlyClose(time(12, 45), CHICAGO),
+    "CME_METALS": EarlyClose(time(12, 45), CHICAGO),
+    "CME_GRAINS": EarlyClose(time(12, 5), CHICAGO),
     "NYSE": EarlyClose(time(13, 0), NEW_YORK),
     # ICE US softs stop around midday on early-close days (approximation across coffee, cocoa, sugar).
     "ICEUS": EarlyClose(time(12, 0), NEW_YORK),
     "ICEEUR": EarlyClose(time(12, 30), LONDON),
 }
 
-_US_SPECIAL_CLOSURES = {
-    date(2012, 10, 29): "Hurricane Sandy",
-    date(2012, 10, 30): "Hurricane Sandy",
-    date(2018, 12, 5): "National Day of Mourning (George H. W. Bush)",
-    date(2025, 1, 9): "National Day of Mourning (Jimmy Carter)",
-}
+# Calendars that close early on July 3 (Monday–Thursday). CME's rates, FX, energy and metals trade a full day.
+_JULY_3_EARLY = frozenset({"CME", "CME_EQUITY", "CME_GRAINS", "NYSE", "ICEUS"})
 
 
-def early_close_time(calendar: str, category: str | None = None) -> EarlyClose | None:
-    """The early-close time of ``calendar`` for a product ``category``; None if the calendar has none."""
-    if calendar == "CME" and category in _CME_EARLY_CLOSE:
-        return _CME_EARLY_CLOSE[category]
-    return _DEFAULT_EARLY_CLOSE.get(calendar)
+class SpecialDay(NamedTuple):
+    """A one-off day: the calendars with no trade date and those that closed early (time in Chicago)."""
+
+    date: date
+    name: str
+    closed: frozenset[str]
+    early: Mapping[str, time]
+
+
+# The US cash venues we model were shut on every special day.
+_CASH_SHUT = frozenset({"NYSE", "ICEUS"})
+_SANDY = "Hurricane Sandy"
+_SPECIAL_DAYS = (
+    SpecialDay(date(2012, 10, 29), _SANDY, _CASH_SHUT | {"CME_EQUITY"}, {"CME_RATES": time(11, 0)}),
+    SpecialDay(date(2012, 10, 30), _SANDY, _CASH_SHUT | {"CME_EQUITY"}, {}),
+    SpecialDay(
+        date(2018, 12, 5),
+        "National Day of Mourning (George H. W. Bush)",
+        _CASH_SHUT | {"CME_EQUITY", "CME_RATES"},
+        {},
+    ),
+    SpecialDay(
+        date(2025, 1, 9),
+        "National Day of Mourning (Jimmy Carter)",
+        _CASH_SHUT | {"CME_EQUITY"},
+        {"CME_RATES": time(12, 15), "CME_GRAINS": time(12, 15)},
+    ),
+)
+
+
+def early_close_time(calendar: str) -> EarlyClose | None:
+    """The usual early-close time of ``calendar``; None if the calendar has no early closes."""
+    return _EARLY_CLOSE.get(calendar.upper())
 
 
 def easter_sunday(year: int) -> date:
@@ -155,13 +195,26 @@ def _us_holidays(calendar: str, year: int) -> list[Holiday]:
         (thanksgiving, "Thanksgiving Day"),
         (_us_observed(date(year, 12, 25)), "Christmas Day"),
     ]
-    closed += [(d, name) for d, name in _US_SPECIAL_CLOSURES.items() if d.year == year]
-
     early: list[tuple[date, str]] = [(thanksgiving + timedelta(days=1), "Day after Thanksgiving")]
-    for d, name in ((date(year, 7, 3), "Day before Independence Day"), (date(year, 12, 24), "Christmas Eve")):
-        if d.weekday() <= 3:
-            early.append((d, name))
-    return _assemble(calendar, closed, early)
+    candidates = [(date(year, 12, 24), "Christmas Eve")]
+    if calendar in _JULY_3_EARLY:
+        candidates.append((date(year, 7, 3), "Day before Independence Day"))
+    early += [(d, name) for d, name in candidates if d.weekday() <= 3]
+    holidays = _assemble(calendar, closed, early)
+    return sorted([*holidays, *_special_days(calendar, year)])
+
+
+def _special_days(calendar: str, year: int) -> list[Holiday]:
+    result: list[Holiday] = []
+    for day in _SPECIAL_DAYS:
+        if day.date.year != year:
+            continue
+        if calendar in day.closed:
+            result.append(Holiday(day.date, day.name, "closed"))
+        elif calendar in day.early:
+            close = in_zone(EarlyClose(day.early[calendar], CHICAGO), day.date, NEW_YORK)
+            result.append(Holiday(day.date, day.name, "early_close", close))
+    return result
 
 
 def _eu_holidays(calendar: str, year: int) -> list[Holiday]:
@@ -216,7 +269,7 @@ def _holidays_cached(calendar: str, year: int) -> tuple[Holiday, ...]:
 def holidays(calendar: str, year: int) -> list[Holiday]:
     """Full and early closes of ``calendar`` in ``year``, sorted by date.
 
-    Early-close ``close_time`` is the calendar's default product time expressed in America/New_York (for CME:
-    the equity-index halt, 13:15 ET); use ``calendar.close_time`` for a specific instrument.
+    Early-close ``close_time`` is the calendar's close in America/New_York (for ``CME_EQUITY``: 13:15 ET);
+    use ``calendar.close_time`` for a specific instrument's close in its display zone.
     """
     return list(_holidays_cached(calendar.upper(), year))

@@ -10,6 +10,7 @@ from pydantic import BaseModel, field_validator, model_validator
 
 from shared.lazy import singleton
 from shared.market.contracts import CONTRACTS
+from shared.market.holidays import CME_CLASS_CALENDARS
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -90,7 +91,14 @@ _EVENTS_BY_CATEGORY = {
     "energy": ("macro", "oil"),
     "crypto": ("macro", "crypto"),
 }
-_CALENDAR_BY_EXCHANGE = {"CME": "CME", "CBOT": "CME", "NYMEX": "CME", "COMEX": "CME"}
+_CME_GROUP = frozenset({"CME", "CBOT", "NYMEX", "COMEX"})
+
+
+def _calendar_of(exchange: str, category: str) -> str:
+    """A CME Group product gets its class's calendar (``CME`` for a class without one); others their exchange's."""
+    if exchange in _CME_GROUP:
+        return CME_CLASS_CALENDARS.get(category, "CME")
+    return exchange
 
 
 def _catalogue_entry(category: str, row: tuple[Any, ...]) -> Instrument:
@@ -109,7 +117,7 @@ def _catalogue_entry(category: str, row: tuple[Any, ...]) -> Instrument:
         tick_size=tick,
         tick_value=tick_value,
         point_value=point_value,
-        calendar=_CALENDAR_BY_EXCHANGE.get(exchange, exchange),
+        calendar=_calendar_of(exchange, category),
         events=_EVENTS_BY_CATEGORY.get(category, ("macro",)),
         notes=notes,
     )

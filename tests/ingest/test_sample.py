@@ -25,7 +25,7 @@ def test_schema_sorted_and_unique(nq):
 
 
 def test_trade_dates_are_the_calendar_trading_days(nq):
-    assert nq["trade_date"].unique().sort().to_list() == trading_days("CME", START, END)
+    assert nq["trade_date"].unique().sort().to_list() == trading_days(NQ.calendar, START, END)
 
 
 def test_trade_date_and_minute_agree_with_the_calendar_assignment(nq):
@@ -37,7 +37,7 @@ def test_trade_date_and_minute_agree_with_the_calendar_assignment(nq):
 def test_no_bars_on_full_closes(nq):
     local = nq.select(pl.col("ts").dt.convert_time_zone("America/New_York").dt.date().alias("day"), "minute")
     for holiday in (date(2024, 11, 28), date(2024, 12, 25), date(2022, 6, 20), date(2024, 3, 29)):
-        assert day_type("CME", holiday) == "closed"
+        assert day_type(NQ.calendar, holiday) == "closed"
         # Nothing from the evening before (18:00) through the holiday's own 17:00.
         on_day = local.filter((pl.col("day") == holiday) & (pl.col("minute") < 1080))
         evening_before = local.filter(pl.col("day") == holiday - timedelta(days=1))
@@ -47,7 +47,7 @@ def test_no_bars_on_full_closes(nq):
 
 def test_no_bars_after_an_early_close(nq):
     for day in (date(2024, 11, 29), date(2024, 12, 24), date(2024, 7, 3), date(2023, 11, 24)):
-        assert day_type("CME", day) == "early_close"
+        assert day_type(NQ.calendar, day) == "early_close"
         closing = close_time(NQ, day)
         assert closing == time(13, 15)
         last = nq.filter(pl.col("trade_date") == day)["minute"].to_list()[-1]
@@ -107,7 +107,7 @@ def test_volatility_clusters(nq):
 def test_daily_bars_one_per_trade_date(nq):
     daily = generate_daily_bars(nq, "NQ")
     assert dict(daily.schema) == SCHEMA
-    assert daily["trade_date"].to_list() == trading_days("CME", START, END)
+    assert daily["trade_date"].to_list() == trading_days(NQ.calendar, START, END)
     assert daily["minute"].null_count() == daily.height
     day = nq.filter(pl.col("trade_date") == date(2024, 6, 3))
     row = daily.filter(pl.col("trade_date") == date(2024, 6, 3)).row(0, named=True)

@@ -8,6 +8,7 @@ from shared.market.calendar import (
     assign_trade_date_and_minute,
     close_time,
     day_type,
+    holiday_on,
     instrument_holidays,
     is_trading_day,
     next_trading_day,
@@ -52,15 +53,42 @@ def test_juneteenth_only_from_2022():
 
 def test_special_closures_and_good_friday():
     for d in (date(2012, 10, 29), date(2012, 10, 30), date(2018, 12, 5), date(2025, 1, 9), date(2024, 3, 29)):
-        assert day_type("CME", d) == "closed", d
-    assert day_type("CME", date(2001, 9, 11)) == "regular"  # out of the covered range, not hard-coded
+        assert day_type("CME_EQUITY", d) == "closed", d
+    assert day_type("CME_EQUITY", date(2001, 9, 11)) == "regular"  # out of the covered range, not hard-coded
+
+
+def test_special_days_close_only_the_classes_cme_closed():
+    sandy, sandy_2, bush, carter = date(2012, 10, 29), date(2012, 10, 30), date(2018, 12, 5), date(2025, 1, 9)
+    expected = {
+        "ES": {sandy: None, sandy_2: None, bush: None, carter: None},
+        "ZN": {sandy: time(12, 0), sandy_2: time(17, 0), bush: None, carter: time(13, 15)},
+        "ZC": {sandy: time(14, 20), sandy_2: time(14, 20), bush: time(14, 20), carter: time(13, 15)},
+        "CL": {sandy: time(17, 0), sandy_2: time(17, 0), bush: time(17, 0), carter: time(17, 0)},
+        "GC": {sandy: time(17, 0), sandy_2: time(17, 0), bush: time(17, 0), carter: time(17, 0)},
+        "6E": {sandy: time(17, 0), sandy_2: time(17, 0), bush: time(17, 0), carter: time(17, 0)},
+        "BTC": {sandy: time(17, 0), sandy_2: time(17, 0), bush: time(17, 0), carter: time(17, 0)},
+    }
+    for symbol, closes in expected.items():
+        instrument = get_instrument(symbol)
+        assert {d: close_time(instrument, d) for d in closes} == closes, symbol
+    assert holiday_on("CME_RATES", carter).name == "National Day of Mourning (Jimmy Carter)"
+    assert holiday_on("CME_ENERGY", carter) is None
+
+
+def test_july_3_closes_early_only_for_equity_and_grains():
+    july_3 = date(2024, 7, 3)
+    assert close_time(NQ, july_3) == time(13, 15)
+    assert close_time(get_instrument("ZC"), july_3) == time(13, 5)
+    for symbol in ("ZN", "6E", "CL", "GC"):
+        assert day_type(get_instrument(symbol).calendar, july_3) == "regular", symbol
+        assert close_time(get_instrument(symbol), july_3) == time(17, 0), symbol
 
 
 def test_early_closes_and_close_times_per_product():
     black_friday = date(2024, 11, 29)
     assert day_type("CME", black_friday) == "early_close"
     assert close_time(NQ, black_friday) == time(13, 15)
-    assert close_time(get_instrument("ZN"), black_friday) == time(13, 0)
+    assert close_time(get_instrument("ZN"), black_friday) == time(13, 15)
     assert close_time(get_instrument("CL"), black_friday) == time(13, 45)
     assert close_time(get_instrument("ZC"), black_friday) == time(13, 5)
     assert close_time(NQ, date(2024, 11, 27)) == time(17, 0)

@@ -1,4 +1,5 @@
-"""The CME calendar checked against `exchange_calendars` (calendar "CMES") for 2008–2026.
+"""The CME equity-index calendar (``CME_EQUITY``) checked against `exchange_calendars` (calendar "CMES") for
+2008–2026; ``test_class_calendars`` checks every CME class against `pandas_market_calendars`.
 
 Every disagreement is listed below with the reason we keep our rule. Their model: a single CME calendar with full
 closes only on New Year's Day, Good Friday, Christmas and days of mourning, and a 12:00 CT early close on every
@@ -58,10 +59,10 @@ def theirs() -> dict[date, str]:
 def test_every_disagreement_is_explained(theirs):
     morning, juneteenth, sandy, july_3, unexplained = [], [], [], [], []
     for day, their_kind in theirs.items():
-        ours = day_type("CME", day)
+        ours = day_type("CME_EQUITY", day)
         if ours == their_kind:
             continue
-        holiday = holiday_on("CME", day)
+        holiday = holiday_on("CME_EQUITY", day)
         name = holiday.name if holiday else None
         if (ours, their_kind) == ("closed", "early_close") and name in HOLIDAY_MORNING_SESSIONS:
             morning.append(day)
@@ -83,18 +84,19 @@ def test_every_disagreement_is_explained(theirs):
 
 def test_shared_early_closes_differ_only_by_product_time(theirs):
     """Both calendars close early on the day after Thanksgiving and on Christmas Eve (Monday–Thursday). Their single
-    time (12:00 CT) is CME's interest-rate halt; equity index futures halt at 12:15 CT (13:15 ET)."""
+    time is 12:00 CT; equity index (and interest-rate) futures halt at 12:15 CT (13:15 ET)."""
     shared = [
-        d for d, kind in theirs.items() if kind == "early_close" and day_type("CME", d) == "early_close"
+        d
+        for d, kind in theirs.items()
+        if kind == "early_close" and day_type("CME_EQUITY", d) == "early_close"
     ]
     christmas_eves = [date(y, 12, 24) for y in range(2008, 2027) if date(y, 12, 24).weekday() <= 3]
     assert sorted(shared) == sorted(
         [nth_weekday(y, 11, 3, 4) + timedelta(days=1) for y in range(2008, 2027)] + christmas_eves
     )
-    treasury, index = get_instrument("ZN"), get_instrument("NQ")
+    index = get_instrument("NQ")
     for day in shared:
         noon_et = datetime.combine(day, time(12), tzinfo=CHICAGO).astimezone(NEW_YORK).time()
-        assert close_time(treasury, day) == noon_et
         assert close_time(index, day) == time(noon_et.hour, 15)
 
 

@@ -315,7 +315,7 @@ async def test_catalogue_search_and_category(store: Store) -> None:
         "ETH",
     )
     assert es.sessions == {"ETH": ["18:00", "17:00"], "RTH": ["09:30", "16:15"]}
-    assert (es.tick_size, es.point_value, es.calendar) == (0.25, 50.0, "CME")
+    assert (es.tick_size, es.point_value, es.calendar) == (0.25, 50.0, "CME_EQUITY")
     assert await store.get_catalogue_entry("NOPE") is None
 
 
