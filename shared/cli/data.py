@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from data_store.manifest import STORED_BAR_SIZES
 from data_store.s3 import make_s3_client
-from shared.ingest import DEFAULT_TYPE, describe_defaults, formats
+from shared.ingest import DEFAULT_SYMBOLS, DEFAULT_TYPE, describe_defaults, formats
 from shared.settings import get_settings
 
 _HELP_WIDTH = 78
@@ -75,7 +75,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sample.add_argument(
         "--data", "--data-dir", dest="data_dir", type=Path, default=settings.data_dir, help="data folder"
     )
-    sample.add_argument("--symbols", default="NQ,ES,CL,GC", help="comma-separated catalogue symbols")
+    sample.add_argument(
+        "--symbols", default=",".join(DEFAULT_SYMBOLS), help="comma-separated catalogue symbols"
+    )
     sample.add_argument("--years", type=float, default=3)
     sample.add_argument("--seed", type=int, default=0)
     sample.set_defaults(func=run_sample_data)

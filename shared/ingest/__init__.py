@@ -2,10 +2,11 @@
 
 from shared.ingest.entries import DEFAULT_TYPE, describe_defaults
 from shared.ingest.importer import ImportOptions, import_file
-from shared.ingest.sample_set import ensure_sample_data, write_sample_data
+from shared.ingest.sample_set import DEFAULT_SYMBOLS, ensure_sample_data, write_sample_data
 from shared.ingest.upload import upload_folder
 
 __all__ = [
+    "DEFAULT_SYMBOLS",
     "DEFAULT_TYPE",
     "ImportOptions",
     "describe_defaults",

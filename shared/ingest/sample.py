@@ -4,7 +4,9 @@ The bars follow the instrument's trading calendar: one session per trade date fr
 evening for CME Globex, 18:00 ET) to the regular or early close, nothing on full closes, DST handled by the calendar.
 Prices follow a daily GARCH(1,1) process with fat tails that mean-reverts to a yearly path of levels resembling the
 real contract; each day is split into minutes with a U-shaped intraday volatility and volume profile and an opening
-gap after each halt (larger after weekends and holidays). Prices are rounded to the tick size.
+gap after each halt (larger after weekends and holidays). Prices are rounded to the tick size. The daily, gap and
+minute shocks mix common market factors with the instrument's own noise (``shared.ingest.factors``), so
+instruments generated separately still move together where they trade at the same time.
 
 Everything is numpy-vectorized except a loop over days; the same ``seed`` gives the same frame.
 """
@@ -18,13 +20,13 @@ import numpy as np
 import polars as pl
 
 from data_store.layout import SCHEMA
+from shared.ingest.factors import co_moving, fat_tailed
 from shared.market import Instrument, daily_bars, get_instrument, is_trading_day, trading_sessions
 
 _MINUTE_US = 60_000_000
 _TRADING_DAYS_PER_YEAR = 252
 _GARCH_ALPHA, _GARCH_BETA = 0.08, 0.90
 _MEAN_REVERSION = 0.02  # daily pull of the log price toward the level path (half-life about a month)
-_T_DOF = 5
 
 # Levels near the start of each year 2008–2026, then notable extremes as (date, level); annualised volatility;
 # contracts per day. Approximate figures chosen to look like the front contract, not to reproduce it.
@@ -81,8 +83,8 @@ _VOLATILITY = {
     "index": 0.22, "energy": 0.40, "metals": 0.22, "currency": 0.09, "treasury": 0.06, "agriculture": 0.27,
     "crypto": 0.65,
 }  # fmt: skip
-_SYMBOL_VOLATILITY = {"NQ": 0.25, "ES": 0.19, "YM": 0.18, "RTY": 0.25, "NG": 0.55, "SI": 0.30, "ZT": 0.015,
-                      "ZF": 0.04, "US": 0.11, "6J": 0.10, "KC": 0.33}  # fmt: skip
+_SYMBOL_VOLATILITY = {"NQ": 0.25, "ES": 0.19, "YM": 0.17, "RTY": 0.28, "GC": 0.15, "NG": 0.55, "SI": 0.30,
+                      "ZT": 0.015, "ZF": 0.04, "US": 0.11, "6J": 0.10, "KC": 0.33}  # fmt: skip
 _DAILY_VOLUME = {
     "NQ": 400e3, "ES": 1.6e6, "YM": 150e3, "RTY": 150e3, "FDAX": 80e3, "FESX": 800e3, "CL": 700e3, "BRN": 600e3,
     "NG": 350e3, "RB": 150e3, "HO": 150e3, "GC": 250e3, "SI": 80e3, "HG": 100e3, "PL": 20e3, "6A": 120e3,
@@ -119,10 +121,16 @@ def generate_minute_bars(symbol: str, start: date, end: date, seed: int = 0) -> 
     shape = _intraday_profile(instrument, local_minute)
     day_shape = np.bincount(day_index, weights=shape, minlength=opens.size)
     share = shape / day_shape[day_index]
-    daily_sigma, levels = _daily_path(instrument, sessions["trade_date"].to_list(), rng)
-    gaps = _opening_gaps(opens, closes, daily_sigma, rng)
+    days = sessions["trade_date"].to_list()
+    ordinals = np.array([day.toordinal() for day in days])
+    daily_z = co_moving(instrument, seed, "daily", ordinals, fat_tailed(rng, ordinals.size))
+    daily_sigma, levels = _daily_path(instrument, days, daily_z)
+    gap_z = co_moving(instrument, seed, "gap", ordinals, rng.standard_normal(ordinals.size))
+    gaps = _opening_gaps(opens, closes, daily_sigma, gap_z)
     minute_sigma = daily_sigma[day_index] * np.sqrt(share)
-    shocks = minute_sigma * _fat_tailed(rng, day_index.size)
+    shocks = minute_sigma * co_moving(
+        instrument, seed, "minute", utc_minute, fat_tailed(rng, utc_minute.size)
+    )
     log_prices = _minute_log_prices(levels, gaps, shocks, share, day_index, first_row)
     wick = minute_sigma * 0.6
     log_prices["high"] += wick * np.abs(rng.standard_normal(day_index.size))
@@ -173,12 +181,6 @@ def _minute_grid(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     day_index = np.repeat(np.arange(counts.size), counts)
     first_row = np.concatenate(([0], np.cumsum(counts)[:-1]))
     return day_index, first_row
-
-
-def _fat_tailed(rng: np.random.Generator, size: int) -> np.ndarray:
-    """Student-t draws scaled to unit variance."""
-    draws: np.ndarray = rng.standard_t(_T_DOF, size) / np.sqrt(_T_DOF / (_T_DOF - 2))
-    return draws
 
 
 def _minute_log_prices(
@@ -253,10 +255,8 @@ def _intraday_profile(instrument: Instrument, minute: np.ndarray) -> np.ndarray:
     return np.where(in_regular, u_shape, np.where(europe, 0.3, 0.12))
 
 
-def _daily_path(
-    instrument: Instrument, days: list[date], rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
-    """Daily volatility (GARCH(1,1), Student-t shocks) and log closes pulled toward the level path.
+def _daily_path(instrument: Instrument, days: list[date], z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Daily volatility (GARCH(1,1) on the unit-variance shocks ``z``) and log closes pulled toward the level path.
 
     The log closes have one more element than ``days``: the close before the first day comes first.
     """
@@ -264,7 +264,6 @@ def _daily_path(
     annual = _SYMBOL_VOLATILITY.get(instrument.symbol, _VOLATILITY.get(instrument.category, 0.2))
     long_run = (annual / np.sqrt(_TRADING_DAYS_PER_YEAR)) ** 2
     omega = long_run * (1.0 - _GARCH_ALPHA - _GARCH_BETA)
-    z = _fat_tailed(rng, len(days))
     sigma = np.empty(len(days))
     log_close = np.empty(len(days) + 1)
     variance, level, shock = long_run, target[0], 0.0
@@ -288,13 +287,12 @@ def _level_path(symbol: str, days: list[date]) -> np.ndarray:
     return np.exp(np.interp([d.toordinal() for d in days], x, y))
 
 
-def _opening_gaps(
-    opens: np.ndarray, closes: np.ndarray, sigma: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def _opening_gaps(opens: np.ndarray, closes: np.ndarray, sigma: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Log gap at each session open: small after the daily halt, larger after a weekend or holiday."""
     halt = np.concatenate(([60], opens[1:] - closes[:-1]))
     scale = np.where(halt > 24 * 60, 0.35, 0.08)
-    return sigma * scale * rng.standard_normal(opens.size)
+    gaps: np.ndarray = sigma * scale * z
+    return gaps
 
 
 def _to_ticks(values: np.ndarray, tick: float) -> np.ndarray:

@@ -1,7 +1,9 @@
 """The synthetic sample set: generated into the data folder on first start and by ``barb sample-data``.
 
 Instruments written here are marked ``sample`` in the manifest so the API and the UI can say "synthetic
-sample" next to every figure computed from them.
+sample" next to every figure computed from them. The default set spans the asset classes (equity indices, energy,
+metals, rates, currency) so cross-instrument questions have meaningful answers: the instruments share common
+market factors (``shared.ingest.factors``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from data_store.layout import DataFolder
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market import get_instrument
 
-DEFAULT_SYMBOLS = ("NQ", "ES", "CL", "GC")
+DEFAULT_SYMBOLS = ("NQ", "ES", "YM", "RTY", "CL", "GC", "ZN", "6E")
 
 
 def write_sample_data(
@@ -61,8 +63,9 @@ def ensure_sample_data(
 ) -> bool:
     """Generate the default sample set when ``data_dir`` has no bars yet; True when it generated.
 
-    A sample set interrupted half-way (only sample instruments, some missing) is completed; a folder with
-    any imported data is left alone.
+    A sample set missing some of ``symbols`` (interrupted half-way, or written when the default set was smaller)
+    is generated again whole, so every instrument shares one end date and one generator; a folder with any
+    imported data is left alone.
     """
     manifest = DataFolder(data_dir).manifest()
     present = set(manifest.instruments) if manifest else set()
@@ -72,7 +75,8 @@ def ensure_sample_data(
     if not missing:
         return False
     progress(
-        f"no bar data in {data_dir}: generating a synthetic sample set ({', '.join(missing)}, {years} years)"
+        f"no bar data in {data_dir} for {', '.join(missing)}: "
+        f"generating a synthetic sample set ({', '.join(symbols)}, {years} years)"
     )
-    write_sample_data(data_dir, missing, years, seed, progress=progress)
+    write_sample_data(data_dir, symbols, years, seed, progress=progress)
     return True

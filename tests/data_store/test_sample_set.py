@@ -24,9 +24,12 @@ def test_generated_once_and_marked_sample(tmp_path: Path) -> None:
 
 def test_interrupted_set_is_completed_but_imported_data_left_alone(tmp_path: Path) -> None:
     sample, imported = tmp_path / "sample", tmp_path / "imported"
-    DataFolder(sample).add_bars("NQ", "1m", minute_bars(10), sample=True)
+    partial = DataFolder(sample).add_bars("NQ", "1m", minute_bars(10), sample=True)
     assert ensure_sample_data(sample, symbols=("NQ", "ES"), years=0.02, progress=lambda _: None)
-    assert sorted(DataFolder(sample).manifest().instruments) == ["ES", "NQ"]  # type: ignore[union-attr]
+    manifest = DataFolder(sample).manifest()
+    assert manifest is not None and sorted(manifest.instruments) == ["ES", "NQ"]
+    # The whole set is generated again, so its instruments share one end date and one generator.
+    assert manifest.bar_file("NQ", "1m").key != partial.key  # type: ignore[union-attr]
 
     DataFolder(imported).add_bars("NQ", "1m", minute_bars(10))
     assert not ensure_sample_data(imported, symbols=("NQ", "ES"), years=0.02, progress=lambda _: None)
