@@ -220,3 +220,22 @@ def test_on_is_refused_in_a_later_step(universe):
     with pytest.raises(QueryInvalid) as raised:
         _run(query, universe)
     assert "later step" in raised.value.errors[0].message
+
+
+def test_beta_of_daily_returns_equals_cov_over_var(universe):
+    query = {
+        "from": "daily",
+        "map": {"r": "change_pct(close)", "es": "on('ES', change_pct(close))"},
+        "select": {"beta": "beta(r, es)", "rolling": "last(rolling_beta(r, es, 60))"},
+    }
+    values = _run(query, universe)["values"]
+    nq, es = _daily("NQ"), _daily("ES")
+    joined = nq.select("date", (pl.col("close").pct_change() * 100).alias("r")).join(
+        es.select("date", (pl.col("close").pct_change() * 100).alias("es")), on="date", how="left"
+    )
+    both = joined.drop_nulls()
+    cov = np.cov(both["r"], both["es"], ddof=1)
+    assert values["beta"] == pytest.approx(cov[0, 1] / cov[1, 1], rel=1e-9)
+    tail = joined.tail(60)
+    window = np.cov(tail["r"], tail["es"], ddof=1)
+    assert values["rolling"] == pytest.approx(window[0, 1] / window[1, 1], rel=1e-9)

@@ -157,3 +157,18 @@ def percentile(ctx: EvalContext, x: pl.Expr, p: float) -> pl.Expr:
 def correlation(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
     both = a.is_not_null() & b.is_not_null()
     return pl.corr(as_float(a).filter(both), as_float(b).filter(both))
+
+
+@category.function(
+    args=(column("a"), column("b")),
+    description="Beta of a on b: cov(a, b) / var(b) (sample moments) over rows where both are present, e.g. "
+    "NQ's daily returns on ES's.",
+    example="beta(change_pct(close), change_pct(on('NQ', close)))",
+    kind="aggregate",
+    lookahead="Use rolling_beta(a, b, n), which looks back only.",
+)
+def beta(ctx: EvalContext, a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    both = a.is_not_null() & b.is_not_null()
+    x, y = as_float(a).filter(both), as_float(b).filter(both)
+    variance = y.var(ddof=1)
+    return pl.when(variance != 0).then(pl.cov(x, y, ddof=1) / variance).otherwise(None)
