@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from functions.query.edge import instrument_bars
+from functions.query.edge import instrument_bars, store_universe
 from functions.query.shapes import BacktestResult
 from shared.backtest import start_backtest
 from shared.settings import get_settings
@@ -40,7 +40,14 @@ async def backtest(request: Request) -> JSONResponse:
     await check_rate(user.id, "backtest", settings.backtest_rate_per_minute)
     body = await parse_body(request, BacktestRequest)
     instrument, bars, sample = instrument_bars(body.instrument)
-    job = start_backtest(body.strategy, instrument, bars, timeout_s=settings.query_timeout_s, owner=user.id)
+    job = start_backtest(
+        body.strategy,
+        instrument,
+        bars,
+        timeout_s=settings.query_timeout_s,
+        owner=user.id,
+        universe=store_universe(),
+    )
     result = await job.wait()
     payload = result.to_dict()
     payload["source"]["sample"] = sample

@@ -148,4 +148,6 @@ class EngineTools:
         return ToolOutcome(summary, card=card)
 
     def _run_backtest(self, tool_input: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
-        return run_backtest_tool(tool_input, self.instrument, bars=self.bars, timeout_s=self.timeout_s)
+        return run_backtest_tool(
+            tool_input, self.instrument, bars=self.bars, timeout_s=self.timeout_s, universe=self.universe
+        )

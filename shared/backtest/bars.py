@@ -54,7 +54,7 @@ def _flags(frame: pl.DataFrame, name: str) -> np.ndarray:
 
 def load_bars(checked: CheckedStrategy, instrument: Instrument, source: BarsInput) -> StrategyBars:
     """Run the strategy's plan and return its bars; :class:`QueryFailed` ``NO_DATA`` when the period is empty."""
-    execution = execute_plan(checked.plan, instrument, source)
+    execution = execute_plan(checked.plan, instrument, source, checked.universe)
     frame = execution.frame
     if frame.height == 0:
         raise QueryFailed("There are no bars for this strategy's session and period.", "NO_DATA")

@@ -18,7 +18,16 @@ from shared.backtest.results import BacktestResult
 from shared.backtest.simulate import Simulation, simulate
 from shared.backtest.strategy import CheckedStrategy, check_strategy
 from shared.market import Instrument
-from shared.script import BarsInput, Job, QueryInvalid, QueryTimeout, Subject, backtest_pool, engine_failures
+from shared.script import (
+    BarsInput,
+    Job,
+    QueryInvalid,
+    QueryTimeout,
+    Subject,
+    Universe,
+    backtest_pool,
+    engine_failures,
+)
 
 DEFAULT_TIMEOUT_S = 10.0
 
@@ -96,11 +105,13 @@ def _guarded(
 
 
 class BacktestOptions(TypedDict, total=False):
-    """``timeout_s`` (the whole run's budget, default :data:`DEFAULT_TIMEOUT_S`) and ``owner`` (the user: one
-    backtest computing at a time each, else ``ENGINE_BUSY``)."""
+    """``timeout_s`` (the whole run's budget, default :data:`DEFAULT_TIMEOUT_S`), ``owner`` (the user: one
+    backtest computing at a time each, else ``ENGINE_BUSY``) and ``universe`` (where rules' ``on('ES', …)``
+    find other instruments)."""
 
     timeout_s: float | None
     owner: str | None
+    universe: Universe | None
 
 
 def start_backtest(
@@ -112,7 +123,7 @@ def start_backtest(
     """
     started = time.perf_counter()
     with engine_failures("backtest"):
-        checked, errors = check_strategy(strategy, instrument)
+        checked, errors = check_strategy(strategy, instrument, options.get("universe"))
     if errors or checked is None:
         raise StrategyInvalid(errors)
     timeout_s = options.get("timeout_s")
@@ -135,7 +146,7 @@ def run_backtest(
     source
         Its stored bars (one-minute, and daily settlement bars when the data set has them).
     options
-        :class:`BacktestOptions`: ``timeout_s`` and ``owner``.
+        :class:`BacktestOptions`: ``timeout_s``, ``owner`` and ``universe``.
 
     Returns
     -------

@@ -31,7 +31,7 @@ from shared.backtest.distance import (
 from shared.backtest.levels import LEVEL_FIELDS, Level, level_form_problem, shape_problem, to_distance
 from shared.backtest.types import Direction, FillMode
 from shared.market import INTRADAY_SIZES, BarSize, Instrument
-from shared.script import FunctionSpec, Plan, ScriptError, build_plan, did_you_mean, function_spec
+from shared.script import FunctionSpec, Plan, ScriptError, Universe, build_plan, did_you_mean, function_spec
 
 TIMEFRAMES: tuple[BarSize, ...] = (*INTRADAY_SIZES, "daily")
 """Bar sizes a backtest runs on (longer bars would hold a position for weeks between decisions)."""
@@ -166,6 +166,8 @@ class CheckedStrategy:
     distances: dict[str, Distance]
     slippage: float
     """Slippage in points."""
+    universe: Universe | None = None
+    """Where the rules' ``on('ES', …)`` values find other instruments' bars."""
 
 
 def _written(value: Any) -> str:
@@ -329,8 +331,14 @@ def _check_types(
             )
 
 
-def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | None, list[ScriptError]]:
-    """Check a strategy for ``instrument`` without reading data; returns it ready to run, or every problem."""
+def check_strategy(
+    raw: Any, instrument: Instrument, universe: Universe | None = None
+) -> tuple[CheckedStrategy | None, list[ScriptError]]:
+    """Check a strategy for ``instrument`` without reading data; returns it ready to run, or every problem.
+
+    ``universe`` lets the rules read other instruments (``on('ES', close)``); a longer bar size of the
+    instrument itself (``on('daily', sma(close, 200))``) needs none.
+    """
     errors = StrategyErrors()
     if not isinstance(raw, dict):
         errors.add(
@@ -373,10 +381,12 @@ def check_strategy(raw: Any, instrument: Instrument) -> tuple[CheckedStrategy | 
         field: getattr(usable, field) for field in RULE_FIELDS if getattr(usable, field) is not None
     }
     expressions |= {field: d.text for field, d in distances.items() if d.per_bar}
-    plan, plan_errors = build_plan(_rule_query(usable, expressions, timeframe_ok), instrument)
+    plan, plan_errors = build_plan(
+        _rule_query(usable, expressions, timeframe_ok), instrument, universe=universe
+    )
     _engine_errors(plan_errors, errors)
     levels = {field for field, d in distances.items() if d.kind == "level"}
     _check_types(plan, expressions, usable.direction, levels, errors)
     if errors.items or strategy is None or slippage is None:
         return None, errors.items
-    return CheckedStrategy(strategy, plan, distances, slippage), []
+    return CheckedStrategy(strategy, plan, distances, slippage, universe), []

@@ -15,7 +15,7 @@ from shared.backtest.run import run_backtest
 from shared.backtest.strategy import Strategy
 from shared.bars import get_bar_store
 from shared.market import Instrument
-from shared.script import BarsInput, StoreBars
+from shared.script import BarsInput, StoreBars, StoreUniverse, Universe
 
 RUN_BACKTEST = "run_backtest"
 
@@ -82,10 +82,12 @@ def run_backtest_tool(
     *,
     bars: BarsInput | None = None,
     timeout_s: float | None = None,
+    universe: Universe | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Run one ``run_backtest`` call: ``(summary for the model, UI blocks)``.
 
-    ``bars`` defaults to the instrument's bars in the configured store. Raises :class:`StrategyInvalid`,
+    ``bars`` defaults to the instrument's bars in the configured store, ``universe`` (other instruments for
+    ``on('ES', …)`` in rules) to every instrument in it. Raises :class:`StrategyInvalid`,
     ``QueryFailed`` or ``BacktestTimeout`` (``StrategyInvalid.fix_request`` words the problems for the model).
     """
     strategy = tool_input.get("strategy")
@@ -96,8 +98,9 @@ def run_backtest_tool(
     if bars is None:
         store = get_bar_store()
         bars = StoreBars(store, instrument.symbol)
+        universe = universe or StoreUniverse(store)
         if store.is_sample(instrument.symbol):
             notes.append("Note: these are synthetic sample bars, not real market data; say so.")
-    result = run_backtest(strategy, instrument, bars, timeout_s=timeout_s)
+    result = run_backtest(strategy, instrument, bars, timeout_s=timeout_s, universe=universe)
     notes.append("The user sees the metrics, equity curve, trades and chart as cards; do not repeat them.")
     return "\n".join([result.summary(), *notes]), result.blocks()
