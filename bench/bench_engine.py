@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from bench import bench_series
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market import get_instrument
 from shared.script import FrameBars, QueryTimeout, StoreBars, run_query, validate
@@ -227,6 +228,8 @@ def main() -> int:
     timeout = _median_ms(lambda: _give_up(instrument), 5)
     print(f"timeout of 0.2 s: median {timeout:.0f} ms until QueryTimeout (target 1000 ms)")
     print(f"{len(QUERIES) - misses}/{len(QUERIES)} queries within target")
+    print("\nmany series at once (bench/bench_series.py):")
+    bench_series.report(args.repeat)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Benchmark of many series at once: ``on()`` across instruments and screens, each against hand-written Polars.
 
-    python -m bench.bench_series [--repeat 5]
+    python -m bench.bench_series [--repeat 5]     (also run at the end of ``python -m bench.bench_engine``)
 
 Run in the same process as its baselines (medians of ``--repeat`` runs after one warm-up):
 - a two-instrument daily correlation over 18 years (NQ and ES) vs a Polars join + ``pl.corr`` (target ≤ 1.5×);
@@ -78,15 +78,13 @@ def _report(name: str, barb_ms: float, base_ms: float, target: float, what: str)
     return ok
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+def report(repeat: int) -> int:
+    """Run every form against its baseline and print the table; returns how many met their target."""
     nq_i, es_i = get_instrument("NQ"), get_instrument("ES")
     assert nq_i is not None and es_i is not None
     nq, es = _bars("NQ", START, END, "long"), _bars("ES", START, END, "long")
     pair = FramesUniverse({"NQ": nq, "ES": es})
-    print(f"{pl.thread_pool_size()} Polars threads; medians of {args.repeat} runs")
+    print(f"{pl.thread_pool_size()} Polars threads; medians of {repeat} runs")
     print(f"{'form':<44} {'barb ms':>9} {'baseline ms':>11} {'ratio':>7}")
     results = []
 
@@ -96,9 +94,12 @@ def main() -> int:
     }
     got = run_query(correlation, nq_i, nq, universe=pair)["value"]
     assert abs(got - _correlation_by_hand(nq, es)) < 1e-9, "the correlation disagrees with its baseline"
-    barb = _median_ms(lambda: run_query(correlation, nq_i, nq, universe=pair), args.repeat)
-    base = _median_ms(lambda: _correlation_by_hand(nq, es), args.repeat)
+    barb = _median_ms(lambda: run_query(correlation, nq_i, nq, universe=pair), repeat)
+    base = _median_ms(lambda: _correlation_by_hand(nq, es), repeat)
     results.append(_report("daily correlation NQ/ES, 18 years", barb, base, 1.5, "hand-written Polars"))
+    alone = {"map": {"a": "change_pct(close)", "b": "change_pct(open)"}, "select": "correlation(a, b)"}
+    one = _median_ms(lambda: run_query(alone, nq_i, nq), repeat)
+    print(f"{'  the same correlation within NQ alone':<44} {one:>9.1f} (on() adds {barb - one:.1f} ms)")
 
     single = {
         "from": "1m",
@@ -109,8 +110,8 @@ def main() -> int:
     }
     double = single | {"map": {"d": "close - on('ES', close)"}}
     run_query(double, nq_i, nq, universe=pair)
-    barb = _median_ms(lambda: run_query(double, nq_i, nq, universe=pair), args.repeat)
-    base = _median_ms(lambda: run_query(single, nq_i, nq), args.repeat)
+    barb = _median_ms(lambda: run_query(double, nq_i, nq, universe=pair), repeat)
+    base = _median_ms(lambda: run_query(single, nq_i, nq), repeat)
     results.append(_report("1m RTH 2024, NQ − ES vs NQ alone", barb, base, 2.0, "the one-instrument query"))
 
     sample = {s: _bars(s, SAMPLE_START, SAMPLE_END, "sample") for s in DEFAULT_SYMBOLS}
@@ -125,12 +126,19 @@ def main() -> int:
             assert instrument is not None
             run_query(per, instrument, bars)
 
-    barb = _median_ms(lambda: start_screen(screen, universe).result(), args.repeat)
-    base = _median_ms(singles, args.repeat)
+    barb = _median_ms(lambda: start_screen(screen, universe).result(), repeat)
+    base = _median_ms(singles, repeat)
     what = f"the sum of {len(sample)} single queries"
     results.append(_report(f"screen of {len(sample)} sample instruments, 1m RTH", barb, base, 1.5, what))
     print(f"screen: {barb:.0f} ms (target under 1000 ms){'' if barb < 1000 else ' !'}")
     print(f"{sum(results)}/{len(results)} forms within target")
+    return sum(results)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    report(parser.parse_args().repeat)
     return 0
 
 

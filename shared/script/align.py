@@ -118,7 +118,10 @@ def _join(
     if not source.higher:
         # The query's bars are in time order, so its keys are sorted; an as-of join with no tolerance is an
         # exact left join done as one merge pass (a hash join costs several times more on intraday bars).
-        values = side.select(side_key.alias(_KEY), *columns).sort(_KEY)
+        values = side.select(side_key.alias(_KEY), *columns)
+        # Its bars are in its own time order: sorted by this key too when its trading day starts at the same time.
+        same_day = trading_session(source.instrument).start_minute == day_start
+        values = values.set_sorted(_KEY) if same_day or not is_intraday(query_size) else values.sort(_KEY)
         return keyed.join_asof(values, on=_KEY, strategy="backward", tolerance=0).drop(_KEY)
     if is_intraday(source.bar_size):
         # An intraday bar has completed when its end is at or before the query's bar opens.
