@@ -53,7 +53,15 @@ def _fail(message: str, code: int = 1) -> int:
 def run(args: argparse.Namespace) -> int:
     """Parse, validate and run; see the module docstring for exit codes."""
     from shared.market import get_instrument
-    from shared.script import QueryError, QueryInvalid, StoreBars, StoreUniverse, run_query
+    from shared.script import (
+        QueryError,
+        QueryInvalid,
+        StoreBars,
+        StoreUniverse,
+        is_screen,
+        run_query,
+        start_screen,
+    )
     from shared.settings import get_settings
 
     text = sys.stdin.read() if args.query == "-" else args.query
@@ -84,14 +92,17 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"There are no bars for {instrument.symbol} in the data.")
     timeout = args.timeout if args.timeout is not None else get_settings().query_timeout_s
     try:
-        result = run_query(
-            query,
-            instrument,
-            StoreBars(store, instrument.symbol),
-            explain=args.explain,
-            timeout_s=timeout,
-            universe=StoreUniverse(store),
-        )
+        if is_screen(query):
+            result = start_screen(query, StoreUniverse(store), timeout_s=timeout).result()
+        else:
+            result = run_query(
+                query,
+                instrument,
+                StoreBars(store, instrument.symbol),
+                explain=args.explain,
+                timeout_s=timeout,
+                universe=StoreUniverse(store),
+            )
     except QueryInvalid as exc:
         return _fail(json.dumps({"errors": [e.to_dict() for e in exc.errors]}, indent=2), 2)
     except QueryError as exc:

@@ -27,6 +27,11 @@ def data_dir(tmp_path_factory) -> Path:
     store = DataFolder(folder)
     store.add_bars("NQ", "1m", minutes)
     store.add_bars("NQ", "1d", settlement_bars(minutes))
+    cl = get_instrument("CL")
+    assert cl is not None
+    cl_minutes = minute_bars(cl, date(2024, 1, 2), date(2024, 1, 12), seed=3)
+    store.add_bars("CL", "1m", cl_minutes)
+    store.add_bars("CL", "1d", settlement_bars(cl_minutes))
     return folder
 
 
@@ -89,3 +94,18 @@ def test_data_folder_finds_the_symbols_imported_into_it(tmp_path: Path) -> None:
     unknown = _run(var, "query", "--instrument", "MSFT", "--data", str(data), query)
     assert unknown.returncode == 1
     assert unknown.stderr == "Unknown instrument 'MSFT' (symbols with bars in the data: AAPL).\n"
+
+
+def test_query_reads_another_instrument_and_screens(data_dir):
+    ratio = _barb(
+        data_dir, "--instrument", "NQ", '{"map": {"x": "close / on(\'CL\', close)"}, "select": "last(x)"}'
+    )
+    assert ratio.returncode == 0, ratio.stderr
+    result = json.loads(ratio.stdout)
+    assert result["value"] > 0 and result["source"]["instruments"] == ["NQ", "CL"]
+    screen = _barb(
+        data_dir, "--instrument", "NQ", '{"screen": "all", "select": {"n": "count()"}, "sort": "n desc"}'
+    )
+    assert screen.returncode == 0, screen.stderr
+    rows = json.loads(screen.stdout)["rows"]
+    assert sorted(row[1] for row in rows) == ["CL", "NQ"] and [row[0] for row in rows] == [1, 2]
