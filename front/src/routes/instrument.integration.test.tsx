@@ -102,14 +102,7 @@ describe("instrument page", () => {
   it("says why the comparison failed and tries it again", async () => {
     const backend = installBackend();
     backend.answerQueriesWith(comparisonResult);
-    const fake = fetch;
-    let failures = 1;
-    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (new URL(String(input), "http://localhost").pathname === "/api/query" && failures-- > 0) {
-        return new Response(JSON.stringify({ error: "The data store is being updated.", code: "CONFLICT", request_id: "r3" }), { status: 409, headers: { "Content-Type": "application/json" } });
-      }
-      return fake(input, init);
-    });
+    backend.failQueriesWith({ error: "The data store is being updated.", code: "CONFLICT", request_id: "r3" }, 409);
     const { user } = renderApp("/i/NQ");
     const select = await screen.findByLabelText("Compare with");
     await screen.findByRole("option", { name: "ES · E-Mini S&P 500" });

@@ -60,15 +60,7 @@ describe("query console", () => {
   });
 
   it("moves focus to Run query when Try again reruns a failed query (the alert and its button go away)", async () => {
-    installBackend();
-    const backend = fetch;
-    let failures = 1;
-    vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (new URL(String(input), "http://localhost").pathname === "/api/query" && failures-- > 0) {
-        return new Response(JSON.stringify({ error: "The data store is being updated.", code: "CONFLICT", request_id: "r2" }), { status: 409, headers: { "Content-Type": "application/json" } });
-      }
-      return backend(input, init);
-    });
+    installBackend().failQueriesWith({ error: "The data store is being updated.", code: "CONFLICT", request_id: "r2" }, 409);
     const { user } = renderApp("/i/NQ/query");
     (await screen.findByRole("button", { name: "Run query" })).focus();
     await user.keyboard("{Enter}");

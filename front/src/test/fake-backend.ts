@@ -48,6 +48,7 @@ export function installBackend(config: Partial<AppConfig> = {}) {
   /** The bodies of the `POST /api/query` requests. */
   const queries: Array<{ instrument: string; query: unknown }> = [];
   let answerQuery = oneRow;
+  let queryFailures: Response[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), "http://localhost");
     const method = init?.method ?? "GET";
@@ -75,7 +76,7 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     if (url.pathname === "/api/query") {
       const body = JSON.parse(String(init?.body)) as { instrument: string; query: unknown };
       queries.push(body);
-      return json(answerQuery(body.query));
+      return queryFailures.shift() ?? json(answerQuery(body.query));
     }
     if (/^\/api\/chat\/\w+\/stop$/.test(url.pathname)) return json({ stopped: true });
     if (url.pathname === "/api/chat/stream") {
@@ -97,6 +98,10 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     /** Answers every later `POST /api/query` with `answer(query)` instead of the one-row table. */
     answerQueriesWith: (answer: (query: unknown) => unknown) => {
       answerQuery = answer;
+    },
+    /** Fails the next `times` `POST /api/query` requests with this error body and status. */
+    failQueriesWith: (body: unknown, status: number, times = 1) => {
+      queryFailures = Array.from({ length: times }, () => json(body, status));
     },
     failChatWith: (body: unknown, status: number) => {
       chatFailure = json(body, status);
