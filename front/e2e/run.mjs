@@ -25,5 +25,5 @@ if (missing.length) {
   console.error(`Browser tests are waiting for: ${missing.join("; ")}`);
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/app.e2e.test.mjs", "e2e/csp.e2e.test.mjs", "e2e/keyboard.e2e.test.mjs"], { cwd: front, stdio: "inherit" });
+const run = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "e2e/app.e2e.test.mjs", "e2e/csp.e2e.test.mjs", "e2e/keyboard.e2e.test.mjs", "e2e/many-series.e2e.test.mjs"], { cwd: front, stdio: "inherit" });
 process.exit(run.status ?? 1);

@@ -13,6 +13,9 @@ export const SCREENSHOTS = join(REPO, "test-artifacts", "screenshots");
 const PYTHON = join(REPO, ".venv", "bin", "python");
 const BARB = join(REPO, ".venv", "bin", "barb");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// The `barb` script imports the package the venv was installed from, which may be another checkout (a shared venv):
+// this checkout's sources go first, so the backend under test is the one beside this SPA.
+const CHECKOUT_ENV = { ...process.env, PYTHONPATH: [REPO, process.env.PYTHONPATH].filter(Boolean).join(":") };
 
 export function freePort() {
   return new Promise((done, fail) => {
@@ -42,7 +45,7 @@ async function waitFor(url, timeoutMs, proc, name) {
 }
 
 function start(name, command, args, env) {
-  const proc = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(command, args, { cwd: REPO, env: { ...CHECKOUT_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   proc.output = [];
   const keep = (chunk) => {
     proc.output.push(chunk.toString());
@@ -76,7 +79,8 @@ export function missingPieces() {
   return missing;
 }
 
-export async function startStack() {
+/** Starts the stack with a year of sample bars for each of `symbols` (NQ alone unless a suite needs more). */
+export async function startStack({ symbols = ["NQ"] } = {}) {
   const missing = missingPieces();
   if (missing.length) throw new Error(`The browser tests cannot start; missing: ${missing.join("; ")}`);
   const root = mkdtempSync(join(tmpdir(), "barb-e2e-"));
@@ -85,8 +89,8 @@ export async function startStack() {
   mkdirSync(dataDir);
   mkdirSync(dbDir);
   mkdirSync(SCREENSHOTS, { recursive: true });
-  // One instrument, one year: enough for the tests and quick to generate (serve would otherwise make several).
-  const sample = spawnSync(BARB, ["sample-data", "--data-dir", dataDir, "--symbols", "NQ", "--years", "1"], { cwd: REPO, encoding: "utf8" });
+  // One year: enough for the tests and quick to generate (serve would otherwise make the whole default set).
+  const sample = spawnSync(BARB, ["sample-data", "--data-dir", dataDir, "--symbols", symbols.join(","), "--years", "1"], { cwd: REPO, env: CHECKOUT_ENV, encoding: "utf8" });
   if (sample.status !== 0) throw new Error(`sample-data failed:\n${sample.stdout}${sample.stderr}`);
 
   const modelPort = await freePort();
@@ -98,7 +102,7 @@ export async function startStack() {
     DATABASE_PATH: join(dbDir, "barb.sqlite3"),
     DATA_DIR: dataDir,
     VAR_DIR: join(root, "var"),
-    // The NQ sample made above is all the tests need; do not let serve complete the default sample set.
+    // The samples made above are all the tests need; do not let serve complete the default sample set.
     SAMPLE_DATA: "false",
     ANTHROPIC_API_KEY: "test",
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${modelPort}`,
@@ -142,12 +146,12 @@ export async function startStack() {
 
 /**
  * Inside a `describe`: before its tests, start the stack, open a page on it with a 20 s default timeout and hand both
- * to `opened` (which may prepare the page further); after them, stop the stack.
+ * to `opened` (which may prepare the page further); after them, stop the stack. `options` go to `startStack`.
  */
-export function withStackAndPage(opened) {
+export function withStackAndPage(opened, options = {}) {
   let stack;
   before(async () => {
-    stack = await startStack();
+    stack = await startStack(options);
     const page = await stack.context.newPage();
     page.setDefaultTimeout(20_000);
     await opened({ stack, page });

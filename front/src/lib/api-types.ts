@@ -74,7 +74,16 @@ export interface QueryResult {
   values?: unknown;
   summary?: string;
   chart?: { type: "bar" | "line" | "candles"; x: string; y: string[] } | null;
-  source?: { bars?: string; rows_scanned?: number; period?: [string, string]; session?: string };
+  source?: {
+    bars?: string;
+    rows_scanned?: number;
+    period?: [string, string] | null;
+    session?: string | null;
+    /** Every instrument the query read: its own, those of `on()` calls, or a screen's. */
+    instruments?: string[];
+    /** True when any bar read is a synthetic sample. */
+    sample?: boolean;
+  };
   warnings?: string[];
   query?: unknown;
   elapsed_ms?: number;

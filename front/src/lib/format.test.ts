@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { columnFormatter, columnLabel, formatBarTime, formatCell, formatNumber, priceFormatter } from "@/lib/format";
+import { columnFormatter, columnLabel, formatBarTime, formatCell, formatNumber, instrumentList, otherInstruments, priceFormatter } from "@/lib/format";
 import { niceTicks } from "@/lib/ticks";
 
 describe("numbers and cells", () => {
@@ -71,5 +71,20 @@ describe("column formatting and ticks", () => {
     expect(niceTicks(-2.45, 1.2)).toEqual([-2, -1, 0, 1]);
     expect(niceTicks(0, 100)).toEqual([0, 50, 100]);
     expect(niceTicks(25600, 27700)).toEqual([26000, 27000]);
+  });
+});
+
+describe("instrument lists", () => {
+  it("joins the symbols a query read and shortens a screen's long list", () => {
+    expect(instrumentList(["NQ", "ES"])).toBe("NQ · ES");
+    expect(instrumentList(["A", "B", "C", "D"], 2)).toBe("A · B · +2 more");
+    expect(instrumentList([])).toBe("");
+  });
+
+  it("names what a result read only when that is more than the page's instrument", () => {
+    expect(otherInstruments(["NQ", "ES"], "NQ")).toBe("NQ · ES");
+    expect(otherInstruments(["ES"], "NQ")).toBe("ES");
+    expect(otherInstruments(["NQ"], "NQ")).toBeNull();
+    expect(otherInstruments(undefined, "NQ")).toBeNull();
   });
 });

@@ -96,3 +96,15 @@ export function priceFormatter(minMove: number): (price: number) => string {
   const format = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   return (price) => format.format(price);
 }
+
+/** The instruments a query read, as "NQ · ES"; a long list (a screen's) ends "+N more" after the first `max`. */
+export function instrumentList(symbols: readonly string[], max = 8): string {
+  const shown = symbols.slice(0, max).join(" · ");
+  return symbols.length > max ? `${shown} · +${symbols.length - max} more` : shown;
+}
+
+/** The instruments a result read, for its source line; null when it read only `symbol`, the page's own. */
+export function otherInstruments(read: readonly string[] | undefined, symbol: string): string | null {
+  if (!read?.length || (read.length === 1 && read[0] === symbol)) return null;
+  return instrumentList(read);
+}

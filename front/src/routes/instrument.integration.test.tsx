@@ -1,4 +1,4 @@
-import { act, screen, waitFor } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { installBackend } from "@/test/fake-backend";
 import { renderApp, resetTheAppAroundEachTest } from "@/test/render-app";
@@ -6,6 +6,25 @@ import { answerBegins } from "@/test/sse-response";
 
 // jsdom has no canvas: the price chart is exercised by the browser tests instead.
 vi.mock("@/components/instrument/price-chart", () => ({ PriceChart: () => <div>price chart</div> }));
+// The compare chart draws on a canvas too: this stand-in lists the values it is handed.
+vi.mock("@/components/charts/overlay-chart", () => ({
+  OverlayChart: ({ lines, label }: { lines: Array<{ name: string; points: Array<{ time: string; value: number | null }> }>; label: string }) => (
+    <ul aria-label={label}>
+      {lines.map((l) => (
+        <li key={l.name}>{`${l.name}: ${l.points.map((p) => `${p.time}=${p.value ?? "gap"}`).join(" ")}`}</li>
+      ))}
+    </ul>
+  ),
+}));
+
+/** What the engine answers to the comparison query: the rows it would compute for three days. */
+const comparisonResult = (query: unknown) => ({
+  kind: "table",
+  columns: [{ name: "date", type: "date" }, { name: "base", type: "number" }, { name: "other", type: "number" }, { name: "corr", type: "number" }],
+  rows: [["2024-03-26", 100, 100, 0.9203], ["2024-03-27", 101.5, null, 0.9203], ["2024-03-28", 99.25, 98.5, 0.9203]],
+  source: { bars: "daily-settlement", rows_scanned: 3, period: ["2024-03-26", "2024-03-28"], instruments: ["NQ", "ES"] },
+  query,
+});
 
 resetTheAppAroundEachTest();
 
@@ -43,5 +62,64 @@ describe("instrument page", () => {
     expect(screen.queryByText(/How often did 6A/)).toBeNull();
     expect(screen.queryByLabelText("Your question")).toBeNull();
     expect(screen.queryByText("price chart")).toBeNull();
+  });
+
+  it("compares with another instrument: one query with on(), both series normalised and their correlation, from the engine", async () => {
+    const backend = installBackend();
+    backend.answerQueriesWith(comparisonResult);
+    const { user } = renderApp("/i/NQ");
+    const select = await screen.findByLabelText("Compare with");
+    // Only the other instruments with bars are offered (6A has none; NQ is this page).
+    await waitFor(() => expect(within(select).getAllByRole("option").map((o) => o.getAttribute("value"))).toEqual(["", "ES"]));
+    await user.selectOptions(select, "ES");
+    expect(await screen.findByText("0.92")).toBeInTheDocument();
+    expect(screen.getByText(/Correlation of daily returns/)).toHaveTextContent("Correlation of daily returns: 0.92 · 2024-03-26 → 2024-03-28");
+    const chart = await screen.findByRole("list", { name: "NQ and ES closes, each 100 on 2024-03-26" });
+    expect(within(chart).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "NQ: 2024-03-26=100 2024-03-27=101.5 2024-03-28=99.25",
+      "ES: 2024-03-26=100 2024-03-27=gap 2024-03-28=98.5",
+    ]);
+    expect(backend.queries).toEqual([
+      {
+        instrument: "NQ",
+        query: {
+          from: "daily",
+          period: "last_year",
+          map: {
+            base: "close / first(close) * 100",
+            other: "on('ES', close) / first(on('ES', close)) * 100",
+            corr: "correlation(change_pct(close), on('ES', change_pct(close)))",
+          },
+          columns: ["date", "base", "other", "corr"],
+        },
+      },
+    ]);
+    await user.click(screen.getByRole("button", { name: "5 years" }));
+    await waitFor(() => expect(backend.queries).toHaveLength(2));
+    expect(backend.queries[1]!.query).toMatchObject({ period: "last_1260" });
+  });
+
+  it("says why the comparison failed and tries it again", async () => {
+    const backend = installBackend();
+    backend.answerQueriesWith(comparisonResult);
+    backend.failQueriesWith({ error: "The data store is being updated.", code: "CONFLICT", request_id: "r3" }, 409);
+    const { user } = renderApp("/i/NQ");
+    const select = await screen.findByLabelText("Compare with");
+    await screen.findByRole("option", { name: "ES · E-Mini S&P 500" });
+    await user.selectOptions(select, "ES");
+    expect(await screen.findByRole("alert")).toHaveTextContent("The data store is being updated.");
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("0.92")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("says when the engine's answer is not a comparison", async () => {
+    const backend = installBackend();
+    const { user } = renderApp("/i/NQ");
+    const select = await screen.findByLabelText("Compare with");
+    await screen.findByRole("option", { name: "ES · E-Mini S&P 500" });
+    await user.selectOptions(select, "ES");
+    expect(await screen.findByText("The comparison could not be read.")).toBeInTheDocument();
+    expect(backend.queries).toHaveLength(1);
   });
 });

@@ -3,6 +3,7 @@ import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { SidebarToggle } from "@/components/layout/app-layout";
 import { Composer, type ComposerHandle } from "@/components/chat/composer";
 import { LlmNotice } from "@/components/chat/llm-notice";
+import { CompareView } from "@/components/instrument/compare-view";
 import { InstrumentFacts } from "@/components/instrument/instrument-facts";
 import { InstrumentUnavailable, type Unavailable } from "@/components/instrument/instrument-unavailable";
 import { suggestedQuestions } from "@/components/instrument/suggestions";
@@ -103,6 +104,7 @@ export function InstrumentPage() {
               <PriceChart symbol={symbol} onSample={onSample} intraday={intraday} timeZone={info.data.timezone} tickSize={info.data.tick_size} />
             </Suspense>
           ) : null}
+          {info.data && !unavailable ? <CompareView symbol={symbol} /> : null}
           {unavailable ? null : (
             <>
               <h2 style={{ fontSize: 15 }}>Ask about {symbol}</h2>

@@ -2,18 +2,17 @@ import { useEffect, useRef, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { SidebarToggle } from "@/components/layout/app-layout";
 import { DataCardView } from "@/components/cards/data-card";
+import { QueryExamples, queryExamples } from "@/components/query/query-examples";
 import { Button } from "@/components/ui/button";
 import { ErrorAlert } from "@/components/ui/error-alert";
 import { Spinner } from "@/components/ui/spinner";
 import { isMod } from "@/hooks/use-hotkey";
 import type { DataCard, QueryResult, ValidationDetail } from "@/lib/api-types";
 import { ApiError } from "@/lib/errors";
-import { formatNumber } from "@/lib/format";
+import { formatNumber, otherInstruments } from "@/lib/format";
 import { formatDuration } from "@/lib/usage";
 import { resultToCard } from "@/lib/result-card";
 import { useServices } from "@/state/services";
-
-const EXAMPLE = { period: "last_year", from: "daily", map: { chg: "change_pct(close)" }, where: "abs(chg) > 2", sort: "chg asc" };
 
 type Outcome =
   | { kind: "idle" }
@@ -23,9 +22,10 @@ type Outcome =
   | { kind: "done"; result: QueryResult; card: DataCard };
 
 const rowCount = (n: number) => (n === 1 ? "1 row" : `${formatNumber(n)} rows`);
+const isScreen = (query: unknown) => !!query && typeof query === "object" && "screen" in query;
 
-function initialText(q: string | null): string {
-  if (!q) return JSON.stringify(EXAMPLE, null, 2);
+function initialText(q: string | null, symbol: string): string {
+  if (!q) return JSON.stringify(queryExamples(symbol)[0]!.query, null, 2);
   try {
     return JSON.stringify(JSON.parse(q), null, 2);
   } catch {
@@ -43,13 +43,15 @@ export function QueryPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get("q");
   const { api } = useServices();
-  const [text, setText] = useState(() => initialText(q));
+  const [text, setText] = useState(() => initialText(q, symbol));
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
   /** The `q` this page last ran, so its own URL update does not run the query again. */
   const ran = useRef<string | null>(null);
   const runButton = useRef<HTMLButtonElement>(null);
   const running = outcome.kind === "running";
   const rows = outcome.kind === "done" ? (outcome.result.rows?.length ?? 0) : 0;
+  /** The instruments the result read besides this one (`on()`, a screen), for its source line. */
+  const read = outcome.kind === "done" ? otherInstruments(outcome.result.source?.instruments, symbol) : null;
 
   useEffect(() => {
     document.title = `Query console · ${symbol} · Barb`;
@@ -76,7 +78,8 @@ export function QueryPage() {
     setOutcome({ kind: "running" });
     try {
       const result = await api.query(symbol, query);
-      setOutcome({ kind: "done", result, card: resultToCard({ ...result, query: result.query ?? query }, `${symbol} query result`) });
+      const title = isScreen(query) ? "Screen result" : `${symbol} query result`;
+      setOutcome({ kind: "done", result, card: resultToCard({ ...result, query: result.query ?? query }, title) });
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) setOutcome({ kind: "invalid", message: e.message, details: e.details });
       else setOutcome({ kind: "failed", error: e });
@@ -86,7 +89,7 @@ export function QueryPage() {
   // Opening a link or bookmark with ?q= (or following one to this page) loads that query and runs it.
   useEffect(() => {
     if (!q || q === ran.current) return;
-    setText(initialText(q));
+    setText(initialText(q, symbol));
     void run(q);
     // Only a new `q` from outside should run; `run` reads the latest state on each render.
   }, [q]);
@@ -145,6 +148,13 @@ export function QueryPage() {
               <span className="composer-hint">⌘/Ctrl+Enter runs the query. No model is involved.</span>
             </div>
           </form>
+          <QueryExamples
+            symbol={symbol}
+            onPick={(query) => {
+              setText(JSON.stringify(query, null, 2));
+              document.getElementById("query-text")?.focus();
+            }}
+          />
           {/* Focus stays where Run was pressed, so the outcome is announced: errors below, a result or progress here. */}
           <p className="sr-only" role="status">
             {running ? "Running the query…" : outcome.kind === "done" ? `Query done: ${rowCount(rows)}.` : ""}
@@ -183,6 +193,7 @@ export function QueryPage() {
             <div style={{ marginTop: 12 }}>
               <p className="muted" style={{ fontSize: 13 }}>
                 {rowCount(rows)} ·{" "}
+                {read ? `${read} · ` : ""}
                 {outcome.result.source?.rows_scanned !== undefined ? `${formatNumber(outcome.result.source.rows_scanned)} bars scanned · ` : ""}
                 {outcome.result.elapsed_ms !== undefined ? formatDuration(outcome.result.elapsed_ms) : ""}
               </p>

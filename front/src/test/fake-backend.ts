@@ -24,6 +24,17 @@ const history: Record<string, unknown[]> = {
   ],
 };
 
+const withData = (first: string) => ({ available: true, sample: true, first, last: "2024-12-31", bar_sizes: ["1m", "daily"] });
+/** The catalogue: two instruments with bars and one without. */
+const catalogue = [
+  { symbol: "NQ", name: "E-Mini Nasdaq 100", exchange: "CME", data: withData("2015-01-02") },
+  { symbol: "ES", name: "E-Mini S&P 500", exchange: "CME", data: withData("2015-01-02") },
+  { symbol: "6A", name: "Australian Dollar", exchange: "CME", data: { available: false, sample: false, first: null, last: null, bar_sizes: [] } },
+];
+
+/** What `POST /api/query` answers by default: a one-row table, echoing the query. */
+const oneRow = (query: unknown): unknown => ({ kind: "table", columns: [{ name: "date", type: "date" }, { name: "close", type: "number" }], rows: [["2024-01-02", 16543.25]], query });
+
 /** A fake backend behind `fetch`: the app's real API client, stores and components run on top of it. */
 export function installBackend(config: Partial<AppConfig> = {}) {
   const streams: ControlledStream[] = [];
@@ -34,6 +45,10 @@ export function installBackend(config: Partial<AppConfig> = {}) {
   const asked: unknown[] = [];
   let chatFailure: Response | null = null;
   let createFailure: Response | null = null;
+  /** The bodies of the `POST /api/query` requests. */
+  const queries: Array<{ instrument: string; query: unknown }> = [];
+  let answerQuery = oneRow;
+  let queryFailures: Response[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), "http://localhost");
     const method = init?.method ?? "GET";
@@ -47,6 +62,7 @@ export function installBackend(config: Partial<AppConfig> = {}) {
       return json(created, 201);
     }
     if (url.pathname === "/api/conversations") return json({ conversations, next_cursor: null });
+    if (url.pathname === "/api/instruments") return json({ instruments: catalogue });
     if (url.pathname === "/api/instruments/NQ") return json({ symbol: "NQ", name: "E-Mini Nasdaq 100", exchange: "CME", timezone: "America/New_York" });
     if (url.pathname === "/api/instruments/6A") {
       return json({ symbol: "6A", name: "Australian Dollar", exchange: "CME", data: { available: false, sample: false, first: null, last: null, bar_sizes: [] } });
@@ -58,8 +74,9 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     const found = one && conversations.find((c) => c.id === one[1]);
     if (found) return json(found);
     if (url.pathname === "/api/query") {
-      const { query } = JSON.parse(String(init?.body)) as { query: unknown };
-      return json({ kind: "table", columns: [{ name: "date", type: "date" }, { name: "close", type: "number" }], rows: [["2024-01-02", 16543.25]], query });
+      const body = JSON.parse(String(init?.body)) as { instrument: string; query: unknown };
+      queries.push(body);
+      return queryFailures.shift() ?? json(answerQuery(body.query));
     }
     if (/^\/api\/chat\/\w+\/stop$/.test(url.pathname)) return json({ stopped: true });
     if (url.pathname === "/api/chat/stream") {
@@ -77,6 +94,15 @@ export function installBackend(config: Partial<AppConfig> = {}) {
     asked,
     calls,
     urls,
+    queries,
+    /** Answers every later `POST /api/query` with `answer(query)` instead of the one-row table. */
+    answerQueriesWith: (answer: (query: unknown) => unknown) => {
+      answerQuery = answer;
+    },
+    /** Fails the next `times` `POST /api/query` requests with this error body and status. */
+    failQueriesWith: (body: unknown, status: number, times = 1) => {
+      queryFailures = Array.from({ length: times }, () => json(body, status));
+    },
     failChatWith: (body: unknown, status: number) => {
       chatFailure = json(body, status);
     },

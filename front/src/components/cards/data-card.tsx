@@ -5,9 +5,11 @@ import { QueryView } from "@/components/cards/query-view";
 import { Button, IconButton } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icon";
 import type { DataCard } from "@/lib/api-types";
+import { otherInstruments } from "@/lib/format";
 
-function sourceLine(source: NonNullable<DataCard["source"]>): string {
+function sourceLine(source: NonNullable<DataCard["source"]>, symbol: string): string {
   const parts = [
+    otherInstruments(source.instruments, symbol),
     source.bars ? `${source.bars} bars` : null,
     `session ${source.session ?? "all"}`,
     source.period ? `${source.period[0]} → ${source.period[1]}` : null,
@@ -45,7 +47,7 @@ export function DataCardView({ card, symbol, query, inPanel }: { card: DataCard;
         {card.blocks.map((block, i) => (
           <BlockView key={i} block={block} cardTitle={card.title} symbol={symbol} tall={inPanel} />
         ))}
-        {card.source ? <p className="card-foot">{sourceLine(card.source)}</p> : null}
+        {card.source ? <p className="card-foot">{sourceLine(card.source, symbol)}</p> : null}
       </div>
     </section>
   );

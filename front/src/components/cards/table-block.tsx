@@ -1,6 +1,7 @@
 import { type ColumnDef, flexRender, getCoreRowModel, getSortedRowModel, type SortingState, useReactTable } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useMemo, useRef, useState } from "react";
+import { type ReactNode, useMemo, useRef, useState } from "react";
+import { Link } from "react-router";
 import { Button } from "@/components/ui/button";
 import { Icon } from "@/components/ui/icon";
 import { useScrollEdges } from "@/hooks/use-scroll-edges";
@@ -12,6 +13,13 @@ import { columnFormatter, columnLabel, formatNumber, isNumericColumn } from "@/l
 const ROW_HEIGHT = 29;
 
 type Row = unknown[];
+
+/** A screen's `instrument` column links each symbol to its instrument page. */
+const isInstrumentColumn = (col: { name: string; type: string }) => col.name === "instrument" && col.type === "text";
+
+function instrumentCell(value: unknown, format: (v: unknown) => string): ReactNode {
+  return typeof value === "string" && value ? <Link to={`/i/${encodeURIComponent(value)}`}>{value}</Link> : format(value);
+}
 
 function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;
@@ -30,6 +38,7 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
     () =>
       data.columns.map((col, i) => {
         const format = columnFormatter(col, data.rows.map((r) => r[i]));
+        const links = isInstrumentColumn(col);
         return {
         id: `${i}`,
         header: columnLabel(col.name),
@@ -37,7 +46,7 @@ export function TableBlock({ table: data, title, tall }: { table: TableData; tit
         sortingFn: (a, b) => compare(a.original[i], b.original[i]),
         sortUndefined: "last",
         sortDescFirst: false,
-        cell: (info) => format(info.getValue()),
+        cell: (info) => (links ? instrumentCell(info.getValue(), format) : format(info.getValue())),
         };
       }),
     [data.columns, data.rows],

@@ -25,3 +25,8 @@ export function candlePriceFormat(tickSize?: number): PriceFormatCustom {
   const minMove = tickSize && tickSize > 0 ? tickSize : 0.01;
   return { type: "custom", minMove, formatter: priceFormatter(minMove) };
 }
+
+/** The colours of overlaid lines, in order: the page's accent first, then the cards' second line colour. */
+export function lineColors(theme: "light" | "dark"): string[] {
+  return theme === "dark" ? ["#6b9bff", "#d97706"] : ["#1d4ed8", "#d97706"];
+}
