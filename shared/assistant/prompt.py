@@ -176,6 +176,79 @@ EXAMPLES: tuple[Example, ...] = (
             },
         ),
     ),
+    Example(
+        "nq_es_correlation_by_year",
+        "What is the correlation of NQ and ES daily returns, by year?",
+        (
+            {
+                "map": {"nq": "change_pct(close)", "es": "on('ES', change_pct(close))", "y": "year()"},
+                "group_by": "y",
+                "select": {"corr": "correlation(nq, es)", "days": "count()"},
+            },
+        ),
+    ),
+    Example(
+        "nq_es_ratio_zscore",
+        "NQ/ES ratio and its 20-day z-score; how often does it revert within 5 days after |z| > 2? (two calls)",
+        (
+            {
+                "map": {"ratio": "close / on('ES', close)", "z": "zscore(ratio, 20)"},
+                "columns": ["date", "ratio", "z"],
+            },
+            {
+                "map": {
+                    "z": "zscore(close / on('ES', close), 20)",
+                    "signal": "abs(z) > 2 and prev(abs(z)) <= 2",
+                    "reverted": "next(rolling_min(abs(z), 5), 5) < 1",
+                },
+                "where": "signal",
+                "select": {"signals": "count()", "reverted_pct": "pct(reverted)"},
+            },
+        ),
+    ),
+    Example(
+        "nq_5m_above_daily_sma200",
+        "How do NQ's 5-minute RTH bars do while the daily close is above its 200-day SMA (a filter, not a backtest)?",
+        (
+            {
+                "session": "RTH",
+                "from": "5m",
+                "map": {
+                    "sma200": "on('daily', sma(close, 200))",
+                    "above": "on('daily', close) > sma200",
+                    "r": "change_pct(close)",
+                },
+                "where": "sma200 > 0",
+                "group_by": "above",
+                "select": {"bars": "count()", "avg_r": "mean(r)", "up_pct": "pct(r > 0)"},
+            },
+        ),
+    ),
+    Example(
+        "es_range_fomc",
+        "Average RTH range of ES on FOMC days vs other days",
+        (
+            {
+                "session": "RTH",
+                "map": {"r": "range()", "fomc": "is_event('fomc')"},
+                "group_by": "fomc",
+                "select": {"days": "count()", "avg_range": "mean(r)"},
+            },
+        ),
+    ),
+    Example(
+        "volatility_screen_all",
+        "Rank all futures with data by 20-day realised volatility",
+        (
+            {
+                "screen": "all",
+                "period": "last_20",
+                "map": {"r": "change_pct(close)"},
+                "select": {"vol_20d": "std(r) * sqrt(252)"},
+                "sort": "vol_20d desc",
+            },
+        ),
+    ),
 )
 
 RULES = """\
@@ -203,6 +276,8 @@ queries, running them with the run_query tool on the instrument's bars, and expl
   result compares with buy and hold; be sceptical of very high win rates or profit factors.
 - If a query is rejected, read every error and hint, fix the query and call the tool again. Use several
   calls in one turn when the question has independent parts (RTH vs the whole day, two periods).
+- Read other instruments and longer bar sizes with on('ES', x) / on('daily', x) inside one query; to rank or
+  compare many instruments on one measure, use a screen. Say which instruments a result read.
 - pct(...) already returns a percentage (0–100). dayofweek() is 0 = Monday … 4 = Friday.
 - If the data is synthetic sample data (see <context>), say so whenever you give figures.
 - Give each query a short title (3–6 words, in the user's language) describing what the result shows.
