@@ -3,7 +3,8 @@
 A card is ``{tool_call_id, title, query, blocks, source, warnings}``. Blocks (what the SPA renders):
 
 - ``table``: ``{columns: [{name, type, format?}], rows: [[...]], truncated?, total_rows?}``;
-- ``bar-chart`` / ``line-chart``: ``{x, y: [names], columns, rows}`` with only the x and y columns;
+- ``bar-chart`` / ``line-chart`` / ``scatter``: ``{x, y: [names], columns, rows, title?}`` with only the x and y
+  columns (``series_cards``: a screen's ranking, a price overlay, a return scatter);
 - ``candles``: ``{columns, rows}`` with the date/time and OHLC columns;
 - ``metrics-grid``: ``{items: [{label, value, type?, format?}]}`` for scalar and several-value results.
 
@@ -14,6 +15,8 @@ The model never sees rows: it gets the engine's deterministic ``summary`` (a few
 from __future__ import annotations
 
 from typing import Any
+
+from shared.assistant.series_cards import is_screen_result, screen_blocks, series_charts
 
 MODEL_TEXT_LIMIT = 6000
 """Characters of result text the model receives per tool call (the engine's summary is far smaller)."""
@@ -78,11 +81,12 @@ def _metrics_block(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def result_blocks(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The UI blocks of one engine result: a chart when the engine suggests one, then the data."""
+    """The UI blocks of one engine result: its charts (the engine's suggestion, or one for many series), then the data."""
     if result.get("kind") in ("scalar", "values"):
         return [_metrics_block(result)]
-    chart = _chart_block(result)
-    return [*([chart] if chart else []), _table_block(result)]
+    if is_screen_result(result):
+        return screen_blocks(result, _table_block(result))
+    return [*series_charts(result, _chart_block(result)), _table_block(result)]
 
 
 def result_card(result: dict[str, Any], *, tool_call_id: str, title: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from typing import Any
 
 from shared.market import Instrument
@@ -21,162 +22,20 @@ CACHE = {"type": "ephemeral"}
 
 @dataclass(frozen=True)
 class Example:
-    """A worked example: a trader's question and the query that answers it (from tests/assistant/questions.yaml)."""
+    """A worked example: a trader's question and the queries that answer it (the same as in tests/assistant/questions.yaml)."""
 
     id: str
     question: str
     queries: tuple[dict[str, Any], ...]
 
 
-EXAMPLES: tuple[Example, ...] = (
-    Example(
-        "gap_fill_points",
-        "What percentage of NQ opening gaps bigger than 20 points fill during the same RTH session?",
-        (
-            {
-                "session": "RTH",
-                "map": {"g": "gap()", "filled": "if(g > 0, low <= prev(close), high >= prev(close))"},
-                "where": "abs(g) > 20",
-                "select": ["count()", "pct(filled)"],
-            },
-        ),
-    ),
-    Example(
-        "range_by_weekday",
-        "Average RTH range of NQ by weekday?",
-        (
-            {
-                "session": "RTH",
-                "map": {"r": "range()", "dow": "dayofweek()"},
-                "group_by": "dow",
-                "select": "mean(r)",
-            },
-        ),
-    ),
-    Example(
-        "return_by_weekday_ru",
-        "Средняя доходность ES по дням недели за последний год?",
-        (
-            {
-                "period": "last_year",
-                "map": {"chg": "change_pct(close)", "dow": "dayofweek()"},
-                "group_by": "dow",
-                "select": {"avg_chg": "mean(chg)", "up_days_pct": "pct(chg > 0)"},
-            },
-        ),
-    ),
-    Example(
-        "opening_range_breaks",
-        "How often is the first 30-minute range of the NQ RTH session broken on the upside, the downside and both sides?",
-        (
-            {
-                "steps": [
-                    {
-                        "session": "RTH",
-                        "from": "30m",
-                        "map": {
-                            "d": "date()",
-                            "first_bar": "time() == '09:30'",
-                            "or_high": "valuewhen(first_bar, high)",
-                            "or_low": "valuewhen(first_bar, low)",
-                            "up": "not first_bar and high > or_high",
-                            "down": "not first_bar and low < or_low",
-                        },
-                        "group_by": "d",
-                        "select": {"up": "max(up)", "down": "max(down)"},
-                    },
-                    {
-                        "select": {
-                            "broke_up": "pct(up)",
-                            "broke_down": "pct(down)",
-                            "broke_both": "pct(up > 0 and down > 0)",
-                        }
-                    },
-                ]
-            },
-        ),
-    ),
-    Example(
-        "high_of_day_hour_ru",
-        "В котором часу обычно формируется хай дня в RTH по NQ?",
-        (
-            {
-                "steps": [
-                    {
-                        "session": "RTH",
-                        "from": "1m",
-                        "map": {"d": "date()", "h": "hour()", "is_high": "high == session_high()"},
-                        "where": "is_high",
-                        "group_by": "d",
-                        "select": {"h": "first(h)"},
-                    },
-                    {"group_by": "h", "select": "count()", "sort": "h"},
-                ]
-            },
-        ),
-    ),
-    Example(
-        "range_after_big_down_day",
-        "After NQ falls more than 1.5% in a day, is the next day's range bigger than usual?",
-        (
-            {
-                "map": {"r": "range()", "after_big_down": "prev(change_pct(close)) <= -1.5"},
-                "group_by": "after_big_down",
-                "select": {"days": "count()", "avg_range": "mean(r)"},
-            },
-        ),
-    ),
-    Example(
-        "inside_days_follow_through",
-        "How many inside days did NQ have last year, and how often did the next day break the inside day's high?",
-        (
-            {
-                "period": "last_year",
-                "map": {
-                    "ib": "inside_bar()",
-                    "broke_high": "next(high) > high",
-                    "broke_low": "next(low) < low",
-                },
-                "where": "ib",
-                "select": {
-                    "inside_days": "count()",
-                    "broke_high_pct": "pct(broke_high)",
-                    "broke_low_pct": "pct(broke_low)",
-                },
-            },
-        ),
-    ),
-    Example(
-        "rth_vs_full_session_range",
-        "How does the average RTH range of ES compare with the full-session range? (two calls in one turn)",
-        (
-            {"session": "RTH", "select": {"avg_rth_range": "mean(range())"}},
-            {"select": {"avg_full_range": "mean(range())"}},
-        ),
-    ),
-    Example(
-        "rsi_oversold_bounce",
-        "When NQ's daily RSI(14) drops below 35, what is the average return over the next 5 days?",
-        (
-            {
-                "map": {"rsi14": "rsi(close, 14)", "fwd5": "(next(close, 5) - close) / close * 100"},
-                "where": "rsi14 < 35",
-                "select": {"signals": "count()", "avg_fwd5": "mean(fwd5)", "win_pct": "pct(fwd5 > 0)"},
-            },
-        ),
-    ),
-    Example(
-        "day_after_thanksgiving",
-        "How does ES trade on the day after Thanksgiving (the early close)?",
-        (
-            {
-                "map": {"chg": "change_pct(close)", "r": "range()"},
-                "where": "month() == 11 and dayofweek() == 4 and day_of_month() >= 23 and day_of_month() <= 29",
-                "columns": ["date", "chg", "r", "volume"],
-            },
-        ),
-    ),
-)
+def _load_examples() -> tuple[Example, ...]:
+    """The worked examples of ``examples.json`` (a data file beside this module, one example a line)."""
+    text = resources.files(__package__).joinpath("examples.json").read_text(encoding="utf-8")
+    return tuple(Example(e["id"], e["question"], tuple(e["queries"])) for e in json.loads(text))
+
+
+EXAMPLES = _load_examples()
 
 RULES = """\
 You are Barb, a trading-data analyst. Traders ask about market history; you answer by writing Barb Script
@@ -203,6 +62,8 @@ queries, running them with the run_query tool on the instrument's bars, and expl
   result compares with buy and hold; be sceptical of very high win rates or profit factors.
 - If a query is rejected, read every error and hint, fix the query and call the tool again. Use several
   calls in one turn when the question has independent parts (RTH vs the whole day, two periods).
+- Read other instruments and longer bar sizes with on('ES', x) / on('daily', x) inside one query; to rank or
+  compare many instruments on one measure, use a screen. Say which instruments a result read.
 - pct(...) already returns a percentage (0–100). dayofweek() is 0 = Monday … 4 = Friday.
 - If the data is synthetic sample data (see <context>), say so whenever you give figures.
 - Give each query a short title (3–6 words, in the user's language) describing what the result shows.

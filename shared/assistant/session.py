@@ -16,7 +16,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,13 +66,14 @@ class ChatDeps:
     stops: LocalStops = field(default_factory=LocalStops)
     """Stop events of the runs in this process (a local shortcut to the store's flag)."""
 
-    def tool_runner(self, instrument: Instrument) -> ToolRunner:
-        """The tools of a conversation on ``instrument``."""
+    def tool_runner(self, instrument: Instrument, user_id: str) -> ToolRunner:
+        """The tools of ``user_id``'s conversation on ``instrument`` (screens may cover their workspace)."""
         return EngineTools(
             instrument,
             StoreBars(self.bars, instrument.symbol),
             self.settings.query_timeout_s,
             universe=StoreUniverse(self.bars),
+            workspace=partial(self.store.list_workspace, user_id),
         )
 
 
@@ -252,7 +253,7 @@ async def continue_answer(
                 deps.client,
                 system=system,
                 messages=messages,
-                tools=deps.tool_runner(instrument),
+                tools=deps.tool_runner(instrument, user_id),
                 settings=model,
                 turn=turn,
                 stop=stop,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -34,6 +35,8 @@ from shared.script import (
 )
 
 RUN_QUERY = "run_query"
+WORKSPACE = "workspace"
+"""``"screen": "workspace"``: the screen covers the user's workspace instruments (resolved here, per user)."""
 
 
 @lru_cache(maxsize=1)
@@ -42,7 +45,8 @@ def tool_definitions() -> tuple[dict[str, Any], ...]:
     description = (
         "Run a Barb Script query over the instrument's bars and show the result to the user as a card "
         "(table and chart). You receive a compact summary; the user sees every row. Call it several times "
-        "in one turn when the question needs several independent results.\n\n"
+        "in one turn when the question needs several independent results. In a screen, "
+        f'"screen": "{WORKSPACE}" means the instruments of the user\'s workspace ("my instruments").\n\n'
         f"{tool_reference()}"
     )
     run_query_tool = {
@@ -100,6 +104,8 @@ class EngineTools:
     timeout_s: float
     universe: Universe | None = None
     """Where ``on('ES', …)`` finds other instruments (the bar store in production)."""
+    workspace: Callable[[], Awaitable[list[str]]] | None = None
+    """The user's workspace symbols, read when a screen asks for ``"workspace"``."""
 
     async def __call__(self, name: str, tool_input: dict[str, Any], tool_call_id: str) -> ToolOutcome:
         if name == RUN_QUERY:
@@ -117,6 +123,14 @@ class EngineTools:
         if not isinstance(query, dict):
             message = "`query` must be a JSON object (the Barb Script query)."
             return ToolOutcome(message, True, message)
+        if query.get("screen") == WORKSPACE:
+            symbols = await self.workspace() if self.workspace is not None else []
+            if not symbols:
+                message = (
+                    'The user\'s workspace has no instruments: name them in "screen" (a list) or use "all".'
+                )
+                return ToolOutcome(message, True, "empty workspace")
+            query = {**query, "screen": symbols}
         try:
             if is_screen(query) and self.universe is not None:
                 job = start_screen(query, self.universe, timeout_s=self.timeout_s)

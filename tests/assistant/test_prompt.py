@@ -65,7 +65,7 @@ def test_the_context_says_when_there_is_no_data(sample_store: BarStore, tmp_path
     deps = ChatDeps(
         store=SqliteStore(tmp_path / "db.sqlite3"), settings=Settings(), client=None, bars=sample_store
     )
-    gc = get_instrument("GC")
+    gc = get_instrument("SI")
     assert gc is not None
     text = prompt_context(deps, gc, None)
     assert text.data_range is None and not text.is_sample

@@ -1,20 +1,69 @@
-"""The expressiveness set: every trader question's hand-written query validates and runs on the sample data."""
+"""The expressiveness set: every trader question is answered through the chat with the scripted model.
+
+For each question of ``questions.yaml`` the scripted model sends its hand-written queries as ``run_query``
+calls; the real session, tools and engine answer them on the sample data (other instruments and screens
+included). Each card must equal the blocks of the same query run directly on the engine, and the model must
+have read the engine's compact summary, never the rows.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import pytest
-import yaml
 
 from data_store import BarStore
 from shared.assistant.cards import model_text, result_blocks
 from shared.assistant.prompt import EXAMPLES
-from shared.market import get_instrument
-from shared.script import StoreBars, run_query, validate
+from shared.assistant.session import ChatDeps, answer
+from shared.settings import Settings
+from shared.store.sqlite import SqliteStore
+from tests.assistant.questions import QUESTIONS, approx_floats, direct_result
+from tests.assistant.support import SAMPLE_END
+from tests.fake_anthropic import FakeAnthropic, ToolUse, reply, tool_results
 
-QUESTIONS: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text())
+BLOCK_TYPES = {"table", "bar-chart", "line-chart", "scatter", "candles", "metrics-grid"}
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as server:
+        yield server
+
+
+def _chat_cards(
+    question: dict[str, Any], bars: BarStore, fake: FakeAnthropic, db: Path
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Ask the question in a new conversation; the cards by tool call id and what the model read back."""
+    calls = [
+        ToolUse("run_query", {"query": query, "title": f"Part {i}"}, id=f"toolu_{i}")
+        for i, query in enumerate(question["queries"])
+    ]
+    fake.set_script([reply("Let me check.", *calls), reply("Here is what the data shows.")])
+
+    async def go() -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        store = SqliteStore(db)
+        user = f"user-{question['id']}"
+        for symbol in question.get("workspace", []):
+            await store.add_to_workspace(user, symbol)
+        deps = ChatDeps(
+            store=store,
+            settings=Settings(anthropic_api_key="test"),
+            client=anthropic.AsyncAnthropic(api_key="test", base_url=fake.base_url, max_retries=0),
+            bars=bars,
+            today=lambda _: SAMPLE_END,
+        )
+        conversation = await deps.store.create_conversation(user, question["instrument"])
+        events = [e async for e in answer(deps, user, conversation, question["question"])]
+        assert events[-1].name == "persist", [e.data for e in events if e.name == "error"]
+        cards = {e.data["tool_call_id"]: e.data for e in events if e.name == "data_block"}
+        return cards, tool_results(fake.requests[-1])
+
+    return asyncio.run(go())
 
 
 def test_the_set_is_large_and_bilingual() -> None:
@@ -27,21 +76,23 @@ def test_the_set_is_large_and_bilingual() -> None:
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=[q["id"] for q in QUESTIONS])
-def test_question_runs_on_sample_data(question: dict[str, Any], sample_store: BarStore) -> None:
-    instrument = get_instrument(question["instrument"])
-    assert instrument is not None
-    for query, expect in zip(question["queries"], question["expect"], strict=True):
-        assert validate(query, instrument) == []
-        result = run_query(query, instrument, StoreBars(sample_store, instrument.symbol), timeout_s=60)
+def test_question_is_answered_through_the_chat(
+    question: dict[str, Any], sample_store: BarStore, fake: FakeAnthropic, tmp_path: Path
+) -> None:
+    cards, read_back = _chat_cards(question, sample_store, fake, tmp_path / "db.sqlite3")
+    assert len(cards) == len(question["queries"])
+    assert [r["tool_use_id"] for r in read_back] == [f"toolu_{i}" for i in range(len(cards))]
+    for i, (query, expect) in enumerate(zip(question["queries"], question["expect"], strict=True)):
+        result = direct_result(question, query, sample_store)
         assert result["kind"] == expect["kind"]
         assert len(result["rows"]) >= expect.get("min_rows", 0)
         if result["kind"] in ("scalar", "values"):
             assert result["rows"] and any(v is not None for v in result["rows"][0])
-        blocks = result_blocks(result)
-        assert blocks and all(
-            b["type"] in ("table", "bar-chart", "line-chart", "candles", "metrics-grid") for b in blocks
-        )
+        card = cards[f"toolu_{i}"]
+        assert card["blocks"] == approx_floats(result_blocks(result))
+        assert {b["type"] for b in card["blocks"]} <= BLOCK_TYPES
         text = model_text(result)
+        assert read_back[i]["content"] == text and not read_back[i].get("is_error")
         assert "Source:" in text
         assert len(text) < 2000  # the model reads a summary, never the rows
 

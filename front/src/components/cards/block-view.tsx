@@ -1,5 +1,5 @@
 import { lazy, Suspense, useMemo } from "react";
-import { LineChart, BarChart } from "@/components/cards/svg-charts";
+import { LineChart, BarChart, ScatterChart } from "@/components/cards/svg-charts";
 import { TableBlock } from "@/components/cards/table-block";
 import { Spinner } from "@/components/ui/spinner";
 import { useEveningOpen } from "@/hooks/use-evening-open";
@@ -52,6 +52,10 @@ export function BlockView({ block, cardTitle, symbol, tall }: { block: Block; ca
       case "line-chart": {
         const series = chartSeries(block);
         return series ? <LineChart series={series} title={title} /> : <Unreadable type="chart" />;
+      }
+      case "scatter": {
+        const series = chartSeries(block);
+        return series ? <ScatterChart series={series} title={title} /> : <Unreadable type="chart" />;
       }
       case "equity-curve": {
         const series = chartSeries({ ...block, y: block.y ?? "equity" });

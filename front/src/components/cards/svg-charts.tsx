@@ -120,3 +120,35 @@ export function LineChart({ series, title, drawdown }: { series: Series; title: 
     </figure>
   );
 }
+
+/** One dot per row, x against the first y column (two instruments' returns); rows missing either are left out. */
+export function ScatterChart({ series, title }: { series: Series; title: string }) {
+  const { table, x, ys } = series;
+  const yi = ys[0]!;
+  const points = table.rows.map((r) => [r[x], r[yi]]).filter((p): p is [number, number] => p.every((v) => typeof v === "number"));
+  const xDomain = extent(points.map((p) => p[0]));
+  const yDomain = extent(points.map((p) => p[1]));
+  const px = (v: number) => PAD.left + ((v - xDomain[0]) / (xDomain[1] - xDomain[0])) * (W - PAD.left - PAD.right);
+  const y = (v: number) => PAD.top + ((yDomain[1] - v) / (yDomain[1] - yDomain[0])) * (H - PAD.top - PAD.bottom);
+  const [xName, yName] = [columnLabel(table.columns[x]!.name), columnLabel(table.columns[yi]!.name)];
+  return (
+    <figure style={{ margin: 0 }}>
+      <svg className="chart-svg" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${title}: scatter of ${yName} against ${xName}, ${points.length} points`}>
+        <YAxis domain={yDomain} y={y} />
+        {niceTicks(xDomain[0], xDomain[1]).map((t) => (
+          <text key={t} x={px(t)} y={H - 10} textAnchor="middle">
+            {formatNumber(t)}
+          </text>
+        ))}
+        <line className="axis" x1={px(0)} x2={px(0)} y1={PAD.top} y2={H - PAD.bottom} />
+        <line className="axis" x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} />
+        {points.map(([a, b], i) => (
+          <circle key={i} className="dot" cx={px(a).toFixed(1)} cy={y(b).toFixed(1)} r={2.5}>
+            <title>{`${xName} ${formatNumber(a)}, ${yName} ${formatNumber(b)}`}</title>
+          </circle>
+        ))}
+      </svg>
+      <figcaption className="legend">{`x: ${xName} · y: ${yName}`}</figcaption>
+    </figure>
+  );
+}
