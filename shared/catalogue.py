@@ -11,8 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from shared.bars import get_bar_store
-from shared.errors import not_found
-from shared.market import Instrument, get_exchange
+from shared.errors import BarbError, not_found
+from shared.market import Instrument, get_exchange, get_instrument
+from shared.script import StoreBars, StoreUniverse
 from shared.store import CatalogueEntry, get_store
 
 
@@ -98,3 +99,30 @@ def data_status(symbol: str) -> dict[str, Any]:
             bar_sizes=store.bar_sizes(symbol),
         )
     return status.model_dump()
+
+
+def describe(entry: CatalogueEntry) -> dict[str, Any]:
+    """An instrument as clients see it (:class:`InstrumentView`), with the status of its bars, as JSON."""
+    return entry.model_dump(mode="json") | {"data": data_status(entry.symbol)}
+
+
+def instrument_bars(symbol: str) -> tuple[Instrument, StoreBars, bool]:
+    """The instrument, its bars and whether they are synthetic sample data; 404 when either is missing."""
+    instrument = get_instrument(symbol)
+    if instrument is None:
+        raise not_found(f"Instrument {symbol.upper()!r}")
+    store = get_bar_store()
+    if instrument.symbol not in store.symbols():
+        raise BarbError(404, "NO_DATA", f"There are no bars for {instrument.symbol} yet.")
+    return instrument, StoreBars(store, instrument.symbol), store.is_sample(instrument.symbol)
+
+
+def store_universe() -> StoreUniverse:
+    """Every instrument with bars in the bar store, for ``on('ES', …)`` and screens."""
+    return StoreUniverse(get_bar_store())
+
+
+def any_sample(symbols: list[str]) -> bool:
+    """Whether any of ``symbols``' bars are the synthetic sample set."""
+    store = get_bar_store()
+    return any(store.is_sample(symbol) for symbol in symbols)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -11,10 +9,10 @@ from starlette.routing import BaseRoute, Route
 
 import functions
 from functions.instruments import bars
-from shared.catalogue import InstrumentView, data_status, find_instrument, list_catalogue, require_instrument
+from shared.catalogue import InstrumentView, describe, find_instrument, list_catalogue, require_instrument
 from shared.errors import not_found
 from shared.health_checks import SERVICE_CHECKS
-from shared.store import CatalogueEntry, get_store
+from shared.store import get_store
 from shared.web import accepts, build_app, parse_body, public, query_params, require_user, returns
 
 
@@ -29,11 +27,6 @@ class WorkspaceAdd(BaseModel):
 
 class InstrumentList(BaseModel):
     instruments: list[InstrumentView]
-
-
-def describe(entry: CatalogueEntry) -> dict[str, Any]:
-    """An instrument as clients see it, with the status of its bars."""
-    return entry.model_dump(mode="json") | {"data": data_status(entry.symbol)}
 
 
 @public

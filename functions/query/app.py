@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from functions.query import backtest
-from functions.query.edge import any_sample, instrument_bars, store_universe
 from functions.query.shapes import QueryResult
+from shared.catalogue import any_sample, instrument_bars, store_universe
 from shared.health_checks import SERVICE_CHECKS
 from shared.script import Job, is_screen, start_query, start_screen
 from shared.settings import get_settings

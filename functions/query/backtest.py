@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from functions.query.edge import instrument_bars, store_universe
 from functions.query.shapes import BacktestResult
 from shared.backtest import start_backtest
+from shared.catalogue import instrument_bars, store_universe
 from shared.settings import get_settings
 from shared.web import accepts, check_rate, parse_body, require_user, returns
 

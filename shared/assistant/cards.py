@@ -116,8 +116,12 @@ def _source_line(source: dict[str, Any] | None) -> str | None:
     return "Source: " + ", ".join(parts) + "."
 
 
-def model_text(result: dict[str, Any]) -> str:
-    """The compact tool result the model reads: the engine's summary, its source and any warnings."""
+CARD_NOTE = "The user sees the full result as a card under your text; do not repeat the table."
+"""How the chat's model is told where the rows went."""
+
+
+def model_text(result: dict[str, Any], *, note: str = CARD_NOTE) -> str:
+    """The compact tool result the model reads: the engine's summary, its source, any warnings and ``note``."""
     lines = [
         str(
             result.get("summary")
@@ -128,6 +132,6 @@ def model_text(result: dict[str, Any]) -> str:
     if source:
         lines.append(source)
     lines += [f"Warning: {w}" for w in result.get("warnings") or []]
-    lines.append("The user sees the full result as a card under your text; do not repeat the table.")
+    lines.append(note)
     text = "\n".join(lines)
     return text if len(text) <= MODEL_TEXT_LIMIT else text[: MODEL_TEXT_LIMIT - 20] + "\n[summary cut]"

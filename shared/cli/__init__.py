@@ -12,7 +12,7 @@ import sys
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-COMMANDS = ("serve", "data", "query")
+COMMANDS = ("serve", "data", "query", "mcp")
 """Modules of ``shared.cli`` that define commands, in the order ``barb --help`` lists them."""
 
 

@@ -26,7 +26,7 @@ from shared.script.kernels import warm_up
 from shared.script.names import did_you_mean
 from shared.script.plan import Plan
 from shared.script.pool import Job, backtest_pool
-from shared.script.reference import tool_reference
+from shared.script.reference import category_keys, category_reference, tool_reference
 from shared.script.registry import function_spec
 from shared.script.run import DEFAULT_TIMEOUT_S, execute_plan, run_query, start_query
 from shared.script.scale import price_weight
@@ -56,6 +56,8 @@ __all__ = [
     "backtest_pool",
     "build_bars",
     "build_plan",
+    "category_keys",
+    "category_reference",
     "did_you_mean",
     "engine_failures",
     "execute_plan",

@@ -46,11 +46,27 @@ def by_category() -> list[tuple[Category, list[FunctionSpec]]]:
     return [(c, sorted(c.specs, key=lambda s: s.name)) for c in library().categories if c.specs]
 
 
+def _category_lines(category: Category, specs: list[FunctionSpec]) -> list[str]:
+    return [f"{category.title}:", *(_line(spec) for spec in specs)]
+
+
 @lru_cache(maxsize=1)
 def tool_reference() -> str:
     """The text the LLM gets with the query tool: language rules and every function."""
     parts = [LANGUAGE, "", "Functions:"]
     for category, specs in by_category():
-        parts.append(f"{category.title}:")
-        parts.extend(_line(spec) for spec in specs)
+        parts.extend(_category_lines(category, specs))
     return "\n".join(parts)
+
+
+def category_keys() -> list[str]:
+    """The keys of the categories that have functions, in the library's order."""
+    return [category.key for category, _ in by_category()]
+
+
+def category_reference(key: str) -> str | None:
+    """The reference lines of one category (``"oscillator"``…), or None for an unknown key."""
+    for category, specs in by_category():
+        if category.key == key:
+            return "\n".join(_category_lines(category, specs))
+    return None

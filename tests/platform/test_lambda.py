@@ -42,7 +42,14 @@ from tests.script.bars_fixture import nq_january, settlement_bars
 
 FUNCTIONS = functions.names()
 # What each sample answers when replayed (the conversation placeholder names no conversation).
-SAMPLE_STATUS = {"admin": 200, "chat": 404, "conversations": 201, "instruments": 200, "query": 200}
+SAMPLE_STATUS = {
+    "admin": 200,
+    "chat": 404,
+    "conversations": 201,
+    "instruments": 200,
+    "mcp": 200,
+    "query": 200,
+}
 
 
 def _template_tests():
@@ -198,6 +205,9 @@ def test_sample_event_replays_like_the_container(client, auth_headers, function,
         assert body["symbol"] == "NQ" and body["data"]["available"] is True
     if function == "query":
         assert body["kind"] == "values" and body["values"]["days"] == 21
+    if function == "mcp":  # the same query as a tools/call over stateless Streamable HTTP
+        result = body["result"]
+        assert result["isError"] is False and result["structuredContent"]["values"]["days"] == 21
 
 
 @pytest.mark.parametrize(("function", "kind"), SAMPLES)
@@ -271,6 +281,17 @@ def requests_for(function: str, token: str) -> list[tuple[str, str, dict | None,
             ("GET", "/api/instruments/NOPE", None, None, None),
             ("GET", "/api/user-instruments", None, auth, None),
         ],
+        "mcp": [
+            ("POST", "/mcp", None, None, _tool_call("list_instruments", {})),
+            (
+                "POST",
+                "/mcp",
+                None,
+                auth,
+                _tool_call("run_query", {"instrument": "NQ", "query": {"map": {"x": "1 +"}}}),
+            ),
+            ("POST", "/mcp", None, auth, _tool_call("describe_instrument", {"instrument": "NQ"})),
+        ],
         "query": [
             ("POST", "/api/query", None, None, {"instrument": "NQ", "query": {}}),
             ("POST", "/api/query", None, auth, {"instrument": "NQ", "query": {"map": {"x": "close = open"}}}),
@@ -278,6 +299,16 @@ def requests_for(function: str, token: str) -> list[tuple[str, str, dict | None,
         ],
     }
     return common + own[function]
+
+
+def _tool_call(name: str, arguments: dict) -> dict:
+    """An MCP ``tools/call`` request (JSON-RPC), as a client POSTs it to ``/mcp``."""
+    return {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": arguments},
+    }
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

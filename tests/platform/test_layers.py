@@ -3,7 +3,7 @@
 The layers, top to bottom (a module may import its own layer or any below it, never above):
 
     functions
-    shared.web, shared.cli                 the edges
+    shared.web, shared.cli, shared.mcp     the edges
     shared.assistant                       the chat
     shared.backtest, shared.catalogue,     what the chat and the edges use
     shared.health_checks
@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "functions": 6,
     "shared.web": 5,
     "shared.cli": 5,
+    "shared.mcp": 5,
     "shared.assistant": 4,
     "shared.backtest": 3,
     "shared.catalogue": 3,
