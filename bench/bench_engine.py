@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from bench import bench_series
+from bench.timing import median_ms
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.market import get_instrument
 from shared.script import FrameBars, QueryTimeout, StoreBars, run_query, validate
@@ -167,15 +168,6 @@ class _Folder:
         return self.paths.get(bar_size)
 
 
-def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
-
-
 class _StuckBars:
     """Bars that take a second to arrive: a query on them can only end by its time budget."""
 
@@ -216,16 +208,16 @@ def main() -> int:
     misses = 0
     for kind, name, query in QUERIES:
         result = run_query(query, instrument, bars, timeout_s=60)
-        ms = _median_ms(lambda q=query: run_query(q, instrument, bars, timeout_s=60), args.repeat)
+        ms = median_ms(lambda q=query: run_query(q, instrument, bars, timeout_s=60), args.repeat)
         ok = ms < TARGET_MS[kind]
         misses += not ok
         shown = result.get("total_rows", len(result["rows"]))
         print(f"{kind:<6} {name:<30} {ms:>10.1f} {TARGET_MS[kind]:>7.0f}{'' if ok else '!'} {shown:>7}")
     validation = statistics.median(
-        _median_ms(lambda q=query: validate(q, instrument), 50) for _, _, query in QUERIES
+        median_ms(lambda q=query: validate(q, instrument), 50) for _, _, query in QUERIES
     )
     print(f"validation: median {validation:.3f} ms per query (target 1 ms)")
-    timeout = _median_ms(lambda: _give_up(instrument), 5)
+    timeout = median_ms(lambda: _give_up(instrument), 5)
     print(f"timeout of 0.2 s: median {timeout:.0f} ms until QueryTimeout (target 1000 ms)")
     print(f"{len(QUERIES) - misses}/{len(QUERIES)} queries within target")
     print("\nmany series at once (bench/bench_series.py):")

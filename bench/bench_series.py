@@ -13,14 +13,13 @@ The 18-year bars of NQ and ES and a 3-year sample set are generated once and cac
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from bench.timing import median_ms
 from shared.ingest.sample import generate_daily_bars, generate_minute_bars
 from shared.ingest.sample_set import DEFAULT_SYMBOLS
 from shared.market import get_instrument
@@ -44,16 +43,6 @@ def _bars(symbol: str, start: date, end: date, tag: str) -> FrameBars:
             f"generated {minutes.height:,} one-minute bars of {symbol} in {time.perf_counter() - began:.1f} s"
         )
     return FrameBars(pl.read_parquet(minute_path), pl.read_parquet(daily_path))
-
-
-def _median_ms(fn: Callable[[], object], repeat: int) -> float:
-    fn()
-    times = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def _daily(bars: FrameBars) -> pl.DataFrame:
@@ -94,11 +83,11 @@ def report(repeat: int) -> int:
     }
     got = run_query(correlation, nq_i, nq, universe=pair)["value"]
     assert abs(got - _correlation_by_hand(nq, es)) < 1e-9, "the correlation disagrees with its baseline"
-    barb = _median_ms(lambda: run_query(correlation, nq_i, nq, universe=pair), repeat)
-    base = _median_ms(lambda: _correlation_by_hand(nq, es), repeat)
+    barb = median_ms(lambda: run_query(correlation, nq_i, nq, universe=pair), repeat, warm=True)
+    base = median_ms(lambda: _correlation_by_hand(nq, es), repeat, warm=True)
     results.append(_report("daily correlation NQ/ES, 18 years", barb, base, 1.5, "hand-written Polars"))
     alone = {"map": {"a": "change_pct(close)", "b": "change_pct(open)"}, "select": "correlation(a, b)"}
-    one = _median_ms(lambda: run_query(alone, nq_i, nq), repeat)
+    one = median_ms(lambda: run_query(alone, nq_i, nq), repeat, warm=True)
     print(f"{'  the same correlation within NQ alone':<44} {one:>9.1f} (on() adds {barb - one:.1f} ms)")
 
     single = {
@@ -110,8 +99,8 @@ def report(repeat: int) -> int:
     }
     double = single | {"map": {"d": "close - on('ES', close)"}}
     run_query(double, nq_i, nq, universe=pair)
-    barb = _median_ms(lambda: run_query(double, nq_i, nq, universe=pair), repeat)
-    base = _median_ms(lambda: run_query(single, nq_i, nq), repeat)
+    barb = median_ms(lambda: run_query(double, nq_i, nq, universe=pair), repeat, warm=True)
+    base = median_ms(lambda: run_query(single, nq_i, nq), repeat, warm=True)
     results.append(_report("1m RTH 2024, NQ − ES vs NQ alone", barb, base, 2.0, "the one-instrument query"))
 
     sample = {s: _bars(s, SAMPLE_START, SAMPLE_END, "sample") for s in DEFAULT_SYMBOLS}
@@ -126,8 +115,8 @@ def report(repeat: int) -> int:
             assert instrument is not None
             run_query(per, instrument, bars)
 
-    barb = _median_ms(lambda: start_screen(screen, universe).result(), repeat)
-    base = _median_ms(singles, repeat)
+    barb = median_ms(lambda: start_screen(screen, universe).result(), repeat, warm=True)
+    base = median_ms(singles, repeat, warm=True)
     what = f"the sum of {len(sample)} single queries"
     results.append(_report(f"screen of {len(sample)} sample instruments, 1m RTH", barb, base, 1.5, what))
     print(f"screen: {barb:.0f} ms (target under 1000 ms){'' if barb < 1000 else ' !'}")
