@@ -83,9 +83,9 @@ def _bars_context(instrument: Instrument, bar_size: str) -> EvalContext:
 
 
 def _context(plan: Plan, step: StepPlan, instrument: Instrument) -> EvalContext:
-    extras = {"calendar": _calendar(instrument.calendar), "instrument": instrument}
     if step.first:
         return _bars_context(instrument, plan.timeframe)
+    extras = {"calendar": _calendar(instrument.calendar), "instrument": instrument}
     date_col = next((name for name, info in step.inputs.items() if info.type == "date"), None)
     keys = (date_col,) if date_col else ()
     return EvalContext(timeframe="step", intraday=False, session_keys=keys, date_col=date_col, extras=extras)
